@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef GW_CFG_H
+#define GW_CFG_H
+
+/*
+ * The gateway's configuration: one libconfig file parsed into one typed
+ * struct.  cfg_load() never touches DPDK (ipsecgw --check uses it alone).
+ * Every error is one line "FILE:LINE: what is wrong (the value)".
+ * Not thread-safe; the result is read-only once loaded.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/gw_addr.h"
+
+enum {
+	CFG_NAME_MAX = 32,		/* interface names, incl. NUL */
+	CFG_PORT_MAX = 64,		/* DPDK device names, incl. NUL */
+	CFG_MAX_IFACES = 8,
+	CFG_MAX_IFACE_ADDRS = 4,
+	CFG_MAX_ROUTES = 4096,
+	CFG_MAX_NEIGHBORS = 1024,
+	CFG_MAX_EAL_ARGS = 64,
+	CFG_MAX_WORKERS = 16,
+	CFG_ERR_MAX = 512,
+};
+
+struct cfg_iface {
+	char name[CFG_NAME_MAX];		/* "outside" */
+	char port[CFG_PORT_MAX];		/* DPDK device name or PCI address */
+	struct gw_prefix addrs[CFG_MAX_IFACE_ADDRS];	/* host bits = our address */
+	unsigned n_addrs;
+	uint16_t mtu;				/* 0 = device default */
+	int line;
+};
+
+struct cfg_route {
+	struct gw_prefix prefix;		/* host bits clear */
+	struct gw_addr via;			/* family 0 = on-link */
+	int iface;				/* index into ifaces, -1 = by via */
+	int line;
+};
+
+struct cfg_neighbor {
+	struct gw_addr addr;
+	struct gw_mac mac;
+	int iface;				/* index into ifaces */
+	int line;
+};
+
+struct cfg_telemetry {
+	char socket_group[CFG_NAME_MAX];	/* "" = leave as created */
+	unsigned socket_mode;			/* e.g. 0660; read from a base-8 string */
+	bool has_mode;
+};
+
+struct gw_cfg {
+	char path[256];
+	char *eal_argv[CFG_MAX_EAL_ARGS];	/* strdup'd; freed by cfg_free() */
+	int eal_argc;
+	unsigned workers;			/* worker lcores, >= 1 */
+	int log_level;				/* RTE_LOG_* value */
+	bool worker_idle_backoff;		/* labs: sleep when idle (RCU offline) */
+	unsigned mbuf_data_size;		/* bytes of packet data per mbuf */
+	struct cfg_iface ifaces[CFG_MAX_IFACES];
+	unsigned n_ifaces;
+	struct cfg_route *routes;		/* malloc'd array */
+	unsigned n_routes;
+	struct cfg_neighbor *neighbors;		/* malloc'd array */
+	unsigned n_neighbors;
+	struct cfg_telemetry telemetry;
+};
+
+/*
+ * Load and validate path into *cfg.  Returns 0, or -1 with one line
+ * "FILE:LINE: what is wrong (the value)" in err (no trailing newline).
+ * On failure *cfg holds nothing that needs freeing.
+ */
+int cfg_load(const char *path, struct gw_cfg *cfg, char *err, size_t errlen);
+/* Same from a string (tests, fuzzing); name is used as FILE in errors. */
+int cfg_load_string(const char *text, const char *name, struct gw_cfg *cfg,
+		    char *err, size_t errlen);
+void cfg_free(struct gw_cfg *cfg);
+
+/* Index of the interface named name, or -1. */
+int cfg_iface_find(const struct gw_cfg *cfg, const char *name);
+
+#endif /* GW_CFG_H */

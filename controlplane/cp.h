@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef GW_CP_H
+#define GW_CP_H
+
+/*
+ * The control plane: one event loop on the main lcore that blocks in
+ * epoll on a timerfd (punt-ring polling and periodic work), an eventfd
+ * (telemetry requests) and a signalfd (SIGINT/SIGTERM).  It never spins.
+ * It is the single writer of every data-plane table.
+ */
+
+#include "cfg/cfg.h"
+
+/* After dp_init(): install routes and neighbours, register telemetry.
+ * 0 or -errno (logged). */
+int cp_init(const struct gw_cfg *cfg);
+/* Run until SIGINT/SIGTERM (SIGINT and SIGTERM must be blocked in every
+ * thread beforehand, see main).  Returns 0. */
+int cp_run(void);
+void cp_fini(void);
+
+#endif /* GW_CP_H */

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef GW_CP_NEIGH_H
+#define GW_CP_NEIGH_H
+
+/*
+ * Neighbour resolution (ARP for IPv4, ND for IPv6) as the control plane
+ * owns it: state per (iface, address), a bounded queue of packets waiting
+ * for each unresolved neighbour, retries, ageing, static entries from the
+ * configuration.  The result is published to workers with dp_neigh_set().
+ * CP thread only.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+
+#include "common/gw_addr.h"
+
+enum {
+	CP_NEIGH_MAX = 1024,
+	CP_NEIGH_QUEUE_LEN = 16,	/* packets held per unresolved neighbour */
+	CP_NEIGH_RETRIES = 3,
+	CP_NEIGH_RETRY_MS = 1000,
+	CP_NEIGH_REACHABLE_S = 300,	/* refresh dynamic entries after this */
+};
+
+enum cp_neigh_state {
+	CP_NEIGH_INCOMPLETE,
+	CP_NEIGH_REACHABLE,
+	CP_NEIGH_STALE,
+	CP_NEIGH_STATIC,
+};
+
+struct cp_neigh_info {
+	unsigned iface;
+	struct gw_addr addr;
+	struct rte_ether_addr mac;
+	enum cp_neigh_state state;
+	uint64_t age_ms;		/* since last confirmation */
+	unsigned queued;
+};
+
+int cp_neigh_init(void);
+void cp_neigh_fini(void);
+/* Static entry from the configuration. */
+int cp_neigh_add_static(unsigned iface, const struct gw_addr *ip, const struct rte_ether_addr *mac);
+/* A mapping learnt from ARP/ND: update, publish, flush the queue. */
+void cp_neigh_learn(unsigned iface, const struct gw_addr *ip, const struct rte_ether_addr *mac);
+/*
+ * Send m (data at the IP header) to next hop ip on iface: prepend
+ * Ethernet when resolved, else queue it and start resolution (bounded,
+ * drops counted).  Takes ownership of m.
+ */
+int cp_neigh_output(unsigned iface, const struct gw_addr *ip, struct rte_mbuf *m);
+/* Periodic work: retries, ageing, expired queues (ICMP host unreachable). */
+void cp_neigh_tick(uint64_t now_ms);
+/* Enumerate for telemetry: entries in a stable order; idx < count. */
+unsigned cp_neigh_count(void);
+int cp_neigh_get(unsigned idx, struct cp_neigh_info *out);
+
+#endif /* GW_CP_NEIGH_H */

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef GW_DP_H
+#define GW_DP_H
+
+/*
+ * The data plane's interface to main and to the control plane.
+ *
+ * Threads: dp_init(), dp_launch(), dp_stop(), dp_fini() run on the main
+ * lcore.  The control plane (main lcore) is the single writer of every
+ * table (routes, neighbours); workers only read, lock-free, and report an
+ * RCU quiescent state once per loop.  Functions marked "CP" must be called
+ * from the control-plane thread only.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+#include <rte_rcu_qsbr.h>
+
+#include "cfg/cfg.h"
+#include "common/gw_addr.h"
+
+enum {
+	DP_MAX_IFACES = CFG_MAX_IFACES,
+	DP_BURST = 32,
+	DP_PUNT_RING_SIZE = 4096,	/* workers -> CP, MP/SC */
+	DP_CPTX_RING_SIZE = 1024,	/* CP -> one worker per port, SP/SC */
+};
+
+/*
+ * Why a packet went to the control plane.  Stored in m->hash.usr by the
+ * worker; the input port is m->port.
+ */
+#define DP_PUNT_REASONS(X) \
+	X(ARP, "arp") \
+	X(ND, "icmp6 neighbour discovery") \
+	X(ICMP_LOCAL, "icmp to the gateway") \
+	X(ICMP6_LOCAL, "icmp6 to the gateway") \
+	X(IKE, "udp 500 to the gateway") \
+	X(IKE_NATT, "udp 4500 with non-esp marker to the gateway") \
+	X(FRAG, "ip fragment to the gateway") \
+	X(TTL_EXCEEDED, "ttl / hop limit expired in transit") \
+	X(NO_ROUTE, "no route to destination") \
+	X(NEIGH_MISS, "next hop not resolved")
+
+enum dp_punt_reason {
+#define X(n, d) DP_PUNT_##n,
+	DP_PUNT_REASONS(X)
+#undef X
+	DP_PUNT_MAX
+};
+const char *dp_punt_reason_name(enum dp_punt_reason r);
+
+/* One interface as the data plane runs it; read-only after dp_init(). */
+struct dp_iface {
+	char name[CFG_NAME_MAX];
+	char port_name[CFG_PORT_MAX];
+	uint16_t port_id;
+	uint16_t mtu;
+	struct rte_ether_addr mac;
+	struct gw_prefix addrs[CFG_MAX_IFACE_ADDRS];	/* configured */
+	unsigned n_addrs;
+	struct gw_addr ll6;				/* fe80::/64 EUI-64 */
+};
+
+/* Set up mempool, ports, rings, tables and RCU.  0 or -errno (logged). */
+int dp_init(const struct gw_cfg *cfg);
+/* Start one worker per configured worker lcore.  0 or -errno. */
+int dp_launch(void);
+/* Ask workers to stop and wait for them. */
+void dp_stop(void);
+void dp_fini(void);
+
+unsigned dp_nb_ifaces(void);
+unsigned dp_nb_workers(void);
+const struct dp_iface *dp_iface_get(unsigned idx);
+/* Interface index of a DPDK port id, or -1. */
+int dp_iface_by_port(uint16_t port_id);
+struct rte_mempool *dp_mbuf_pool(void);
+struct rte_rcu_qsbr *dp_rcu(void);
+
+/* CP: dequeue up to n punted packets.  Returns the count. */
+unsigned dp_punt_dequeue(struct rte_mbuf **pkts, unsigned n);
+/*
+ * CP: queue a complete Ethernet frame for transmission on iface; a worker
+ * drains the ring and sends it.  Takes ownership of m in every case:
+ * on a full ring m is freed, counted (cptx_ring_full) and -ENOBUFS returned.
+ */
+int dp_cp_tx(unsigned iface, struct rte_mbuf *m);
+
+/* CP: reclaim whatever the RCU defer queues allow.  Call on every tick. */
+void dp_reclaim(void);
+
+#endif /* GW_DP_H */

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef GW_DP_ROUTE_H
+#define GW_DP_ROUTE_H
+
+/*
+ * The forwarding table: IPv4 in rte_lpm with its RCU defer queue
+ * (rte_lpm_rcu_qsbr_add), IPv6 in an rte_lpm6 that is rebuilt aside on every
+ * change and swapped by pointer, the old one freed after a grace period
+ * (rte_lpm6 reuses groups at once on delete, so it cannot be edited live).
+ * The LPM result is an index into a next-hop array.
+ *
+ * Writers: CP only (single writer).  Readers: workers, lock-free, and the CP.
+ * A /32 or /128 of each interface address is installed as DP_NH_LOCAL.
+ */
+
+#include <stdint.h>
+
+#include "common/gw_addr.h"
+
+enum {
+	DP_ROUTE_MAX = 8192,
+	DP_NH_MAX = 8192,
+};
+
+enum dp_nh_type {
+	DP_NH_LOCAL = 1,	/* addressed to the gateway: punt */
+	DP_NH_CONNECTED,	/* on-link: the destination is the neighbour */
+	DP_NH_GATEWAY,		/* via a router: gw is the neighbour */
+};
+
+struct dp_nexthop {
+	uint8_t type;		/* enum dp_nh_type */
+	uint16_t iface;
+	struct gw_addr gw;	/* DP_NH_GATEWAY only */
+};
+
+/* CP.  0, -EEXIST (same prefix), -ENOSPC, -EINVAL or -ENOMEM. */
+int dp_route_add(const struct gw_prefix *pfx, const struct dp_nexthop *nh);
+/* CP.  0 or -ENOENT. */
+int dp_route_del(const struct gw_prefix *pfx);
+/* Any thread.  0 and *nh filled, or -ENOENT. */
+int dp_route_lookup(const struct gw_addr *dst, struct dp_nexthop *nh);
+/* CP: enumerate routes in insertion order; idx < dp_route_count(). */
+unsigned dp_route_count(void);
+int dp_route_get(unsigned idx, struct gw_prefix *pfx, struct dp_nexthop *nh);
+
+/* Called by dp_init()/dp_fini(). */
+int dp_route_init(void);
+void dp_route_fini(void);
+
+#endif /* GW_DP_ROUTE_H */

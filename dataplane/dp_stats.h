@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef GW_DP_STATS_H
+#define GW_DP_STATS_H
+
+/*
+ * Per-lcore data-plane counters, one cache-aligned block per lcore, written
+ * only by their own lcore (plain increments), summed by readers.  Every drop
+ * goes through dp_drop(), which counts its reason and frees the mbuf.
+ * The names come from this one X-macro list.
+ */
+
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+
+#define DP_COUNTERS(X) \
+	X(rx_pkts, "packets received") \
+	X(tx_pkts, "packets sent") \
+	X(fwd_pkts, "packets forwarded") \
+	X(punt_pkts, "packets punted to the control plane") \
+	X(cptx_pkts, "control-plane packets sent") \
+	X(idle_sleeps, "idle back-off sleeps") \
+	X(drop_runt, "dropped: runt Ethernet frame") \
+	X(drop_ethertype, "dropped: unsupported ethertype") \
+	X(drop_not_for_us, "dropped: destination MAC not ours") \
+	X(drop_arp_truncated, "dropped: truncated ARP") \
+	X(drop_ip_hdr, "dropped: bad IP header") \
+	X(drop_ip_cksum, "dropped: bad IPv4 header checksum") \
+	X(drop_ip_len, "dropped: IP length beyond frame") \
+	X(drop_ip_martian, "dropped: martian address") \
+	X(drop_local_proto, "dropped: unhandled protocol to the gateway") \
+	X(drop_udp_hdr, "dropped: bad UDP header") \
+	X(drop_esp_no_sa, "dropped: ESP with no SA") \
+	X(drop_natt_keepalive, "dropped: NAT-T keepalive (expected)") \
+	X(drop_punt_ring_full, "dropped: punt ring full") \
+	X(drop_tx_full, "dropped: TX queue full") \
+	X(drop_cptx_ring_full, "dropped: control-plane TX ring full")
+
+enum dp_counter {
+#define X(n, d) DP_C_##n,
+	DP_COUNTERS(X)
+#undef X
+	DP_C_MAX
+};
+
+struct dp_lcore_stats {
+	uint64_t c[DP_C_MAX];
+} __rte_cache_aligned;
+
+extern struct dp_lcore_stats dp_stats[RTE_MAX_LCORE];
+
+const char *dp_counter_name(enum dp_counter c);
+const char *dp_counter_help(enum dp_counter c);
+/* Sum over all lcores into out (racy but monotonic reads, by design). */
+void dp_stats_sum(struct dp_lcore_stats *out);
+
+static inline void dp_count(enum dp_counter c, uint64_t n)
+{
+	dp_stats[rte_lcore_id()].c[c] += n;
+}
+
+/* The one drop helper: count the reason, free the mbuf. */
+static inline void dp_drop(struct rte_mbuf *m, enum dp_counter reason)
+{
+	dp_count(reason, 1);
+	rte_pktmbuf_free(m);
+}
+
+#endif /* GW_DP_STATS_H */

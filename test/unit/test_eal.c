@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+
+#include "test/unit/test_eal.h"
+
+int test_eal_init(const char *name, int extra_argc, const char *const *extra_argv)
+{
+	static int done;
+	static char prefix[64];
+	char *argv[32];
+	int argc = 0;
+
+	if (done)
+		return 0;
+	if (extra_argc > 20)
+		return -1;
+	snprintf(prefix, sizeof(prefix), "--file-prefix=ut_%s_%d", name, (int)getpid());
+	argv[argc++] = (char *)"test";
+	argv[argc++] = (char *)"--no-huge";
+	argv[argc++] = (char *)"-m";
+	argv[argc++] = (char *)"256";
+	argv[argc++] = (char *)"--no-pci";
+	argv[argc++] = (char *)"--log-level=lib.*:error";
+	argv[argc++] = prefix;
+	for (int i = 0; i < extra_argc; i++)
+		argv[argc++] = (char *)extra_argv[i];
+	if (rte_eal_init(argc, argv) < 0)
+		return -1;
+	done = 1;
+	return 0;
+}
+
+const char *test_srcpath(const char *rel)
+{
+	static char buf[4096];
+
+	snprintf(buf, sizeof(buf), "%s/%s", GW_SRCDIR, rel);
+	return buf;
+}

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef GW_TEST_EAL_H
+#define GW_TEST_EAL_H
+
+/*
+ * Bring up EAL once for a unit-test binary: --no-huge -m 256 --no-pci,
+ * a unique --file-prefix (name + pid), RUNTIME_DIRECTORY honoured, main
+ * lcore only unless the caller asks for more, plus any extra args
+ * (e.g. "--vdev=net_ring0").  Returns 0 or -1.  Idempotent.
+ */
+int test_eal_init(const char *name, int extra_argc, const char *const *extra_argv);
+
+/* Path of a file in the source tree (GW_SRCDIR), for fixtures. */
+const char *test_srcpath(const char *rel);
+
+#endif /* GW_TEST_EAL_H */
