@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <rte_ethdev.h>
 #include <rte_ether.h>
 #include <rte_mbuf.h>
 #include <rte_rcu_qsbr.h>
@@ -43,7 +44,8 @@ enum {
 	X(FRAG, "ip fragment to the gateway") \
 	X(TTL_EXCEEDED, "ttl / hop limit expired in transit") \
 	X(NO_ROUTE, "no route to destination") \
-	X(NEIGH_MISS, "next hop not resolved")
+	X(NEIGH_MISS, "next hop not resolved") \
+	X(TOO_BIG, "larger than the outgoing MTU")
 
 enum dp_punt_reason {
 #define X(n, d) DP_PUNT_##n,
@@ -89,6 +91,13 @@ unsigned dp_punt_dequeue(struct rte_mbuf **pkts, unsigned n);
  * on a full ring m is freed, counted (cptx_ring_full) and -ENOBUFS returned.
  */
 int dp_cp_tx(unsigned iface, struct rte_mbuf *m);
+
+/* Tests only, with no workers running: take frames the CP queued for iface. */
+unsigned dp_cptx_drain(unsigned iface, struct rte_mbuf **pkts, unsigned n);
+/* CP: port counters (rte_eth_stats_get) for telemetry.  0 or -errno. */
+int dp_port_stats(unsigned iface, struct rte_eth_stats *st);
+/* lcore id of worker w (w < dp_nb_workers()), for per-worker counters. */
+unsigned dp_worker_lcore(unsigned w);
 
 /* CP: reclaim whatever the RCU defer queues allow.  Call on every tick. */
 void dp_reclaim(void);
