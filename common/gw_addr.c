@@ -32,38 +32,55 @@ int gw_prefix_parse(const char *s, struct gw_prefix *p)
 
 	memset(p, 0, sizeof(*p));
 	if (slash == NULL)
-		return -EINVAL;
+		goto bad;
 	alen = (size_t)(slash - s);
 	if (alen == 0 || alen >= sizeof(tmp))
-		return -EINVAL;
+		goto bad;
 	memcpy(tmp, s, alen);
 	tmp[alen] = '\0';
 	if (gw_addr_parse(tmp, &p->addr) != 0)
-		return -EINVAL;
+		goto bad;
+	/* digits only: strtoul alone would take " 24", "+24" and "-0" */
 	if (slash[1] < '0' || slash[1] > '9')
-		return -EINVAL;
+		goto bad;
 	errno = 0;
 	len = strtoul(slash + 1, &end, 10);
-	if (errno != 0 || *end != '\0' || len > gw_addr_maxlen(&p->addr)) {
-		memset(p, 0, sizeof(*p));
-		return -EINVAL;
-	}
+	if (errno != 0 || *end != '\0' || len > gw_addr_maxlen(&p->addr))
+		goto bad;
 	p->len = (uint8_t)len;
 	return 0;
+bad:
+	memset(p, 0, sizeof(*p));
+	return -EINVAL;
 }
 
+static int gw_hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Exactly six pairs of hex digits joined by ':'; sscanf("%2x") would also
+ * take " f", "+f" and "-1". */
 int gw_mac_parse(const char *s, struct gw_mac *m)
 {
-	unsigned v[6];
-	char trail;
+	uint8_t b[6];
 
-	if (strlen(s) != 17)
+	if (strlen(s) != GW_MAC_STRLEN - 1)
 		return -EINVAL;
-	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &v[0], &v[1], &v[2], &v[3],
-		   &v[4], &v[5], &trail) != 6)
-		return -EINVAL;
-	for (int i = 0; i < 6; i++)
-		m->b[i] = (uint8_t)v[i];
+	for (int i = 0; i < 6; i++) {
+		int hi = gw_hexval(s[3 * i]), lo = gw_hexval(s[3 * i + 1]);
+
+		if (hi < 0 || lo < 0 || (i < 5 && s[3 * i + 2] != ':'))
+			return -EINVAL;
+		b[i] = (uint8_t)(hi << 4 | lo);
+	}
+	memcpy(m->b, b, sizeof(b));
 	return 0;
 }
 

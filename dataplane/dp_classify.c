@@ -1,3 +1,375 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* TODO: being written */
-typedef int gw_placeholder_dp_classify;
+/*
+ * Per-packet classification on a worker (see dp_classify.h).
+ *
+ * Stages, each of which may end the packet's walk with a verdict:
+ *   Ethernet:  length, destination MAC (ours, broadcast or multicast),
+ *              ethertype (ARP is punted, IPv4 and IPv6 go on).
+ *   IP:        version, header and total lengths (Ethernet padding is
+ *              trimmed), IPv4 checksum, martian addresses.
+ *   Local:     destinations with a LOCAL route: ARP/ND/ICMP, fragments and
+ *              IKE (UDP 500, 4500 with the non-ESP marker) are punted;
+ *              NAT-T keepalives, ESP and everything else are dropped.
+ *   Transit:   TTL, route, neighbour and MTU; a miss is punted so that the
+ *              control plane can answer (ICMP, ARP/ND); otherwise the TTL
+ *              is decremented and the Ethernet header rewritten.
+ *
+ * Headers must lie in the first segment.  Reads the route and neighbour
+ * tables lock-free; writes only the packet.
+ */
+#include <string.h>
+
+#include <rte_byteorder.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+#include <rte_udp.h>
+
+#include "common/gw_proto.h"
+#include "dataplane/dp_classify.h"
+#include "dataplane/dp_internal.h"
+#include "dataplane/dp_neigh.h"
+#include "dataplane/dp_route.h"
+
+enum {
+	ARP_LEN = 28,			/* Ethernet/IPv4 ARP, RFC 826 */
+	ICMP6_ND_FIRST = 133,		/* router solicitation, RFC 4861 */
+	ICMP6_ND_LAST = 137,		/* redirect */
+	IPPROTO_V6FRAG = 44,
+	IPPROTO_V6ICMP = 58,
+	NATT_ESP_MIN = 8,		/* SPI + sequence number */
+};
+
+/* What the stages share about one packet. */
+struct cls {
+	struct rte_mbuf *m;
+	const struct dp_iface *ifc;	/* input interface */
+	bool l2_unicast;		/* sent to our MAC, not broadcast/multicast */
+	struct dp_cls_result *res;
+};
+
+static inline enum dp_verdict drop(struct cls *c, enum dp_counter counter)
+{
+	c->res->verdict = DP_V_DROP;
+	c->res->counter = counter;
+	return DP_V_DROP;
+}
+
+static inline enum dp_verdict punt(struct cls *c, enum dp_punt_reason reason)
+{
+	c->res->verdict = DP_V_PUNT;
+	c->res->reason = reason;
+	c->m->hash.usr = reason;
+	return DP_V_PUNT;
+}
+
+/* Drop Ethernet padding beyond the IP datagram.  0 or -1. */
+static inline int trim_to(struct rte_mbuf *m, uint32_t frame_len)
+{
+	if (rte_pktmbuf_pkt_len(m) == frame_len)
+		return 0;
+	return rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - frame_len));
+}
+
+/* UDP to the gateway: l4 at the UDP header, l4len bytes of IP payload. */
+static enum dp_verdict cls_udp_local(struct cls *c, const uint8_t *l4, uint32_t l4len)
+{
+	const struct rte_udp_hdr *udp = (const struct rte_udp_hdr *)l4;
+	uint32_t avail = rte_pktmbuf_data_len(c->m) - (uint32_t)(l4 - rte_pktmbuf_mtod(c->m, uint8_t *));
+	const uint8_t *p = l4 + sizeof(*udp);
+	uint16_t ulen, payload;
+
+	if (l4len < sizeof(*udp) || avail < sizeof(*udp))
+		return drop(c, DP_C_drop_udp_hdr);
+	ulen = rte_be_to_cpu_16(udp->dgram_len);
+	if (ulen < sizeof(*udp) || ulen > l4len)
+		return drop(c, DP_C_drop_udp_hdr);
+	payload = (uint16_t)(ulen - sizeof(*udp));
+	switch (rte_be_to_cpu_16(udp->dst_port)) {
+	case GW_IKE_PORT:
+		return punt(c, DP_PUNT_IKE);
+	case GW_IKE_NATT_PORT:
+		if (avail < sizeof(*udp) + RTE_MIN(payload, (uint16_t)GW_NON_ESP_MARKER_LEN))
+			return drop(c, DP_C_drop_udp_hdr);
+		if (payload == GW_NATT_KEEPALIVE_LEN && p[0] == 0xff)
+			return drop(c, DP_C_drop_natt_keepalive);
+		if (payload >= GW_NON_ESP_MARKER_LEN && (p[0] | p[1] | p[2] | p[3]) == 0)
+			return punt(c, DP_PUNT_IKE_NATT);
+		if (payload >= NATT_ESP_MIN)
+			return drop(c, DP_C_drop_esp_no_sa);	/* ESP-in-UDP */
+		return drop(c, DP_C_drop_udp_hdr);
+	default:
+		return drop(c, DP_C_drop_local_proto);
+	}
+}
+
+/* IPv4 to one of our addresses. */
+static enum dp_verdict cls_ipv4_local(struct cls *c, const struct rte_ipv4_hdr *ip,
+				      unsigned hlen, unsigned tot)
+{
+	uint16_t frag = rte_be_to_cpu_16(ip->fragment_offset);
+
+	if (frag & (RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK))
+		return punt(c, DP_PUNT_FRAG);
+	switch (ip->next_proto_id) {
+	case IPPROTO_ICMP:
+		return punt(c, DP_PUNT_ICMP_LOCAL);
+	case IPPROTO_UDP:
+		return cls_udp_local(c, (const uint8_t *)ip + hlen, tot - hlen);
+	case GW_IPPROTO_ESP:
+		return drop(c, DP_C_drop_esp_no_sa);
+	default:
+		return drop(c, DP_C_drop_local_proto);
+	}
+}
+
+/*
+ * The common transit checks: TTL, route, neighbour, MTU.  On FORWARD the
+ * Ethernet header is rewritten; the caller decrements the TTL / hop limit.
+ */
+static enum dp_verdict cls_transit(struct cls *c, bool have_route, const struct dp_nexthop *nh,
+				   const struct gw_addr *dst, unsigned ttl, unsigned l3len)
+{
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(c->m, struct rte_ether_hdr *);
+	struct rte_ether_addr mac;
+
+	if (!c->l2_unicast)
+		return drop(c, DP_C_drop_not_for_us);	/* RFC 1812 5.3.4 */
+	if (ttl <= 1)
+		return punt(c, DP_PUNT_TTL_EXCEEDED);
+	if (!have_route)
+		return punt(c, DP_PUNT_NO_ROUTE);
+	if (dp_neigh_lookup(nh->iface, nh->type == DP_NH_GATEWAY ? &nh->gw : dst, &mac) != 0)
+		return punt(c, DP_PUNT_NEIGH_MISS);
+	if (l3len > dp_g.ifaces[nh->iface].mtu)
+		return punt(c, DP_PUNT_TOO_BIG);
+	rte_ether_addr_copy(&mac, &eth->dst_addr);
+	rte_ether_addr_copy(&dp_g.ifaces[nh->iface].mac, &eth->src_addr);
+	c->res->verdict = DP_V_FORWARD;
+	c->res->out_iface = nh->iface;
+	return DP_V_FORWARD;
+}
+
+/* TTL - 1 with the checksum updated incrementally (RFC 1624, eqn. 3). */
+static inline void ipv4_ttl_dec(struct rte_ipv4_hdr *ip)
+{
+	uint16_t old = (uint16_t)(ip->time_to_live << 8 | ip->next_proto_id);
+	uint16_t new = (uint16_t)(old - 0x0100);
+	uint32_t sum = (uint16_t)~rte_be_to_cpu_16(ip->hdr_checksum);
+
+	sum += (uint16_t)~old;
+	sum += new;
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	ip->time_to_live--;
+	ip->hdr_checksum = rte_cpu_to_be_16((uint16_t)~sum);
+}
+
+/*
+ * A martian as source or destination (RFC 1812 5.3.7): 0.0.0.0, 127/8,
+ * multicast 224/4, and 240/4 with the limited broadcast.  The gateway
+ * neither forwards nor answers multicast and broadcast.
+ */
+static inline bool ipv4_martian(uint32_t be)
+{
+	uint32_t a = rte_be_to_cpu_32(be);
+
+	return a == 0 || (a >> 24) == 127 || (a >> 28) >= 0xe;
+}
+
+/* Is dst the directed broadcast of one of the out interface's subnets? */
+static bool ipv4_subnet_bcast(unsigned iface, uint32_t be)
+{
+	const struct dp_iface *o = &dp_g.ifaces[iface];
+	uint32_t a = rte_be_to_cpu_32(be);
+
+	for (unsigned i = 0; i < o->n_addrs; i++) {
+		const struct gw_prefix *p = &o->addrs[i];
+		uint32_t host;
+
+		if (p->addr.family != AF_INET || p->len == 0 || p->len > 30)
+			continue;
+		host = UINT32_MAX >> p->len;
+		if ((a & ~host) == (rte_be_to_cpu_32(p->addr.v4) & ~host) && (a & host) == host)
+			return true;
+	}
+	return false;
+}
+
+/* Version, lengths, checksum.  Sets *hlen and *tot; DP_V_FORWARD = fine. */
+static enum dp_verdict ipv4_check(struct cls *c, struct rte_ipv4_hdr *ip, unsigned *hlen,
+				  unsigned *tot)
+{
+	uint32_t l3avail = rte_pktmbuf_pkt_len(c->m) - RTE_ETHER_HDR_LEN;
+	uint64_t ck = c->m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
+
+	if (rte_pktmbuf_data_len(c->m) < RTE_ETHER_HDR_LEN + sizeof(*ip) ||
+	    (ip->version_ihl >> 4) != 4)
+		return drop(c, DP_C_drop_ip_hdr);
+	*hlen = (ip->version_ihl & RTE_IPV4_HDR_IHL_MASK) * RTE_IPV4_IHL_MULTIPLIER;
+	*tot = rte_be_to_cpu_16(ip->total_length);
+	if (*hlen < sizeof(*ip) || rte_pktmbuf_data_len(c->m) < RTE_ETHER_HDR_LEN + *hlen ||
+	    *tot < *hlen)
+		return drop(c, DP_C_drop_ip_hdr);
+	if (*tot > l3avail)
+		return drop(c, DP_C_drop_ip_len);
+	if (ck == RTE_MBUF_F_RX_IP_CKSUM_BAD ||
+	    (ck == RTE_MBUF_F_RX_IP_CKSUM_UNKNOWN && rte_ipv4_cksum(ip) != 0))
+		return drop(c, DP_C_drop_ip_cksum);
+	if (trim_to(c->m, RTE_ETHER_HDR_LEN + *tot) != 0)
+		return drop(c, DP_C_drop_ip_len);
+	return DP_V_FORWARD;
+}
+
+static enum dp_verdict cls_ipv4(struct cls *c)
+{
+	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(c->m, struct rte_ipv4_hdr *,
+							  RTE_ETHER_HDR_LEN);
+	struct gw_addr dst = { .family = AF_INET };
+	struct dp_nexthop nh;
+	unsigned hlen, tot;
+	bool have_route;
+
+	if (ipv4_check(c, ip, &hlen, &tot) != DP_V_FORWARD)
+		return c->res->verdict;
+	if (ipv4_martian(ip->src_addr) || ipv4_martian(ip->dst_addr))
+		return drop(c, DP_C_drop_ip_martian);
+	dst.v4 = ip->dst_addr;
+	have_route = dp_route_lookup(&dst, &nh) == 0;
+	if (have_route && nh.type == DP_NH_LOCAL)
+		return cls_ipv4_local(c, ip, hlen, tot);
+	if (have_route && nh.type == DP_NH_CONNECTED && ipv4_subnet_bcast(nh.iface, ip->dst_addr))
+		return drop(c, DP_C_drop_ip_martian);
+	if (cls_transit(c, have_route, &nh, &dst, ip->time_to_live, tot) == DP_V_FORWARD)
+		ipv4_ttl_dec(ip);
+	return c->res->verdict;
+}
+
+static inline bool ipv6_is_unspec(const uint8_t *a)
+{
+	static const uint8_t zero[16];
+
+	return memcmp(a, zero, 16) == 0;
+}
+
+static inline bool ipv6_is_loopback(const uint8_t *a)
+{
+	static const uint8_t lo[16] = { [15] = 1 };
+
+	return memcmp(a, lo, 16) == 0;
+}
+
+static inline bool ipv6_is_linklocal(const uint8_t *a)
+{
+	return a[0] == 0xfe && (a[1] & 0xc0) == 0x80;
+}
+
+/* ff02::1, ff02::2, or the solicited-node group of one of our addresses. */
+static bool ipv6_mcast_ours(const struct dp_iface *ifc, const uint8_t *d)
+{
+	static const uint8_t sn[13] = { 0xff, 0x02, [11] = 0x01, [12] = 0xff };
+	static const uint8_t all[15] = { 0xff, 0x02 };
+
+	if (memcmp(d, all, 15) == 0 && (d[15] == 1 || d[15] == 2))
+		return true;
+	if (memcmp(d, sn, 13) != 0)
+		return false;
+	if (memcmp(d + 13, ifc->ll6.v6 + 13, 3) == 0)
+		return true;
+	for (unsigned i = 0; i < ifc->n_addrs; i++)
+		if (ifc->addrs[i].addr.family == AF_INET6 &&
+		    memcmp(d + 13, ifc->addrs[i].addr.v6 + 13, 3) == 0)
+			return true;
+	return false;
+}
+
+/* IPv6 to us (unicast or one of our groups): l4 at the first next header. */
+static enum dp_verdict cls_ipv6_local(struct cls *c, const struct rte_ipv6_hdr *ip,
+				      bool mcast, unsigned plen)
+{
+	const uint8_t *l4 = (const uint8_t *)(ip + 1);
+	bool have_type = plen >= 1 &&
+		rte_pktmbuf_data_len(c->m) > RTE_ETHER_HDR_LEN + sizeof(*ip);
+	bool nd = ip->proto == IPPROTO_V6ICMP && have_type &&
+		  l4[0] >= ICMP6_ND_FIRST && l4[0] <= ICMP6_ND_LAST;
+
+	if (nd && (!mcast || ipv6_mcast_ours(c->ifc, ip->dst_addr)))
+		return punt(c, DP_PUNT_ND);
+	if (mcast)
+		return drop(c, DP_C_drop_local_proto);	/* MLD and other groups */
+	if (ipv6_is_unspec(ip->src_addr))
+		return drop(c, DP_C_drop_ip_martian);	/* only DAD may use :: */
+	switch (ip->proto) {
+	case IPPROTO_V6ICMP:
+		return punt(c, DP_PUNT_ICMP6_LOCAL);
+	case IPPROTO_V6FRAG:
+		return punt(c, DP_PUNT_FRAG);
+	case IPPROTO_UDP:
+		return cls_udp_local(c, l4, plen);
+	case GW_IPPROTO_ESP:
+		return drop(c, DP_C_drop_esp_no_sa);
+	default:
+		return drop(c, DP_C_drop_local_proto);
+	}
+}
+
+static enum dp_verdict cls_ipv6(struct cls *c)
+{
+	struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod_offset(c->m, struct rte_ipv6_hdr *,
+							  RTE_ETHER_HDR_LEN);
+	uint32_t l3avail = rte_pktmbuf_pkt_len(c->m) - RTE_ETHER_HDR_LEN;
+	struct gw_addr dst = { .family = AF_INET6 };
+	struct dp_nexthop nh;
+	unsigned plen;
+	bool have_route;
+
+	if (rte_pktmbuf_data_len(c->m) < RTE_ETHER_HDR_LEN + sizeof(*ip) ||
+	    (rte_be_to_cpu_32(ip->vtc_flow) >> 28) != 6)
+		return drop(c, DP_C_drop_ip_hdr);
+	plen = rte_be_to_cpu_16(ip->payload_len);
+	if (sizeof(*ip) + plen > l3avail)
+		return drop(c, DP_C_drop_ip_len);
+	if (trim_to(c->m, RTE_ETHER_HDR_LEN + (uint32_t)sizeof(*ip) + plen) != 0)
+		return drop(c, DP_C_drop_ip_len);
+	if (ip->src_addr[0] == 0xff || ipv6_is_loopback(ip->src_addr) ||
+	    ipv6_is_unspec(ip->dst_addr) || ipv6_is_loopback(ip->dst_addr))
+		return drop(c, DP_C_drop_ip_martian);
+	if (ip->dst_addr[0] == 0xff)
+		return cls_ipv6_local(c, ip, true, plen);
+	memcpy(dst.v6, ip->dst_addr, 16);
+	have_route = dp_route_lookup(&dst, &nh) == 0;
+	if (have_route && nh.type == DP_NH_LOCAL)
+		return cls_ipv6_local(c, ip, false, plen);
+	if (ipv6_is_linklocal(ip->src_addr) || ipv6_is_linklocal(ip->dst_addr) ||
+	    ipv6_is_unspec(ip->src_addr))
+		return drop(c, DP_C_drop_ip_martian);	/* never forwarded */
+	if (cls_transit(c, have_route, &nh, &dst, ip->hop_limits,
+			(unsigned)sizeof(*ip) + plen) == DP_V_FORWARD)
+		ip->hop_limits--;
+	return c->res->verdict;
+}
+
+enum dp_verdict dp_classify(struct rte_mbuf *m, unsigned in_iface, struct dp_cls_result *res)
+{
+	struct cls c = { .m = m, .ifc = &dp_g.ifaces[in_iface], .res = res };
+	const struct rte_ether_hdr *eth;
+
+	if (rte_pktmbuf_data_len(m) < RTE_ETHER_HDR_LEN)
+		return drop(&c, DP_C_drop_runt);
+	eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	c.l2_unicast = !rte_is_multicast_ether_addr(&eth->dst_addr);
+	if (c.l2_unicast && !rte_is_same_ether_addr(&eth->dst_addr, &c.ifc->mac))
+		return drop(&c, DP_C_drop_not_for_us);
+	switch (eth->ether_type) {
+	case RTE_BE16(RTE_ETHER_TYPE_ARP):
+		if (rte_pktmbuf_pkt_len(m) < RTE_ETHER_HDR_LEN + ARP_LEN)
+			return drop(&c, DP_C_drop_arp_truncated);
+		return punt(&c, DP_PUNT_ARP);
+	case RTE_BE16(RTE_ETHER_TYPE_IPV4):
+		return cls_ipv4(&c);
+	case RTE_BE16(RTE_ETHER_TYPE_IPV6):
+		return cls_ipv6(&c);
+	default:
+		return drop(&c, DP_C_drop_ethertype);
+	}
+}

@@ -1,3 +1,236 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* TODO: being written */
-typedef int gw_placeholder_dp_neigh;
+/*
+ * The published neighbour table (see dp_neigh.h).
+ *
+ * rte_hash with RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF maps a key to its
+ * position; the position indexes an array of 64-bit words, each holding a
+ * MAC and a valid bit, written with one atomic store so that a reader sees
+ * either the old or the new MAC, never half of each.  With the LF flag a
+ * deleted key keeps its position until rte_hash_free_key_with_position(),
+ * which the defer queue calls once every worker has passed a quiescent
+ * state, so a worker that found the position a moment before the delete
+ * never reads a slot that was given to another key.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_errno.h>
+#include <rte_hash.h>
+#include <rte_hash_crc.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_rcu_qsbr.h>
+
+#include "common/gw_log.h"
+#include "dataplane/dp_internal.h"
+#include "dataplane/dp_neigh.h"
+
+#define NEIGH_VALID (UINT64_C(1) << 63)
+
+enum { DQ_RECLAIM_LIMIT = 64 };
+
+struct neigh_key {
+	uint16_t iface;
+	uint8_t family;
+	uint8_t pad;
+	uint8_t addr[16];	/* IPv4 in the first four bytes */
+};
+
+static struct {
+	struct rte_hash *h;
+	uint64_t *ent;			/* DP_NEIGH_MAX, cache-aligned */
+	struct rte_rcu_qsbr_dq *dq;
+	unsigned live;			/* atomic: keys published */
+	unsigned deferred;		/* CP: positions waiting */
+} nt;
+
+static int neigh_key(unsigned iface, const struct gw_addr *ip, struct neigh_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	if (iface >= dp_g.nb_ifaces)
+		return -EINVAL;
+	k->iface = (uint16_t)iface;
+	k->family = ip->family;
+	if (ip->family == AF_INET)
+		memcpy(k->addr, &ip->v4, 4);
+	else if (ip->family == AF_INET6)
+		memcpy(k->addr, ip->v6, 16);
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static uint64_t neigh_pack(const struct rte_ether_addr *mac)
+{
+	uint64_t v = NEIGH_VALID;
+
+	for (int i = 0; i < RTE_ETHER_ADDR_LEN; i++)
+		v |= (uint64_t)mac->addr_bytes[i] << (8 * i);
+	return v;
+}
+
+static void neigh_unpack(uint64_t v, struct rte_ether_addr *mac)
+{
+	for (int i = 0; i < RTE_ETHER_ADDR_LEN; i++)
+		mac->addr_bytes[i] = (uint8_t)(v >> (8 * i));
+}
+
+static void neigh_free_deferred(void *p, void *e, unsigned n)
+{
+	const uint32_t *pos = e;
+
+	RTE_SET_USED(p);
+	for (unsigned i = 0; i < n; i++) {
+		rte_hash_free_key_with_position(nt.h, (int32_t)pos[i]);
+		nt.deferred--;
+	}
+}
+
+static unsigned neigh_reclaim(void)
+{
+	unsigned freed = 0, pending = 0, avail = 0;
+
+	if (nt.dq != NULL)
+		rte_rcu_qsbr_dq_reclaim(nt.dq, UINT32_MAX, &freed, &pending, &avail);
+	return nt.deferred;
+}
+
+unsigned dp_neigh_reclaim(void)
+{
+	return neigh_reclaim();
+}
+
+unsigned dp_neigh_deferred(void)
+{
+	return nt.deferred;
+}
+
+int dp_neigh_set(unsigned iface, const struct gw_addr *ip, const struct rte_ether_addr *mac)
+{
+	struct neigh_key k;
+	int32_t pos;
+
+	if (nt.h == NULL || neigh_key(iface, ip, &k) != 0)
+		return -EINVAL;
+	pos = rte_hash_lookup(nt.h, &k);
+	if (pos < 0) {
+		pos = rte_hash_add_key(nt.h, &k);
+		if (pos == -ENOSPC) {
+			neigh_reclaim();
+			pos = rte_hash_add_key(nt.h, &k);
+		}
+		if (pos < 0)
+			return pos == -ENOSPC ? -ENOSPC : -EINVAL;
+		__atomic_fetch_add(&nt.live, 1, __ATOMIC_RELAXED);
+	}
+	RTE_ASSERT(pos < DP_NEIGH_MAX);
+	__atomic_store_n(&nt.ent[pos], neigh_pack(mac), __ATOMIC_RELEASE);
+	return 0;
+}
+
+int dp_neigh_del(unsigned iface, const struct gw_addr *ip)
+{
+	struct neigh_key k;
+	int32_t pos;
+	uint32_t e;
+
+	if (nt.h == NULL || neigh_key(iface, ip, &k) != 0)
+		return -ENOENT;
+	pos = rte_hash_del_key(nt.h, &k);
+	if (pos < 0)
+		return -ENOENT;
+	__atomic_store_n(&nt.ent[pos], 0, __ATOMIC_RELEASE);
+	__atomic_fetch_sub(&nt.live, 1, __ATOMIC_RELAXED);
+	e = (uint32_t)pos;
+	nt.deferred++;
+	if (rte_rcu_qsbr_dq_enqueue(nt.dq, &e) != 0) {
+		/* Cannot happen with a queue as large as the table; be safe. */
+		rte_rcu_qsbr_synchronize(dp_g.rcu, RTE_QSBR_THRID_INVALID);
+		neigh_free_deferred(NULL, &e, 1);
+	}
+	return 0;
+}
+
+int dp_neigh_lookup(unsigned iface, const struct gw_addr *ip, struct rte_ether_addr *mac)
+{
+	struct neigh_key k;
+	int32_t pos;
+	uint64_t v;
+
+	if (nt.h == NULL || neigh_key(iface, ip, &k) != 0)
+		return -ENOENT;
+	pos = rte_hash_lookup(nt.h, &k);
+	if (pos < 0)
+		return -ENOENT;
+	v = __atomic_load_n(&nt.ent[pos], __ATOMIC_ACQUIRE);
+	if ((v & NEIGH_VALID) == 0)
+		return -ENOENT;
+	neigh_unpack(v, mac);
+	return 0;
+}
+
+unsigned dp_neigh_count(void)
+{
+	return __atomic_load_n(&nt.live, __ATOMIC_RELAXED);
+}
+
+int dp_neigh_init(void)
+{
+	struct rte_hash_parameters hp = {
+		.name = "dp_neigh",
+		.entries = DP_NEIGH_MAX,
+		.key_len = sizeof(struct neigh_key),
+		.hash_func = rte_hash_crc,
+		.socket_id = (int)rte_socket_id(),
+		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
+			      RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
+	};
+	struct rte_rcu_qsbr_dq_parameters dq = {
+		.name = "dp_neigh_dq",
+		.flags = RTE_RCU_QSBR_DQ_MT_UNSAFE,
+		.size = DP_NEIGH_MAX,
+		.esize = sizeof(uint32_t),
+		.trigger_reclaim_limit = DQ_RECLAIM_LIMIT,
+		.max_reclaim_size = DQ_RECLAIM_LIMIT,
+		.free_fn = neigh_free_deferred,
+		.v = dp_g.rcu,
+	};
+	int ret = -ENOMEM;
+
+	nt.live = nt.deferred = 0;
+	nt.h = rte_hash_create(&hp);
+	if (nt.h == NULL) {
+		GW_LOG(neigh, ERR, "cannot create neighbour hash: %s", rte_strerror(rte_errno));
+		goto out;
+	}
+	nt.ent = rte_zmalloc("dp_neigh_ent", DP_NEIGH_MAX * sizeof(nt.ent[0]),
+			     RTE_CACHE_LINE_SIZE);
+	if (nt.ent == NULL)
+		goto out;
+	nt.dq = rte_rcu_qsbr_dq_create(&dq);
+	if (nt.dq == NULL) {
+		GW_LOG(neigh, ERR, "cannot create defer queue: %s", rte_strerror(rte_errno));
+		goto out;
+	}
+	ret = 0;
+out:
+	if (ret != 0)
+		dp_neigh_fini();
+	return ret;
+}
+
+void dp_neigh_fini(void)
+{
+	if (nt.dq != NULL) {
+		rte_rcu_qsbr_synchronize(dp_g.rcu, RTE_QSBR_THRID_INVALID);
+		if (rte_rcu_qsbr_dq_delete(nt.dq) != 0)
+			GW_LOG(neigh, ERR, "defer queue not empty at exit: %s",
+			       rte_strerror(rte_errno));
+		nt.dq = NULL;
+	}
+	rte_hash_free(nt.h);
+	rte_free(nt.ent);
+	nt.h = NULL;
+	nt.ent = NULL;
+	nt.live = nt.deferred = 0;
+}

@@ -11,6 +11,8 @@
  *
  * The control plane owns resolution (ARP, ND, queues, ageing); this is only
  * the published result.  Writers: CP only.  Readers: any thread, lock-free.
+ * DP_NEIGH_MAX entries fit, counting deleted ones until their slot is
+ * reclaimed.  iface must be below dp_nb_ifaces().
  */
 
 #include <stdint.h>
@@ -29,7 +31,17 @@ int dp_neigh_del(unsigned iface, const struct gw_addr *ip);
 int dp_neigh_lookup(unsigned iface, const struct gw_addr *ip, struct rte_ether_addr *mac);
 unsigned dp_neigh_count(void);
 
+/* Called by dp_init()/dp_fini(). */
 int dp_neigh_init(void);
 void dp_neigh_fini(void);
+
+/*
+ * CP: free the slots of deleted entries whose grace period has passed
+ * (called by dp_reclaim(); dp_neigh_set() also tries it when the table is
+ * full).  Returns how many slots are still waiting.
+ */
+unsigned dp_neigh_reclaim(void);
+/* CP: slots of deleted entries waiting for a grace period. */
+unsigned dp_neigh_deferred(void);
 
 #endif /* GW_DP_NEIGH_H */

@@ -11,8 +11,19 @@
  *
  * Writers: CP only (single writer).  Readers: workers, lock-free, and the CP.
  * A /32 or /128 of each interface address is installed as DP_NH_LOCAL.
+ *
+ * Host bits of a prefix are ignored (the prefix is masked).  A default
+ * route (/0), which rte_lpm and rte_lpm6 cannot hold, is kept beside them
+ * and answers when the table has no match.  A next-hop slot and an old
+ * IPv6 table are freed only after a grace period (dp_reclaim()); an IPv6
+ * change made while the previous old table is still waiting first waits
+ * for the workers' next quiescent state (rte_rcu_qsbr_synchronize, a few
+ * microseconds while they run), so at most two tables exist at once.
+ * The CP thread must not itself be an online RCU reader when it changes
+ * IPv6 routes.
  */
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "common/gw_addr.h"
@@ -47,5 +58,18 @@ int dp_route_get(unsigned idx, struct gw_prefix *pfx, struct dp_nexthop *nh);
 /* Called by dp_init()/dp_fini(). */
 int dp_route_init(void);
 void dp_route_fini(void);
+
+/*
+ * CP: free next-hop slots and IPv6 tables whose grace period has passed
+ * (called by dp_reclaim()).  Returns how many objects are still waiting.
+ */
+unsigned dp_route_reclaim(void);
+/* CP: objects (next-hop slots, old IPv6 tables) waiting for a grace period. */
+unsigned dp_route_deferred(void);
+/* Bytes of EAL memory one IPv6 table takes (measured when the first was
+ * made; 0 before dp_route_init()).  A rebuild needs this much free. */
+size_t dp_route_lpm6_bytes(void);
+/* Name of the IPv6 table now in use (tests: rte_lpm6_find_existing()). */
+const char *dp_route_lpm6_name(void);
 
 #endif /* GW_DP_ROUTE_H */

@@ -1,3 +1,164 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* TODO: being written */
-typedef int gw_placeholder_dp_worker;
+/*
+ * The worker loop, one per worker lcore:
+ *
+ *   for each interface: RX burst on queue <worker index>, classify, and
+ *     forward (to a per-port TX buffer), punt (one burst into the punt
+ *     ring) or drop (counted);
+ *   drain the CP TX rings of the interfaces this worker serves
+ *     (iface % nb_workers == worker index) into the same TX buffers;
+ *   TX burst per port, freeing and counting what the PMD did not take;
+ *   report an RCU quiescent state;
+ *   optionally, after DP_IDLE_LOOPS empty loops, go RCU-offline and sleep
+ *     DP_IDLE_SLEEP_US (labs that share cores; the one syscall allowed).
+ *
+ * No locks, no allocation, no logging here: counters only, per lcore.
+ */
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_prefetch.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
+
+#include "dataplane/dp_classify.h"
+#include "dataplane/dp_internal.h"
+#include "dataplane/dp_stats.h"
+
+void dp_worker_setup(unsigned w, unsigned lcore)
+{
+	struct dp_worker *wk = &dp_g.workers[w];
+
+	memset(wk, 0, sizeof(*wk));
+	wk->idx = w;
+	wk->lcore = lcore;
+	for (unsigned i = 0; i < dp_g.nb_ifaces; i++)
+		if (i % dp_g.nb_workers == w)
+			wk->cptx_iface[wk->nb_cptx++] = (uint8_t)i;
+}
+
+static void tx_flush(struct dp_worker *wk, unsigned iface)
+{
+	struct dp_txbuf *b = &wk->tx[iface];
+	uint16_t sent;
+
+	if (b->n == 0)
+		return;
+	sent = rte_eth_tx_burst(dp_g.ifaces[iface].port_id, (uint16_t)wk->idx, b->m, b->n);
+	dp_count(DP_C_tx_pkts, sent);
+	for (uint16_t i = sent; i < b->n; i++)
+		dp_drop(b->m[i], DP_C_drop_tx_full);
+	b->n = 0;
+}
+
+static inline void tx_queue(struct dp_worker *wk, unsigned iface, struct rte_mbuf *m)
+{
+	struct dp_txbuf *b = &wk->tx[iface];
+
+	b->m[b->n++] = m;
+	if (b->n == DP_BURST)
+		tx_flush(wk, iface);
+}
+
+static void rx_handle(struct dp_worker *wk, unsigned iface, struct rte_mbuf **pkts, unsigned n)
+{
+	struct rte_mbuf *punt[DP_BURST];
+	struct dp_cls_result res;
+	unsigned np = 0, q;
+
+	for (unsigned i = 0; i < n; i++) {
+		if (i + 1 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		switch (dp_classify(pkts[i], iface, &res)) {
+		case DP_V_FORWARD:
+			dp_count(DP_C_fwd_pkts, 1);
+			tx_queue(wk, res.out_iface, pkts[i]);
+			break;
+		case DP_V_PUNT:
+			pkts[i]->port = dp_g.ifaces[iface].port_id;	/* not every PMD sets it */
+			punt[np++] = pkts[i];
+			break;
+		default:
+			dp_drop(pkts[i], res.counter);
+			break;
+		}
+	}
+	if (np == 0)
+		return;
+	q = rte_ring_enqueue_burst(dp_g.punt, (void **)punt, np, NULL);
+	dp_count(DP_C_punt_pkts, q);
+	for (unsigned i = q; i < np; i++)
+		dp_drop(punt[i], DP_C_drop_punt_ring_full);
+}
+
+static unsigned rx_all(struct dp_worker *wk)
+{
+	struct rte_mbuf *pkts[DP_BURST];
+	unsigned total = 0;
+
+	for (unsigned i = 0; i < dp_g.nb_ifaces; i++) {
+		uint16_t n = rte_eth_rx_burst(dp_g.ifaces[i].port_id, (uint16_t)wk->idx,
+					      pkts, DP_BURST);
+
+		if (n == 0)
+			continue;
+		dp_count(DP_C_rx_pkts, n);
+		rx_handle(wk, i, pkts, n);
+		total += n;
+	}
+	return total;
+}
+
+static unsigned cptx_drain(struct dp_worker *wk)
+{
+	struct rte_mbuf *m[DP_BURST];
+	unsigned total = 0;
+
+	for (unsigned c = 0; c < wk->nb_cptx; c++) {
+		unsigned iface = wk->cptx_iface[c];
+		unsigned n = rte_ring_sc_dequeue_burst(dp_g.cptx[iface], (void **)m,
+						       DP_BURST, NULL);
+
+		for (unsigned i = 0; i < n; i++)
+			tx_queue(wk, iface, m[i]);
+		dp_count(DP_C_cptx_pkts, n);
+		total += n;
+	}
+	return total;
+}
+
+static void idle_backoff(struct dp_worker *wk, unsigned busy)
+{
+	if (busy != 0) {
+		wk->idle_loops = 0;
+		return;
+	}
+	if (!dp_g.idle_backoff || ++wk->idle_loops < DP_IDLE_LOOPS)
+		return;
+	rte_rcu_qsbr_thread_offline(dp_g.rcu, wk->idx);
+	rte_delay_us_sleep(DP_IDLE_SLEEP_US);
+	rte_rcu_qsbr_thread_online(dp_g.rcu, wk->idx);
+	dp_count(DP_C_idle_sleeps, 1);
+	wk->idle_loops = 0;
+}
+
+int dp_worker_main(void *arg)
+{
+	struct dp_worker *wk = arg;
+
+	rte_rcu_qsbr_thread_online(dp_g.rcu, wk->idx);
+	while (!__atomic_load_n(&dp_g.quit, __ATOMIC_RELAXED)) {
+		unsigned busy = rx_all(wk);
+
+		busy += cptx_drain(wk);
+		for (unsigned i = 0; i < dp_g.nb_ifaces; i++)
+			tx_flush(wk, i);
+		rte_rcu_qsbr_quiescent(dp_g.rcu, wk->idx);
+		idle_backoff(wk, busy);
+	}
+	rte_rcu_qsbr_thread_offline(dp_g.rcu, wk->idx);
+	return 0;
+}

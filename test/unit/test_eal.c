@@ -2,11 +2,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <rte_eal.h>
 
 #include "test/unit/test_eal.h"
+
+/* EAL makes <RUNTIME_DIRECTORY>/dpdk but not RUNTIME_DIRECTORY itself. */
+static void test_runtime_dir(void)
+{
+	const char *dir = getenv("RUNTIME_DIRECTORY");
+
+	if (dir != NULL && dir[0] != '\0')
+		mkdir(dir, 0700);	/* EEXIST is fine; EAL reports the rest */
+}
 
 int test_eal_init(const char *name, int extra_argc, const char *const *extra_argv)
 {
@@ -23,12 +33,13 @@ int test_eal_init(const char *name, int extra_argc, const char *const *extra_arg
 	argv[argc++] = (char *)"test";
 	argv[argc++] = (char *)"--no-huge";
 	argv[argc++] = (char *)"-m";
-	argv[argc++] = (char *)"256";
+	argv[argc++] = (char *)"512";
 	argv[argc++] = (char *)"--no-pci";
 	argv[argc++] = (char *)"--log-level=lib.*:error";
 	argv[argc++] = prefix;
 	for (int i = 0; i < extra_argc; i++)
 		argv[argc++] = (char *)extra_argv[i];
+	test_runtime_dir();
 	if (rte_eal_init(argc, argv) < 0)
 		return -1;
 	done = 1;

@@ -3,7 +3,10 @@
 #define GW_TEST_EAL_H
 
 /*
- * Bring up EAL once for a unit-test binary: --no-huge -m 256 --no-pci,
+ * Bring up EAL once for a unit-test binary: --no-huge -m 512 --no-pci
+ * (dp_init needs ~280 MB: the 64 MB IPv4 and 73 MB IPv6 LPM tables, room
+ * for one IPv6 rebuild kept free, and an mbuf pool of ~19k mbufs; see
+ * dataplane/dp_mempool.h),
  * a unique --file-prefix (name + pid), RUNTIME_DIRECTORY honoured, main
  * lcore only unless the caller asks for more, plus any extra args
  * (e.g. "--vdev=net_ring0").  Returns 0 or -1.  Idempotent.

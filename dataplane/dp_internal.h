@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef GW_DP_INTERNAL_H
+#define GW_DP_INTERNAL_H
+
+/*
+ * Data-plane state shared by the files of dataplane/ and by nothing else
+ * (the control plane includes dp.h, dp_route.h, dp_neigh.h, dp_stats.h and
+ * dp_mempool.h only).
+ *
+ * Everything here is written by the main lcore in dp_init()/dp_fini() and
+ * read-only while workers run, except each worker's own struct dp_worker
+ * (written by that worker only) and dp_g.quit (written by dp_stop()).
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_mempool.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
+
+#include "cfg/cfg.h"
+#include "dataplane/dp.h"
+
+enum {
+	DP_MAX_WORKERS = CFG_MAX_WORKERS,
+	DP_RX_DESC = 1024,		/* asked for; the PMD may adjust */
+	DP_TX_DESC = 1024,
+	DP_IDLE_LOOPS = 100,		/* empty loops before an idle sleep */
+	DP_IDLE_SLEEP_US = 200,
+};
+
+/* Frames waiting for one TX burst on one port. */
+struct dp_txbuf {
+	uint16_t n;
+	struct rte_mbuf *m[DP_BURST];
+};
+
+/* One worker lcore: its queues are queue id == idx on every port. */
+struct dp_worker {
+	unsigned idx;				/* worker index == RCU thread id */
+	unsigned lcore;
+	unsigned nb_cptx;			/* CP TX rings this worker drains */
+	uint8_t cptx_iface[DP_MAX_IFACES];
+	unsigned idle_loops;
+	struct dp_txbuf tx[DP_MAX_IFACES];	/* indexed by out interface */
+} __rte_cache_aligned;
+
+struct dp_state {
+	bool inited;
+	bool launched;
+	bool idle_backoff;
+	unsigned nb_ifaces;
+	unsigned nb_workers;
+	unsigned nb_started;			/* ports started, for unwinding */
+	unsigned mbuf_data_size;		/* from the configuration, 0 = default */
+	struct dp_iface ifaces[DP_MAX_IFACES];
+	uint16_t rxd[DP_MAX_IFACES];		/* descriptors after adjustment */
+	uint16_t txd[DP_MAX_IFACES];
+	struct rte_mempool *pool;
+	struct rte_rcu_qsbr *rcu;
+	struct rte_ring *punt;			/* workers -> CP, MP/SC */
+	struct rte_ring *cptx[DP_MAX_IFACES];	/* CP -> one worker, SP/SC */
+	struct dp_worker workers[DP_MAX_WORKERS];
+	uint32_t quit;				/* atomic; set by dp_stop() */
+};
+
+extern struct dp_state dp_g;
+
+/* dp_port.c: look the port up, check and configure it (no queues yet). */
+int dp_port_configure(unsigned idx, const struct cfg_iface *c, unsigned nb_workers);
+/* dp_port.c: queues from the pool, start, all-multicast.  0 or -errno. */
+int dp_port_start(unsigned idx);
+void dp_port_stop(unsigned idx);
+/* dp_port.c: EUI-64 link-local address (RFC 4291 2.5.1, appendix A). */
+void dp_port_ll6(const struct rte_ether_addr *mac, struct gw_addr *ll6);
+
+/* dp_mempool.c: size and create the mbuf pool from dp_g.  0 or -errno. */
+int dp_mempool_create(const struct gw_cfg *cfg);
+void dp_mempool_free(void);
+
+/* dp_worker.c: prepare worker w's queue and ring assignment. */
+void dp_worker_setup(unsigned w, unsigned lcore);
+/* dp_worker.c: the loop, run by rte_eal_remote_launch(); arg is a dp_worker. */
+int dp_worker_main(void *arg);
+
+#endif /* GW_DP_INTERNAL_H */

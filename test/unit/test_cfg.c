@@ -1,0 +1,990 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * CUnit suite for cfg/: the 32-bit integer reader and the literal widening
+ * in front of libconfig, every validator, every error path with its exact
+ * "FILE:LINE: what (value)" line, and the example file.  No EAL needed.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <CUnit/Basic.h>
+#include <rte_log.h>
+
+#include "cfg/cfg.h"
+#include "cfg/cfg_internal.h"
+#include "test/unit/test_eal.h"
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+static bool cfg_is_zero(const struct gw_cfg *cfg)
+{
+	static const struct gw_cfg zero;
+
+	return memcmp(cfg, &zero, sizeof(zero)) == 0;
+}
+
+/* ---- cfg_get_u32 through cfg_text_parse -------------------------------- */
+
+struct u32_case {
+	const char *text;	/* defines v */
+	uint32_t min, max;
+	const char *err;	/* NULL = accepted with value want */
+	uint32_t want;
+};
+
+static const struct u32_case u32_cases[] = {
+	{ "v = 1;", 0, UINT32_MAX, NULL, 1 },
+	{ "v = 0;", 0, UINT32_MAX, NULL, 0 },
+	/* libconfig keeps these hex literals as negative 32-bit ints */
+	{ "v = 0xC0000000;", 0, UINT32_MAX, NULL, 0xC0000000u },
+	{ "v = 0x80000000;", 0, UINT32_MAX, NULL, 0x80000000u },
+	{ "v = 0xFFFFFFFF;", 0, UINT32_MAX, NULL, 0xFFFFFFFFu },
+	{ "v = 0X7fffffff;", 0, UINT32_MAX, NULL, 0x7FFFFFFFu },
+	/* libconfig alone would truncate these to -1073741824 and 0, 1 */
+	{ "v = 0x1C0000000;", 0, UINT32_MAX, "t.conf:1: v does not fit in 32 bits (0x1C0000000)", 0 },
+	{ "v = 0x100000000;", 0, UINT32_MAX, "t.conf:1: v does not fit in 32 bits (0x100000000)", 0 },
+	{ "v = 4294967296;", 0, UINT32_MAX, "t.conf:1: v does not fit in 32 bits (4294967296)", 0 },
+	{ "v = 4294967297;", 1, 16, "t.conf:1: v must be between 1 and 16 (4294967297)", 0 },
+	/* decimal past INT32_MAX but within 32 bits reads exactly */
+	{ "v = 3221225472;", 0, UINT32_MAX, NULL, 0xC0000000u },
+	{ "v = 4294967295;", 0, UINT32_MAX, NULL, 0xFFFFFFFFu },
+	{ "v = 2147483648;", 0, UINT32_MAX, NULL, 0x80000000u },
+	/* negative decimal refused */
+	{ "v = -1;", 0, UINT32_MAX, "t.conf:1: v must not be negative (-1)", 0 },
+	{ "v = -2147483648;", 0, UINT32_MAX, "t.conf:1: v must not be negative (-2147483648)", 0 },
+	{ "v = -3000000000;", 0, UINT32_MAX, "t.conf:1: v must not be negative (-3000000000)", 0 },
+	{ "v = -1;", 1, 16, "t.conf:1: v must be between 1 and 16 (-1)", 0 },
+	/* L suffix: INT64, accepted when it fits */
+	{ "v = 0xC0000000L;", 0, UINT32_MAX, NULL, 0xC0000000u },
+	{ "v = 4294967295L;", 0, UINT32_MAX, NULL, 0xFFFFFFFFu },
+	{ "v = 16LL;", 1, 16, NULL, 16 },
+	{ "v = 4294967296L;", 0, UINT32_MAX, "t.conf:1: v does not fit in 32 bits (4294967296)", 0 },
+	{ "v = 0x1C0000000L;", 0, UINT32_MAX, "t.conf:1: v does not fit in 32 bits (0x1C0000000)", 0 },
+	{ "v = 0x8000000000000000L;", 0, UINT32_MAX,
+	  "t.conf:1: v does not fit in 32 bits (0x8000000000000000)", 0 },
+	{ "v = 0xFFFFFFFFFFFFFFFF;", 1, 16, "t.conf:1: v must be between 1 and 16 (0xFFFFFFFFFFFFFFFF)", 0 },
+	{ "v = -5L;", 0, UINT32_MAX, "t.conf:1: v must not be negative (-5)", 0 },
+	/* past 64 bits: refused before libconfig saturates it */
+	{ "v = 99999999999999999999;", 0, UINT32_MAX,
+	  "t.conf:1: integer does not fit in 64 bits (99999999999999999999)", 0 },
+	{ "v = 99999999999999999999L;", 0, UINT32_MAX,
+	  "t.conf:1: integer does not fit in 64 bits (99999999999999999999L)", 0 },
+	{ "v = 0x1FFFFFFFFFFFFFFFF;", 0, UINT32_MAX,
+	  "t.conf:1: integer does not fit in 64 bits (0x1FFFFFFFFFFFFFFFF)", 0 },
+	{ "v = -9223372036854775809L;", 0, UINT32_MAX,
+	  "t.conf:1: integer does not fit in 64 bits (-9223372036854775809L)", 0 },
+	/* range */
+	{ "v = 7;", 10, 20, "t.conf:1: v must be between 10 and 20 (7)", 0 },
+	{ "v = 21;", 10, 20, "t.conf:1: v must be between 10 and 20 (21)", 0 },
+	{ "v = 0x14;", 10, 20, NULL, 20 },
+	/* wrong types */
+	{ "v = 1.5;", 0, UINT32_MAX, "t.conf:1: v must be an integer (1.5)", 0 },
+	{ "v = 2.0;", 0, UINT32_MAX, "t.conf:1: v must be an integer (2.0)", 0 },
+	{ "v = \"5\";", 0, UINT32_MAX, "t.conf:1: v must be an integer (\"5\")", 0 },
+	{ "v = true;", 0, UINT32_MAX, "t.conf:1: v must be an integer (true)", 0 },
+	{ "v = [ 1 ];", 0, UINT32_MAX, "t.conf:1: v must be an integer ([ ... ])", 0 },
+	/* the widening leaves strings, comments, names and floats alone */
+	{ "s = \"99999999999999999999\"; # 99999999999999999999\nv = 2;", 0, 9, NULL, 2 },
+	{ "/* 0x1C0000000\n 99999999999999999999 */ v = 3;", 0, 9, NULL, 3 },
+	{ "// 99999999999999999999\nv = 4;", 0, 9, NULL, 4 },
+	{ "a99999999999 = 1; b-4294967296 = 2; v = 5;", 0, 9, NULL, 5 },
+	{ "f = 12345678901.5; g = -4294967296e3; h = .4294967296; v = 6;", 0, 9, NULL, 6 },
+	{ "s = \"a\\\"99999999999999999999\"; v = 7;", 0, 9, NULL, 7 },
+	/* lines are kept */
+	{ "\n\n# x\nv = 0x1C0000000;", 0, UINT32_MAX, "t.conf:4: v does not fit in 32 bits (0x1C0000000)", 0 },
+	{ "/*\n\n*/\nv = 99999999999999999999;", 0, UINT32_MAX,
+	  "t.conf:4: integer does not fit in 64 bits (99999999999999999999)", 0 },
+	{ "s = \"\";\n\nv = 1; w = 99999999999999999999;", 0, 9,
+	  "t.conf:3: integer does not fit in 64 bits (99999999999999999999)", 0 },
+};
+
+static void test_u32(void)
+{
+	for (size_t i = 0; i < ARRAY_LEN(u32_cases); i++) {
+		const struct u32_case *c = &u32_cases[i];
+		char err[CFG_ERR_MAX] = "";
+		struct cfg_ctx ctx = { .file = "t.conf", .err = err, .errlen = sizeof(err) };
+		uint32_t v = 0xdeadbeef;
+		config_t cf;
+		int rc = cfg_text_parse(&ctx, &cf, c->text);
+
+		if (rc == 0) {
+			const config_setting_t *s = config_lookup(&cf, "v");
+
+			CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+			rc = cfg_get_u32(&ctx, s, c->min, c->max, &v);
+			config_destroy(&cf);
+		}
+		if (c->err == NULL) {
+			CU_ASSERT_EQUAL(rc, 0);
+			CU_ASSERT_EQUAL(v, c->want);
+			if (rc != 0 || v != c->want)
+				fprintf(stderr, "\n  case %zu [%s]: rc %d v %#x err %s\n", i, c->text,
+					rc, v, err);
+		} else {
+			CU_ASSERT_EQUAL(rc, -1);
+			CU_ASSERT_STRING_EQUAL(err, c->err);
+			CU_ASSERT_EQUAL(v, 0xdeadbeef);
+			if (strcmp(err, c->err) != 0)
+				fprintf(stderr, "\n  case %zu [%s]\n  want: %s\n  got:  %s\n", i,
+					c->text, c->err, err);
+		}
+	}
+}
+
+/* The widened text keeps every other value exactly as libconfig reads it. */
+static void test_widen_values(void)
+{
+	char err[CFG_ERR_MAX] = "";
+	struct cfg_ctx ctx = { .file = "t.conf", .err = err, .errlen = sizeof(err) };
+	const char *s = NULL;
+	double f = 0;
+	long long i64 = 0;
+	int i32 = 0;
+	config_t cf;
+
+	CU_ASSERT_EQUAL_FATAL(cfg_text_parse(&ctx, &cf,
+		"s = \"99999999999 # x\"; f = 12345678901.5; a = 5000000000; b = -7;"), 0);
+	CU_ASSERT_TRUE(config_lookup_string(&cf, "s", &s));
+	CU_ASSERT_STRING_EQUAL(s, "99999999999 # x");
+	CU_ASSERT_TRUE(config_lookup_float(&cf, "f", &f));
+	CU_ASSERT_DOUBLE_EQUAL(f, 12345678901.5, 1e-6);
+	CU_ASSERT_EQUAL(config_setting_type(config_lookup(&cf, "a")), CONFIG_TYPE_INT64);
+	CU_ASSERT_TRUE(config_lookup_int64(&cf, "a", &i64));
+	CU_ASSERT_EQUAL(i64, 5000000000LL);
+	CU_ASSERT_EQUAL(config_setting_type(config_lookup(&cf, "b")), CONFIG_TYPE_INT);
+	CU_ASSERT_TRUE(config_lookup_int(&cf, "b", &i32));
+	CU_ASSERT_EQUAL(i32, -7);
+	config_destroy(&cf);
+}
+
+static void test_other_getters(void)
+{
+	char err[CFG_ERR_MAX] = "";
+	struct cfg_ctx ctx = { .file = "t.conf", .err = err, .errlen = sizeof(err) };
+	const char *str = NULL;
+	bool b = false;
+	config_t cf;
+
+	CU_ASSERT_EQUAL_FATAL(cfg_text_parse(&ctx, &cf,
+		"b = true; s = \"x\"; n = 1;\nl = ( 1, 2, 3 ); a = [ 1, 2 ]; g = { };"), 0);
+	CU_ASSERT_EQUAL(cfg_get_bool(&ctx, config_lookup(&cf, "b"), &b), 0);
+	CU_ASSERT_TRUE(b);
+	CU_ASSERT_EQUAL(cfg_get_string(&ctx, config_lookup(&cf, "s"), &str), 0);
+	CU_ASSERT_STRING_EQUAL(str, "x");
+	CU_ASSERT_EQUAL(cfg_get_list(&ctx, config_lookup(&cf, "l"), false, 3), 0);
+	CU_ASSERT_EQUAL(cfg_get_list(&ctx, config_lookup(&cf, "a"), true, 3), 0);
+	CU_ASSERT_STRING_EQUAL(err, "");
+
+	CU_ASSERT_EQUAL(cfg_get_bool(&ctx, config_lookup(&cf, "n"), &b), -1);
+	CU_ASSERT_STRING_EQUAL(err, "t.conf:1: n must be true or false (1)");
+	ctx.failed = false;
+	CU_ASSERT_EQUAL(cfg_get_string(&ctx, config_lookup(&cf, "b"), &str), -1);
+	CU_ASSERT_STRING_EQUAL(err, "t.conf:1: b must be a string (true)");
+	ctx.failed = false;
+	CU_ASSERT_EQUAL(cfg_get_list(&ctx, config_lookup(&cf, "l"), false, 2), -1);
+	CU_ASSERT_STRING_EQUAL(err, "t.conf:2: l has more than 2 entries (3)");
+	ctx.failed = false;
+	CU_ASSERT_EQUAL(cfg_get_list(&ctx, config_lookup(&cf, "a"), false, 3), -1);
+	CU_ASSERT_STRING_EQUAL(err, "t.conf:2: a must be a list ( ... ) ([ ... ])");
+	ctx.failed = false;
+	CU_ASSERT_EQUAL(cfg_get_list(&ctx, config_lookup(&cf, "g"), true, 3), -1);
+	CU_ASSERT_STRING_EQUAL(err, "t.conf:2: g must be a list [ ... ] ({ ... })");
+	/* the first error wins */
+	CU_ASSERT_EQUAL(cfg_get_bool(&ctx, config_lookup(&cf, "s"), &b), -1);
+	CU_ASSERT_STRING_EQUAL(err, "t.conf:2: g must be a list [ ... ] ({ ... })");
+	config_destroy(&cf);
+}
+
+/* ---- pure validators ---------------------------------------------------- */
+
+static void test_validate_names(void)
+{
+	CU_ASSERT_PTR_NULL(cfg_validate_name("outside"));
+	CU_ASSERT_PTR_NULL(cfg_validate_name("A_b-9"));
+	CU_ASSERT_PTR_NULL(cfg_validate_name("0123456789012345678901234567890"));	/* 31 */
+	CU_ASSERT_PTR_NOT_NULL(cfg_validate_name("01234567890123456789012345678901"));	/* 32 */
+	CU_ASSERT_PTR_NOT_NULL(cfg_validate_name(""));
+	CU_ASSERT_PTR_NOT_NULL(cfg_validate_name("in side"));
+	CU_ASSERT_PTR_NOT_NULL(cfg_validate_name("a.b"));
+	CU_ASSERT_PTR_NOT_NULL(cfg_validate_name("a/b"));
+	CU_ASSERT_PTR_NOT_NULL(cfg_validate_name("caf\xc3\xa9"));
+
+	CU_ASSERT_PTR_NULL(cfg_validate_port("net_af_packet0"));
+	CU_ASSERT_PTR_NULL(cfg_validate_port("net_tap-1"));
+	CU_ASSERT_PTR_NULL(cfg_validate_port("0000:00:08.0"));
+	CU_ASSERT_PTR_NULL(cfg_validate_port("00:1f.7"));
+	CU_ASSERT_PTR_NULL(cfg_validate_port("ABCD:ef:01.2"));
+	CU_ASSERT_PTR_NOT_NULL(cfg_validate_port("0000:00:08.8"));
+	CU_ASSERT_PTR_NOT_NULL(cfg_validate_port("0000:00:08"));
+	CU_ASSERT_PTR_NOT_NULL(cfg_validate_port("0000:00:08.0x"));
+	CU_ASSERT_PTR_NOT_NULL(cfg_validate_port("0000:0g:08.0"));
+	CU_ASSERT_PTR_NOT_NULL(cfg_validate_port(""));
+	CU_ASSERT_PTR_NOT_NULL(cfg_validate_port("net af"));
+	CU_ASSERT_PTR_NOT_NULL(cfg_validate_port("0net"));
+	CU_ASSERT_PTR_NOT_NULL(cfg_validate_port("net_af_packet0,iface=x"));
+	CU_ASSERT_PTR_NULL(cfg_validate_port(
+		"a12345678901234567890123456789012345678901234567890123456789012"));	/* 63 */
+	CU_ASSERT_PTR_NOT_NULL(cfg_validate_port(
+		"a123456789012345678901234567890123456789012345678901234567890123"));	/* 64 */
+
+	CU_ASSERT_PTR_NULL(cfg_validate_group_name("ipsecgw"));
+	CU_ASSERT_PTR_NULL(cfg_validate_group_name("net.admin_2-x"));
+	CU_ASSERT_PTR_NOT_NULL(cfg_validate_group_name(""));
+	CU_ASSERT_PTR_NOT_NULL(cfg_validate_group_name("-wheel"));
+	CU_ASSERT_PTR_NOT_NULL(cfg_validate_group_name("a b"));
+	CU_ASSERT_PTR_NOT_NULL(cfg_validate_group_name("a:b"));
+	CU_ASSERT_PTR_NOT_NULL(cfg_validate_group_name("01234567890123456789012345678901"));
+}
+
+static void test_validate_log_level(void)
+{
+	static const struct {
+		const char *name;
+		int level;
+	} ok[] = {
+		{ "emerg", RTE_LOG_EMERG }, { "alert", RTE_LOG_ALERT }, { "crit", RTE_LOG_CRIT },
+		{ "err", RTE_LOG_ERR }, { "warning", RTE_LOG_WARNING },
+		{ "notice", RTE_LOG_NOTICE }, { "info", RTE_LOG_INFO }, { "debug", RTE_LOG_DEBUG },
+	};
+	int level;
+
+	for (size_t i = 0; i < ARRAY_LEN(ok); i++) {
+		level = -1;
+		CU_ASSERT_PTR_NULL(cfg_validate_log_level(ok[i].name, &level));
+		CU_ASSERT_EQUAL(level, ok[i].level);
+	}
+	level = -1;
+	CU_ASSERT_STRING_EQUAL(cfg_validate_log_level("INFO", &level),
+			       "must be one of emerg alert crit err warning notice info debug");
+	CU_ASSERT_PTR_NOT_NULL(cfg_validate_log_level("", &level));
+	CU_ASSERT_PTR_NOT_NULL(cfg_validate_log_level("warn", &level));
+	CU_ASSERT_PTR_NOT_NULL(cfg_validate_log_level("info ", &level));
+	CU_ASSERT_EQUAL(level, -1);
+}
+
+static void test_validate_octal(void)
+{
+	static const struct {
+		const char *s;
+		unsigned want;
+	} ok[] = {
+		{ "0660", 0660 }, { "660", 0660 }, { "0", 0 }, { "0777", 0777 },
+		{ "0000600", 0600 }, { "7", 07 },
+	};
+	static const char *const bad[] = { "", "0668", "8", "0o660", "-1", "+660", " 660",
+					   "660 ", "0x1ff", "1000", "07777", "99999999999" };
+	unsigned mode;
+
+	for (size_t i = 0; i < ARRAY_LEN(ok); i++) {
+		mode = 1234;
+		CU_ASSERT_PTR_NULL(cfg_validate_octal_mode(ok[i].s, &mode));
+		CU_ASSERT_EQUAL(mode, ok[i].want);
+	}
+	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+		mode = 1234;
+		CU_ASSERT_PTR_NOT_NULL(cfg_validate_octal_mode(bad[i], &mode));
+		CU_ASSERT_EQUAL(mode, 1234);
+	}
+	CU_ASSERT_STRING_EQUAL(cfg_validate_octal_mode("1000", &mode), "must be at most \"0777\"");
+	CU_ASSERT_STRING_EQUAL(cfg_validate_octal_mode("068", &mode),
+			       "must be a string of octal digits like \"0660\"");
+}
+
+static bool addr_ok(const char *s)
+{
+	struct gw_addr a;
+
+	CU_ASSERT_EQUAL_FATAL(gw_addr_parse(s, &a), 0);
+	return cfg_validate_unicast(&a) == NULL;
+}
+
+static bool iface_addr_ok(const char *s)
+{
+	struct gw_prefix p;
+
+	CU_ASSERT_EQUAL_FATAL(gw_prefix_parse(s, &p), 0);
+	return cfg_validate_iface_addr(&p) == NULL;
+}
+
+static void test_validate_addrs(void)
+{
+	struct gw_addr none = { 0 };
+
+	CU_ASSERT_TRUE(addr_ok("10.0.0.1"));
+	CU_ASSERT_TRUE(addr_ok("2001:db8::1"));
+	CU_ASSERT_TRUE(addr_ok("fe80::1"));
+	CU_ASSERT_FALSE(addr_ok("0.0.0.0"));
+	CU_ASSERT_FALSE(addr_ok("255.255.255.255"));
+	CU_ASSERT_FALSE(addr_ok("127.0.0.1"));
+	CU_ASSERT_FALSE(addr_ok("224.0.0.5"));
+	CU_ASSERT_FALSE(addr_ok("239.255.255.255"));
+	CU_ASSERT_TRUE(addr_ok("223.255.255.255"));
+	CU_ASSERT_TRUE(addr_ok("240.0.0.1"));
+	CU_ASSERT_FALSE(addr_ok("::"));
+	CU_ASSERT_FALSE(addr_ok("::1"));
+	CU_ASSERT_FALSE(addr_ok("ff02::1"));
+	CU_ASSERT_PTR_NOT_NULL(cfg_validate_unicast(&none));
+
+	CU_ASSERT_TRUE(iface_addr_ok("10.10.0.1/24"));
+	CU_ASSERT_TRUE(iface_addr_ok("10.10.0.254/24"));
+	CU_ASSERT_FALSE(iface_addr_ok("10.10.0.0/24"));
+	CU_ASSERT_FALSE(iface_addr_ok("10.10.0.255/24"));
+	CU_ASSERT_FALSE(iface_addr_ok("10.10.0.4/30"));
+	CU_ASSERT_TRUE(iface_addr_ok("10.10.0.5/30"));
+	CU_ASSERT_FALSE(iface_addr_ok("10.10.0.7/30"));
+	CU_ASSERT_TRUE(iface_addr_ok("10.10.0.0/31"));		/* RFC 3021 */
+	CU_ASSERT_TRUE(iface_addr_ok("10.10.0.1/31"));
+	CU_ASSERT_TRUE(iface_addr_ok("10.10.0.0/32"));
+	CU_ASSERT_FALSE(iface_addr_ok("10.0.0.0/8"));
+	CU_ASSERT_TRUE(iface_addr_ok("10.0.1.0/8"));
+	CU_ASSERT_FALSE(iface_addr_ok("10.0.0.1/0"));
+	CU_ASSERT_FALSE(iface_addr_ok("224.0.0.1/24"));
+	CU_ASSERT_FALSE(iface_addr_ok("127.0.0.1/8"));
+	CU_ASSERT_TRUE(iface_addr_ok("2001:db8::1/64"));
+	CU_ASSERT_TRUE(iface_addr_ok("2001:db8::/64"));		/* rule is IPv4 only */
+	CU_ASSERT_FALSE(iface_addr_ok("2001:db8::1/0"));
+	CU_ASSERT_FALSE(iface_addr_ok("ff02::1/64"));
+}
+
+static void test_validate_mac_mtu(void)
+{
+	struct gw_mac m;
+
+	CU_ASSERT_EQUAL_FATAL(gw_mac_parse("02:00:00:00:00:fe", &m), 0);
+	CU_ASSERT_PTR_NULL(cfg_validate_mac(&m));
+	CU_ASSERT_EQUAL_FATAL(gw_mac_parse("00:00:00:00:00:00", &m), 0);
+	CU_ASSERT_STRING_EQUAL(cfg_validate_mac(&m), "must not be all zeros");
+	CU_ASSERT_EQUAL_FATAL(gw_mac_parse("01:00:5e:00:00:01", &m), 0);
+	CU_ASSERT_STRING_EQUAL(cfg_validate_mac(&m), "must be a unicast MAC address");
+	CU_ASSERT_EQUAL_FATAL(gw_mac_parse("ff:ff:ff:ff:ff:ff", &m), 0);
+	CU_ASSERT_PTR_NOT_NULL(cfg_validate_mac(&m));
+
+	CU_ASSERT_PTR_NULL(cfg_validate_mtu(576, false));
+	CU_ASSERT_PTR_NULL(cfg_validate_mtu(9000, true));
+	CU_ASSERT_PTR_NULL(cfg_validate_mtu(1280, true));
+	CU_ASSERT_PTR_NULL(cfg_validate_mtu(1279, false));
+	CU_ASSERT_PTR_NOT_NULL(cfg_validate_mtu(1279, true));
+	CU_ASSERT_PTR_NOT_NULL(cfg_validate_mtu(575, false));
+	CU_ASSERT_PTR_NOT_NULL(cfg_validate_mtu(9001, false));
+	CU_ASSERT_PTR_NOT_NULL(cfg_validate_mtu(0, false));
+}
+
+static void test_validate_framesz(void)
+{
+	char *none[] = { (char *)"--no-huge", (char *)"--vdev=net_tap0,framesz=99" };
+	char *dflt[] = { (char *)"--vdev=net_af_packet0,iface=gw-out" };
+	char *big[] = { (char *)"--vdev=net_af_packet0,iface=a,framesz=4096,blocksz=8192",
+			(char *)"--vdev", (char *)"eth_af_packet1,framesz=8192,iface=b",
+			(char *)"--vdev=net_af_packet2,framesz=1024" };
+	char *bad[] = { (char *)"-m", (char *)"512", (char *)"--vdev",
+			(char *)"net_af_packet0,framesz=4k" };
+	char *empty[] = { (char *)"--vdev=net_af_packet0,framesz=" };
+	unsigned fs = 1;
+	int idx = 7;
+
+	CU_ASSERT_PTR_NULL(cfg_validate_framesz(0, NULL, &fs, &idx));
+	CU_ASSERT_EQUAL(fs, 0);
+	CU_ASSERT_PTR_NULL(cfg_validate_framesz(2, none, &fs, &idx));
+	CU_ASSERT_EQUAL(fs, 0);
+	CU_ASSERT_PTR_NULL(cfg_validate_framesz(1, dflt, &fs, &idx));
+	CU_ASSERT_EQUAL(fs, 2048);
+	CU_ASSERT_PTR_NULL(cfg_validate_framesz(4, big, &fs, &idx));
+	CU_ASSERT_EQUAL(fs, 8192);
+	CU_ASSERT_EQUAL(idx, -1);
+	CU_ASSERT_PTR_NOT_NULL(cfg_validate_framesz(4, bad, &fs, &idx));
+	CU_ASSERT_EQUAL(idx, 3);
+	CU_ASSERT_PTR_NOT_NULL(cfg_validate_framesz(1, empty, &fs, &idx));
+	CU_ASSERT_EQUAL(idx, 0);
+}
+
+/* ---- whole configurations: accepted ------------------------------------- */
+
+static void test_example_file(void)
+{
+	const char *path = test_srcpath("cfg/ipsecgw.conf");
+	char err[CFG_ERR_MAX] = "";
+	struct gw_cfg cfg;
+	char buf[GW_PREFIX_STRLEN];
+
+	CU_ASSERT_EQUAL_FATAL(cfg_load(path, &cfg, err, sizeof(err)), 0);
+	CU_ASSERT_STRING_EQUAL(err, "");
+	CU_ASSERT_STRING_EQUAL(cfg.path, path);
+	CU_ASSERT_EQUAL(cfg.eal_argc, 6);
+	CU_ASSERT_STRING_EQUAL(cfg.eal_argv[0], "--no-huge");
+	CU_ASSERT_STRING_EQUAL(cfg.eal_argv[5], "--vdev=net_af_packet1,iface=gw-in");
+	CU_ASSERT_EQUAL(cfg.workers, 1);
+	CU_ASSERT_EQUAL(cfg.log_level, RTE_LOG_INFO);
+	CU_ASSERT_FALSE(cfg.worker_idle_backoff);
+	CU_ASSERT_EQUAL(cfg.mbuf_data_size, 2048);
+	CU_ASSERT_EQUAL_FATAL(cfg.n_ifaces, 2);
+	CU_ASSERT_STRING_EQUAL(cfg.ifaces[0].name, "outside");
+	CU_ASSERT_STRING_EQUAL(cfg.ifaces[0].port, "net_af_packet0");
+	CU_ASSERT_EQUAL_FATAL(cfg.ifaces[0].n_addrs, 2);
+	CU_ASSERT_STRING_EQUAL(gw_prefix_fmt(&cfg.ifaces[0].addrs[0], buf, sizeof(buf)),
+			       "10.10.0.1/24");
+	CU_ASSERT_STRING_EQUAL(gw_prefix_fmt(&cfg.ifaces[0].addrs[1], buf, sizeof(buf)),
+			       "2001:db8:10::1/64");
+	CU_ASSERT_EQUAL(cfg.ifaces[0].mtu, 0);
+	CU_ASSERT_STRING_EQUAL(cfg.ifaces[1].name, "inside");
+	CU_ASSERT_EQUAL_FATAL(cfg.ifaces[1].n_addrs, 1);
+	CU_ASSERT_STRING_EQUAL(gw_prefix_fmt(&cfg.ifaces[1].addrs[0], buf, sizeof(buf)),
+			       "192.168.10.1/24");
+	CU_ASSERT_EQUAL_FATAL(cfg.n_routes, 1);
+	CU_ASSERT_STRING_EQUAL(gw_prefix_fmt(&cfg.routes[0].prefix, buf, sizeof(buf)), "0.0.0.0/0");
+	CU_ASSERT_STRING_EQUAL(gw_addr_fmt(&cfg.routes[0].via, buf, sizeof(buf)), "10.10.0.254");
+	CU_ASSERT_EQUAL(cfg.routes[0].iface, 0);
+	CU_ASSERT_EQUAL_FATAL(cfg.n_neighbors, 1);
+	CU_ASSERT_STRING_EQUAL(gw_addr_fmt(&cfg.neighbors[0].addr, buf, sizeof(buf)), "10.10.0.254");
+	CU_ASSERT_STRING_EQUAL(gw_mac_fmt(&cfg.neighbors[0].mac, buf, sizeof(buf)),
+			       "02:00:00:00:00:fe");
+	CU_ASSERT_EQUAL(cfg.neighbors[0].iface, 0);
+	CU_ASSERT_TRUE(cfg.telemetry.has_mode);
+	CU_ASSERT_EQUAL(cfg.telemetry.socket_mode, 0660);
+	CU_ASSERT_STRING_EQUAL(cfg.telemetry.socket_group, "");
+	CU_ASSERT_EQUAL(cfg_iface_find(&cfg, "inside"), 1);
+	CU_ASSERT_EQUAL(cfg_iface_find(&cfg, "outside"), 0);
+	CU_ASSERT_EQUAL(cfg_iface_find(&cfg, "nope"), -1);
+	cfg_free(&cfg);
+	CU_ASSERT_TRUE(cfg_is_zero(&cfg));
+	cfg_free(&cfg);		/* twice is harmless */
+}
+
+static const char full_text[] =
+	"eal = ( \"--no-huge\", \"--vdev\", \"net_af_packet0,iface=x,framesz=4096\" );\n"
+	"workers = 16L;\n"
+	"log_level = \"debug\";\n"
+	"worker_idle_backoff = true;\n"
+	"mbuf_data_size = 0x1000;\n"
+	"interfaces = (\n"
+	"  { name = \"wan-1\"; port = \"0000:00:08.0\"; mtu = 1500;\n"
+	"    address = ( \"10.0.0.1/24\", \"2001:db8:1::1/64\", \"10.0.1.0/31\" ); },\n"
+	"  { name = \"lan_2\"; port = \"net_af_packet0\"; address = [ \"192.168.1.1/24\" ];\n"
+	"    mtu = 1000; }\n"
+	");\n"
+	"routes = (\n"
+	"  { prefix = \"::/0\"; via = \"2001:db8:1::fe\"; },\n"
+	"  { prefix = \"172.16.0.0/12\"; interface = \"lan_2\"; },\n"
+	"  { prefix = \"10.8.0.0/16\"; via = \"192.168.1.7\"; interface = \"lan_2\"; },\n"
+	"  { prefix = \"0.0.0.0/0\"; via = \"10.0.0.254\"; }\n"
+	");\n"
+	"neighbors = (\n"
+	"  { address = \"2001:db8:1::fe\"; mac = \"02:AA:bb:cc:dd:ee\"; },\n"
+	"  { address = \"172.16.0.9\"; mac = \"02:00:00:00:00:09\"; interface = \"lan_2\"; },\n"
+	"  { address = \"10.0.0.254\"; mac = \"02:00:00:00:00:fe\"; interface = \"lan_2\"; },\n"
+	"  { address = \"10.0.0.254\"; mac = \"02:00:00:00:00:fe\"; }\n"
+	");\n"
+	"telemetry = { socket_group = \"adm\"; socket_mode = \"0640\"; };\n";
+
+static void test_full_config(void)
+{
+	char err[CFG_ERR_MAX] = "";
+	char buf[GW_PREFIX_STRLEN];
+	struct gw_cfg cfg;
+
+	CU_ASSERT_EQUAL_FATAL(cfg_load_string(full_text, "full.conf", &cfg, err, sizeof(err)), 0);
+	CU_ASSERT_STRING_EQUAL(cfg.path, "full.conf");
+	CU_ASSERT_EQUAL(cfg.eal_argc, 3);
+	CU_ASSERT_EQUAL(cfg.workers, 16);
+	CU_ASSERT_EQUAL(cfg.log_level, RTE_LOG_DEBUG);
+	CU_ASSERT_TRUE(cfg.worker_idle_backoff);
+	CU_ASSERT_EQUAL(cfg.mbuf_data_size, 4096);
+	CU_ASSERT_EQUAL_FATAL(cfg.n_ifaces, 2);
+	CU_ASSERT_EQUAL(cfg.ifaces[0].line, 7);
+	CU_ASSERT_EQUAL(cfg.ifaces[0].n_addrs, 3);
+	CU_ASSERT_EQUAL(cfg.ifaces[0].mtu, 1500);
+	CU_ASSERT_EQUAL(cfg.ifaces[1].mtu, 1000);
+	CU_ASSERT_STRING_EQUAL(cfg.ifaces[1].port, "net_af_packet0");
+	CU_ASSERT_EQUAL_FATAL(cfg.n_routes, 4);
+	CU_ASSERT_EQUAL(cfg.routes[0].iface, 0);
+	CU_ASSERT_EQUAL(cfg.routes[0].line, 13);
+	CU_ASSERT_EQUAL(cfg.routes[0].prefix.addr.family, AF_INET6);
+	CU_ASSERT_EQUAL(cfg.routes[1].iface, 1);
+	CU_ASSERT_EQUAL(cfg.routes[1].via.family, 0);
+	CU_ASSERT_EQUAL(cfg.routes[2].iface, 1);
+	CU_ASSERT_STRING_EQUAL(gw_addr_fmt(&cfg.routes[2].via, buf, sizeof(buf)), "192.168.1.7");
+	CU_ASSERT_EQUAL(cfg.routes[3].iface, 0);
+	CU_ASSERT_EQUAL_FATAL(cfg.n_neighbors, 4);
+	CU_ASSERT_EQUAL(cfg.neighbors[0].iface, 0);
+	CU_ASSERT_STRING_EQUAL(gw_mac_fmt(&cfg.neighbors[0].mac, buf, sizeof(buf)),
+			       "02:aa:bb:cc:dd:ee");
+	CU_ASSERT_EQUAL(cfg.neighbors[1].iface, 1);
+	CU_ASSERT_EQUAL(cfg.neighbors[2].iface, 1);
+	CU_ASSERT_EQUAL(cfg.neighbors[3].iface, 0);
+	CU_ASSERT_EQUAL(cfg.neighbors[3].line, 22);
+	CU_ASSERT_STRING_EQUAL(cfg.telemetry.socket_group, "adm");
+	CU_ASSERT_EQUAL(cfg.telemetry.socket_mode, 0640);
+	CU_ASSERT_TRUE(cfg.telemetry.has_mode);
+	cfg_free(&cfg);
+}
+
+static void test_defaults(void)
+{
+	char err[CFG_ERR_MAX] = "";
+	struct gw_cfg cfg;
+
+	CU_ASSERT_EQUAL_FATAL(cfg_load_string(
+		"eal = [];\ninterfaces = ( { name = \"a\"; port = \"p\"; address = \"10.0.0.1/24\"; } );\n"
+		"routes = ();\nneighbors = ();\ntelemetry = {};\n",
+		"d.conf", &cfg, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(cfg.eal_argc, 0);
+	CU_ASSERT_EQUAL(cfg.workers, 1);
+	CU_ASSERT_EQUAL(cfg.log_level, RTE_LOG_INFO);
+	CU_ASSERT_FALSE(cfg.worker_idle_backoff);
+	CU_ASSERT_EQUAL(cfg.mbuf_data_size, 2048);
+	CU_ASSERT_EQUAL(cfg.n_ifaces, 1);
+	CU_ASSERT_EQUAL(cfg.ifaces[0].line, 2);
+	CU_ASSERT_EQUAL(cfg.ifaces[0].mtu, 0);
+	CU_ASSERT_EQUAL(cfg.n_routes, 0);
+	CU_ASSERT_PTR_NULL(cfg.routes);
+	CU_ASSERT_EQUAL(cfg.n_neighbors, 0);
+	CU_ASSERT_PTR_NULL(cfg.neighbors);
+	CU_ASSERT_FALSE(cfg.telemetry.has_mode);
+	CU_ASSERT_STRING_EQUAL(cfg.telemetry.socket_group, "");
+	cfg_free(&cfg);
+}
+
+/* The most that the limits allow still loads. */
+static void test_limits(void)
+{
+	size_t cap = 400000, n = 0;
+	char *text = malloc(cap);
+	char err[CFG_ERR_MAX] = "";
+	struct gw_cfg cfg;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	n += (size_t)snprintf(text + n, cap - n, "eal = [");
+	for (int i = 0; i < CFG_MAX_EAL_ARGS; i++)
+		n += (size_t)snprintf(text + n, cap - n, "%s\"-a%d\"", i ? ", " : "", i);
+	n += (size_t)snprintf(text + n, cap - n, "];\ninterfaces = (");
+	for (int i = 0; i < CFG_MAX_IFACES; i++)
+		n += (size_t)snprintf(text + n, cap - n,
+			"%s{ name = \"i%d\"; port = \"p%d\"; address = [ \"10.%d.0.1/16\", "
+			"\"10.%d.1.1/24\", \"10.%d.2.1/24\", \"2001:db8:%d::1/64\" ]; }",
+			i ? ", " : "", i, i, i, i + 100, i + 100, i);
+	n += (size_t)snprintf(text + n, cap - n, ");\nroutes = (");
+	for (int i = 0; i < CFG_MAX_ROUTES; i++)
+		n += (size_t)snprintf(text + n, cap - n,
+			"%s{ prefix = \"172.%d.%d.0/24\"; via = \"10.0.0.%d\"; }",
+			i ? ", " : "", 16 + i / 256, i % 256, 2 + i % 200);
+	n += (size_t)snprintf(text + n, cap - n, ");\nneighbors = (");
+	for (int i = 0; i < CFG_MAX_NEIGHBORS; i++)
+		n += (size_t)snprintf(text + n, cap - n,
+			"%s{ address = \"10.1.%d.%d\"; mac = \"02:00:00:00:%02x:%02x\"; }",
+			i ? ", " : "", i / 250, 2 + i % 250, i / 256, i % 256);
+	snprintf(text + n, cap - n, ");\n");
+	CU_ASSERT_TRUE_FATAL(n < cap - 8);
+	CU_ASSERT_EQUAL(cfg_load_string(text, "big.conf", &cfg, err, sizeof(err)), 0);
+	if (err[0] != '\0')
+		fprintf(stderr, "\n  %s\n", err);
+	CU_ASSERT_EQUAL(cfg.eal_argc, CFG_MAX_EAL_ARGS);
+	CU_ASSERT_EQUAL(cfg.n_ifaces, CFG_MAX_IFACES);
+	CU_ASSERT_EQUAL(cfg.n_routes, CFG_MAX_ROUTES);
+	CU_ASSERT_EQUAL(cfg.n_neighbors, CFG_MAX_NEIGHBORS);
+	CU_ASSERT_EQUAL(cfg.neighbors[CFG_MAX_NEIGHBORS - 1].iface, 1);
+	cfg_free(&cfg);
+	free(text);
+}
+
+/* ---- whole configurations: refused, with the exact line ------------------ */
+
+struct err_case {
+	const char *text;
+	const char *err;
+};
+
+#define EAL "eal = [];\n"
+#define IF_A "interfaces = ( { name = \"a\"; port = \"p0\"; address = \"10.0.0.1/24\"; } );\n"
+#define IF_AB \
+	"interfaces = ( { name = \"a\"; port = \"p0\"; address = \"10.0.0.1/24\"; },\n" \
+	"  { name = \"b\"; port = \"p1\"; address = [ \"192.168.1.1/24\", \"2001:db8:1::1/64\" ]; } );\n"
+#define BASE EAL IF_A		/* next line is 3 */
+#define BASE2 EAL IF_AB		/* next line is 4 */
+#define IF(body) EAL "interfaces = (\n" body "\n);\n"	/* body starts on line 3 */
+
+static const struct err_case err_cases[] = {
+	/* top level */
+	{ "", "x.conf:1: missing required key (eal)" },
+	{ "# nothing\n\n", "x.conf:1: missing required key (eal)" },
+	{ EAL, "x.conf:1: missing required key (interfaces)" },
+	{ IF_A, "x.conf:1: missing required key (eal)" },
+	{ BASE "intrefaces = 1;\n", "x.conf:3: unknown key (intrefaces)" },
+	{ BASE "\n\nWorkers = 2;\n", "x.conf:5: unknown key (Workers)" },
+	{ BASE "workers = 0;\n", "x.conf:3: workers must be between 1 and 16 (0)" },
+	{ BASE "workers = 17;\n", "x.conf:3: workers must be between 1 and 16 (17)" },
+	{ BASE "workers = -1;\n", "x.conf:3: workers must be between 1 and 16 (-1)" },
+	{ BASE "workers = 0x1C0000000;\n", "x.conf:3: workers must be between 1 and 16 (0x1C0000000)" },
+	{ BASE "workers = 4294967297;\n", "x.conf:3: workers must be between 1 and 16 (4294967297)" },
+	{ BASE "workers = \"2\";\n", "x.conf:3: workers must be an integer (\"2\")" },
+	{ BASE "workers = 2.0;\n", "x.conf:3: workers must be an integer (2.0)" },
+	{ BASE "log_level = \"verbose\";\n",
+	  "x.conf:3: log_level must be one of emerg alert crit err warning notice info debug (verbose)" },
+	{ BASE "log_level = 7;\n", "x.conf:3: log_level must be a string (7)" },
+	{ BASE "worker_idle_backoff = 1;\n", "x.conf:3: worker_idle_backoff must be true or false (1)" },
+	{ BASE "worker_idle_backoff = \"yes\";\n",
+	  "x.conf:3: worker_idle_backoff must be true or false (\"yes\")" },
+	{ BASE "mbuf_data_size = 1024;\n", "x.conf:3: mbuf_data_size must be between 2048 and 16384 (1024)" },
+	{ BASE "mbuf_data_size = 16385;\n",
+	  "x.conf:3: mbuf_data_size must be between 2048 and 16384 (16385)" },
+	{ "eal = [ \"--vdev=net_af_packet0,iface=x,framesz=4096\" ];\n" IF_A,
+	  "x.conf:1: mbuf_data_size must be at least the af_packet framesz 4096 (2048)" },
+	{ "eal = [ \"--vdev=net_af_packet0,iface=x,framesz=4096\" ];\n" IF_A "mbuf_data_size = 3000;\n",
+	  "x.conf:3: mbuf_data_size must be at least the af_packet framesz 4096 (3000)" },
+	{ "eal = (\n \"-m\",\n \"--vdev=net_af_packet0,framesz=abc\"\n);\n" IF_A,
+	  "x.conf:3: eal argument has an af_packet framesz that is not a number "
+	  "(--vdev=net_af_packet0,framesz=abc)" },
+	{ "eal = \"--no-huge\";\n" IF_A, "x.conf:1: eal must be a list [ ... ] (\"--no-huge\")" },
+	{ "eal = { a = 1; };\n" IF_A, "x.conf:1: eal must be a list [ ... ] ({ ... })" },
+	{ "eal = [ 1 ];\n" IF_A, "x.conf:1: eal entry must be a string (1)" },
+	{ "eal = ( \"a\",\n ( \"b\" ) );\n" IF_A, "x.conf:2: eal entry must be a string (( ... ))" },
+	{ "eal = [ \"a\", \"\" ];\n" IF_A, "x.conf:1: eal argument must not be empty (\"\")" },
+	/* interfaces */
+	{ EAL "interfaces = ();\n", "x.conf:2: interfaces must list at least one interface (0 entries)" },
+	{ EAL "interfaces = { name = \"a\"; };\n", "x.conf:2: interfaces must be a list ( ... ) ({ ... })" },
+	{ EAL "interfaces = [ \"a\" ];\n", "x.conf:2: interfaces must be a list ( ... ) ([ ... ])" },
+	{ EAL "interfaces = ( \"a\" );\n", "x.conf:2: interfaces entry must be a group { ... } (\"a\")" },
+	{ IF("{ port = \"p0\"; address = \"10.0.0.1/24\"; }"), "x.conf:3: missing required key (name)" },
+	{ IF("{ name = \"a\";\n address = \"10.0.0.1/24\"; }"), "x.conf:3: missing required key (port)" },
+	{ IF("{ name = \"a\"; port = \"p0\"; }"), "x.conf:3: missing required key (address)" },
+	{ IF("{ name = \"a\"; port = \"p0\";\n  adress = \"10.0.0.1/24\"; }"), "x.conf:4: unknown key (adress)" },
+	{ IF("{ name = \"in side\"; port = \"p0\"; address = \"10.0.0.1/24\"; }"),
+	  "x.conf:3: interface name must be 1 to 31 characters from A-Z a-z 0-9 _ - (in side)" },
+	{ IF("{ name = \"01234567890123456789012345678901\"; port = \"p0\"; address = \"10.0.0.1/24\"; }"),
+	  "x.conf:3: interface name must be 1 to 31 characters from A-Z a-z 0-9 _ - "
+	  "(01234567890123456789012345678901)" },
+	{ IF("{ name = \"a\\nb\"; port = \"p0\"; address = \"10.0.0.1/24\"; }"),
+	  "x.conf:3: interface name must be 1 to 31 characters from A-Z a-z 0-9 _ - (a?b)" },
+	{ IF("{ name = 5; port = \"p0\"; address = \"10.0.0.1/24\"; }"),
+	  "x.conf:3: name must be a string (5)" },
+	{ IF("{ name = \"a\"; port = \"p0\"; address = \"10.0.0.1/24\"; },\n"
+	     "{ name = \"a\"; port = \"p1\"; address = \"10.1.0.1/24\"; }"),
+	  "x.conf:4: duplicate interface name (a)" },
+	{ IF("{ name = \"a\"; port = \"net af\"; address = \"10.0.0.1/24\"; }"),
+	  "x.conf:3: interface port must be a DPDK device name like net_af_packet0 or a PCI address "
+	  "(net af)" },
+	{ IF("{ name = \"a\"; port = \"0000:00:08\"; address = \"10.0.0.1/24\"; }"),
+	  "x.conf:3: interface port must be a PCI address like 0000:00:08.0 or a DPDK device name "
+	  "(0000:00:08)" },
+	{ IF("{ name = \"a\"; port = \"p0\"; address = \"10.0.0.1/24\"; },\n"
+	     "{ name = \"b\";\n port = \"p0\"; address = \"10.1.0.1/24\"; }"),
+	  "x.conf:5: port is already used by interface a (p0)" },
+	{ IF("{ name = \"a\"; port = \"p0\"; address = \"10.0.0.1\"; }"),
+	  "x.conf:3: interface address must be a prefix like 10.0.0.1/24 (10.0.0.1)" },
+	{ IF("{ name = \"a\"; port = \"p0\"; address = \"10.0.0.1/33\"; }"),
+	  "x.conf:3: interface address must be a prefix like 10.0.0.1/24 (10.0.0.1/33)" },
+	{ IF("{ name = \"a\"; port = \"p0\"; address = \"10.0.0.0/24\"; }"),
+	  "x.conf:3: interface address must not be the subnet's own address (host part all zero) "
+	  "(10.0.0.0/24)" },
+	{ IF("{ name = \"a\"; port = \"p0\"; address = \"10.0.0.255/24\"; }"),
+	  "x.conf:3: interface address must not be the subnet's broadcast address (10.0.0.255/24)" },
+	{ IF("{ name = \"a\"; port = \"p0\"; address = \"224.0.0.1/24\"; }"),
+	  "x.conf:3: interface address must be a unicast address (224.0.0.1/24)" },
+	{ IF("{ name = \"a\"; port = \"p0\"; address = \"10.0.0.1/0\"; }"),
+	  "x.conf:3: interface address must have a prefix length above 0 (10.0.0.1/0)" },
+	{ IF("{ name = \"a\"; port = \"p0\"; address = 5; }"),
+	  "x.conf:3: interface address must be a prefix string or a list of them (5)" },
+	{ IF("{ name = \"a\"; port = \"p0\"; address = []; }"),
+	  "x.conf:3: interface address list is empty (0 entries)" },
+	{ IF("{ name = \"a\"; port = \"p0\";\n address = [ \"10.0.0.1/24\", \"10.0.1.1/24\", "
+	     "\"10.0.2.1/24\", \"10.0.3.1/24\", \"10.0.4.1/24\" ]; }"),
+	  "x.conf:4: address has more than 4 entries (5)" },
+	{ IF("{ name = \"a\"; port = \"p0\"; address = ( \"10.0.0.1/24\",\n \"10.0.0.1/16\" ); }"),
+	  "x.conf:4: duplicate interface address (10.0.0.1/16)" },
+	{ IF("{ name = \"a\"; port = \"p0\"; address = ( \"10.0.0.1/24\",\n 7 ); }"),
+	  "x.conf:4: address entry must be a string (7)" },
+	{ IF("{ name = \"a\"; port = \"p0\"; address = \"10.0.0.1/24\"; },\n"
+	     "{ name = \"b\"; port = \"p1\"; address = [ \"192.168.0.1/24\", \"10.0.0.2/16\" ]; }"),
+	  "x.conf:4: address overlaps the subnet of interface a (10.0.0.2/16)" },
+	{ IF("{ name = \"a\"; port = \"p0\"; address = \"10.0.0.1/24\"; },\n"
+	     "{ name = \"b\"; port = \"p1\"; address = \"10.0.0.129/25\"; }"),
+	  "x.conf:4: address overlaps the subnet of interface a (10.0.0.129/25)" },
+	{ IF("{ name = \"a\"; port = \"p0\"; address = \"10.0.0.1/24\"; mtu = 100; }"),
+	  "x.conf:3: mtu must be between 576 and 9000 (100)" },
+	{ IF("{ name = \"a\"; port = \"p0\"; address = \"10.0.0.1/24\"; mtu = 9001; }"),
+	  "x.conf:3: mtu must be between 576 and 9000 (9001)" },
+	{ IF("{ name = \"a\"; port = \"p0\";\n address = [ \"10.0.0.1/24\", \"2001:db8::1/64\" ];\n"
+	     " mtu = 1000; }"),
+	  "x.conf:5: mtu must be at least 1280 on an interface with an IPv6 address (1000)" },
+	{ IF("{ name = \"a\"; port = \"p0\"; address = \"10.0.0.1/24\"; },\n"
+	     "{ name = \"b\"; port = \"p1\"; address = \"10.1.0.1/24\"; },\n"
+	     "{ name = \"c\"; port = \"p2\"; address = \"10.2.0.1/24\"; },\n"
+	     "{ name = \"d\"; port = \"p3\"; address = \"10.3.0.1/24\"; },\n"
+	     "{ name = \"e\"; port = \"p4\"; address = \"10.4.0.1/24\"; },\n"
+	     "{ name = \"f\"; port = \"p5\"; address = \"10.5.0.1/24\"; },\n"
+	     "{ name = \"g\"; port = \"p6\"; address = \"10.6.0.1/24\"; },\n"
+	     "{ name = \"h\"; port = \"p7\"; address = \"10.7.0.1/24\"; },\n"
+	     "{ name = \"i\"; port = \"p8\"; address = \"10.8.0.1/24\"; }"),
+	  "x.conf:2: interfaces has more than 8 entries (9)" },
+	/* routes */
+	{ BASE "routes = { prefix = \"0.0.0.0/0\"; };\n", "x.conf:3: routes must be a list ( ... ) ({ ... })" },
+	{ BASE "routes = ( 1 );\n", "x.conf:3: routes entry must be a group { ... } (1)" },
+	{ BASE "routes = (\n { via = \"10.0.0.254\"; } );\n", "x.conf:4: missing required key (prefix)" },
+	{ BASE "routes = ( { prefix = \"0.0.0.0/0\";\n gateway = \"10.0.0.254\"; } );\n",
+	  "x.conf:4: unknown key (gateway)" },
+	{ BASE "routes = ( { prefix = \"10.0.0.1/8\"; via = \"10.0.0.254\"; } );\n",
+	  "x.conf:3: route prefix has host bits set (10.0.0.1/8)" },
+	{ BASE "routes = ( { prefix = \"2001:db8::1/32\"; interface = \"a\"; } );\n",
+	  "x.conf:3: route prefix has host bits set (2001:db8::1/32)" },
+	{ BASE "routes = ( { prefix = \"10.0.0.0\"; via = \"10.0.0.254\"; } );\n",
+	  "x.conf:3: route prefix must be a prefix like 10.0.0.0/8 (10.0.0.0)" },
+	{ BASE "routes = ( { prefix = \"0.0.0.0/0\"; via = \"10.0.0.300\"; } );\n",
+	  "x.conf:3: route via must be an IP address (10.0.0.300)" },
+	{ BASE "routes = ( { prefix = \"0.0.0.0/0\"; via = \"10.0.0.254/24\"; } );\n",
+	  "x.conf:3: route via must be an IP address (10.0.0.254/24)" },
+	{ BASE "routes = ( { prefix = \"0.0.0.0/0\"; via = \"224.0.0.5\"; } );\n",
+	  "x.conf:3: route via must be a unicast address (224.0.0.5)" },
+	{ BASE2 "routes = ( { prefix = \"0.0.0.0/0\";\n via = \"2001:db8:1::fe\"; } );\n",
+	  "x.conf:5: route via is not of the prefix's address family (2001:db8:1::fe)" },
+	{ BASE "routes = ( { prefix = \"0.0.0.0/0\"; via = \"10.9.9.9\"; } );\n",
+	  "x.conf:3: route via is not in a connected subnet (10.9.9.9)" },
+	{ BASE "routes = ( { prefix = \"0.0.0.0/0\"; via = \"10.0.0.1\"; } );\n",
+	  "x.conf:3: route via is one of the gateway's own addresses (10.0.0.1)" },
+	{ BASE "routes = ( { prefix = \"0.0.0.0/0\"; interface = \"nope\"; } );\n",
+	  "x.conf:3: route interface is not a configured interface (nope)" },
+	{ BASE "routes = (\n { prefix = \"10.1.0.0/16\"; } );\n",
+	  "x.conf:4: route without via needs an interface (10.1.0.0/16)" },
+	{ BASE2 "routes = ( { prefix = \"10.8.0.0/16\";\n via = \"10.0.0.254\";\n interface = \"b\"; } );\n",
+	  "x.conf:5: route via is not in a connected subnet of interface b (10.0.0.254)" },
+	{ BASE "routes = ( { prefix = \"0.0.0.0/0\"; via = \"10.0.0.254\"; },\n"
+	  " { prefix = \"0.0.0.0/0\"; via = \"10.0.0.253\"; } );\n",
+	  "x.conf:4: duplicate route, first at line 3 (0.0.0.0/0)" },
+	{ BASE "routes = ( { prefix = 0; via = \"10.0.0.254\"; } );\n", "x.conf:3: prefix must be a string (0)" },
+	/* neighbors */
+	{ BASE "neighbors = ( { address = \"10.0.0.9\";\n } );\n", "x.conf:3: missing required key (mac)" },
+	{ BASE "neighbors = (\n { mac = \"02:00:00:00:00:09\"; } );\n", "x.conf:4: missing required key (address)" },
+	{ BASE "neighbors = ( { address = \"10.0.0.9\"; mac = \"02:00:00:00:00:09\";\n lladdr = 1; } );\n",
+	  "x.conf:4: unknown key (lladdr)" },
+	{ BASE "neighbors = ( { address = \"10.0.0.9\"; mac = \"02:00:00:00:00\"; } );\n",
+	  "x.conf:3: neighbor mac must be a MAC address like 02:00:00:00:00:fe (02:00:00:00:00)" },
+	{ BASE "neighbors = ( { address = \"10.0.0.9\"; mac = \"02-00-00-00-00-09\"; } );\n",
+	  "x.conf:3: neighbor mac must be a MAC address like 02:00:00:00:00:fe (02-00-00-00-00-09)" },
+	{ BASE "neighbors = ( { address = \"10.0.0.9\"; mac = \"01:00:5e:00:00:01\"; } );\n",
+	  "x.conf:3: neighbor mac must be a unicast MAC address (01:00:5e:00:00:01)" },
+	{ BASE "neighbors = ( { address = \"10.0.0.9\"; mac = \"00:00:00:00:00:00\"; } );\n",
+	  "x.conf:3: neighbor mac must not be all zeros (00:00:00:00:00:00)" },
+	{ BASE "neighbors = ( { address = \"10.0.0.9/24\"; mac = \"02:00:00:00:00:09\"; } );\n",
+	  "x.conf:3: neighbor address must be an IP address (10.0.0.9/24)" },
+	{ BASE "neighbors = ( { address = \"10.0.0.255\"; mac = \"02:00:00:00:00:09\"; },\n"
+	  "{ address = \"255.255.255.255\"; mac = \"02:00:00:00:00:09\"; } );\n",
+	  "x.conf:4: neighbor address must be a unicast address (255.255.255.255)" },
+	{ BASE "neighbors = ( { mac = \"02:00:00:00:00:09\";\n address = \"10.9.9.9\"; } );\n",
+	  "x.conf:4: neighbor address is not in a connected subnet (10.9.9.9)" },
+	{ BASE "neighbors = ( { address = \"10.0.0.1\"; mac = \"02:00:00:00:00:09\"; } );\n",
+	  "x.conf:3: neighbor address is one of the gateway's own addresses (10.0.0.1)" },
+	{ BASE "neighbors = ( { address = \"10.0.0.9\"; mac = \"02:00:00:00:00:09\"; interface = \"x\"; } );\n",
+	  "x.conf:3: neighbor interface is not a configured interface (x)" },
+	{ BASE "neighbors = ( { address = \"10.0.0.9\"; mac = \"02:00:00:00:00:09\"; },\n"
+	  "  { address = \"10.0.0.9\"; mac = \"02:00:00:00:00:0a\"; interface = \"a\"; } );\n",
+	  "x.conf:4: duplicate neighbor, first at line 3 (10.0.0.9)" },
+	{ BASE "neighbors = [ \"10.0.0.9\" ];\n", "x.conf:3: neighbors must be a list ( ... ) ([ ... ])" },
+	/* telemetry */
+	{ BASE "telemetry = 1;\n", "x.conf:3: telemetry must be a group { ... } (1)" },
+	{ BASE "telemetry = ( { socket_mode = \"0660\"; } );\n",
+	  "x.conf:3: telemetry must be a group { ... } (( ... ))" },
+	{ BASE "telemetry = {\n socket_owner = \"root\"; };\n", "x.conf:4: unknown key (socket_owner)" },
+	{ BASE "telemetry = { socket_mode = 0660; };\n",
+	  "x.conf:3: socket_mode must be a string like \"0660\": libconfig has no octal, so a bare "
+	  "0660 is read as decimal 660 (660)" },
+	{ BASE "telemetry = { socket_mode = 0x1B0; };\n",
+	  "x.conf:3: socket_mode must be a string like \"0660\": libconfig has no octal, so a bare "
+	  "0660 is read as decimal 660 (0x1B0)" },
+	{ BASE "telemetry = { socket_mode = 432L; };\n",
+	  "x.conf:3: socket_mode must be a string like \"0660\": libconfig has no octal, so a bare "
+	  "0660 is read as decimal 660 (432)" },
+	{ BASE "telemetry = { socket_mode = \"0668\"; };\n",
+	  "x.conf:3: socket_mode must be a string of octal digits like \"0660\" (0668)" },
+	{ BASE "telemetry = { socket_mode = \"\"; };\n",
+	  "x.conf:3: socket_mode must be a string of octal digits like \"0660\" ()" },
+	{ BASE "telemetry = { socket_mode = \"1777\"; };\n",
+	  "x.conf:3: socket_mode must be at most \"0777\" (1777)" },
+	{ BASE "telemetry = { socket_mode = true; };\n", "x.conf:3: socket_mode must be a string (true)" },
+	{ BASE "telemetry = { socket_group = \"bad group\"; };\n",
+	  "x.conf:3: socket_group must be a group name of 1 to 31 characters from A-Z a-z 0-9 _ . - "
+	  "(bad group)" },
+	{ BASE "telemetry = { socket_group = 5; };\n", "x.conf:3: socket_group must be a string (5)" },
+	/* syntax, as libconfig reports it */
+	{ "workers = ;\n", "x.conf:1: syntax error (syntax error)" },
+	{ BASE "workers = 1;\nlog_level = = \"info\";\n", "x.conf:4: syntax error (syntax error)" },
+	{ BASE "workers = 1;\nworkers = 2;\n", "x.conf:4: syntax error (duplicate setting name)" },
+	{ EAL "interfaces = ( { name = \"a\"; port = \"p0\";\n name = \"b\"; } );\n",
+	  "x.conf:3: syntax error (duplicate setting name)" },
+	{ BASE "telemetry = { socket_mode = \"0660\";\n  socket_mode = \"0600\"; };\n",
+	  "x.conf:4: syntax error (duplicate setting name)" },
+	{ "eal = [ \"a\", 1 ];\n", "x.conf:1: syntax error (mismatched element type in array)" },
+	/* a 64-bit literal is INT64, so it cannot share an array with 32-bit ones */
+	{ "a = [ 1,\n 4294967296 ];\n", "x.conf:2: syntax error (mismatched element type in array)" },
+	/* string list elements keep their own line (see cfg_scan_pull_punct) */
+	{ IF("{ name = \"a\"; port = \"p0\"; address = [\n \"10.0.0.1/24\",\n \"10.0.0.0/24\" # net )\n\n ]; }"),
+	  "x.conf:5: interface address must not be the subnet's own address (host part all zero) "
+	  "(10.0.0.0/24)" },
+	{ "eal = (\n \"-m\" /* ] */\n ,\n \"\"\n\n);\n" IF_A,
+	  "x.conf:4: eal argument must not be empty (\"\")" },
+	{ IF("{ name = \"o\"\n \"ut side\"; port = \"p0\"; address = \"10.0.0.1/24\"; }"),
+	  "x.conf:3: interface name must be 1 to 31 characters from A-Z a-z 0-9 _ - (out side)" },
+	/* libconfig reports an unterminated string where the input ends */
+	{ "eal = [ \"unterminated ];\n", "x.conf:2: syntax error (syntax error)" },
+	{ BASE "@include \"/etc/passwd\"\n", "x.conf:3: @include is not supported (@include \"/etc/passwd\")" },
+	{ BASE "\nworkers = 99999999999999999999;\n",
+	  "x.conf:4: integer does not fit in 64 bits (99999999999999999999)" },
+};
+
+static void test_errors(void)
+{
+	for (size_t i = 0; i < ARRAY_LEN(err_cases); i++) {
+		const struct err_case *c = &err_cases[i];
+		char err[CFG_ERR_MAX] = "";
+		struct gw_cfg cfg;
+		int rc = cfg_load_string(c->text, "x.conf", &cfg, err, sizeof(err));
+
+		CU_ASSERT_EQUAL(rc, -1);
+		CU_ASSERT_STRING_EQUAL(err, c->err);
+		CU_ASSERT_PTR_NULL(strchr(err, '\n'));
+		CU_ASSERT_TRUE(cfg_is_zero(&cfg));
+		if (rc != -1 || strcmp(err, c->err) != 0)
+			fprintf(stderr, "\n  case %zu:\n%s  want: %s\n  got:  %s (rc %d)\n", i, c->text,
+				c->err, err, rc);
+	}
+}
+
+/* Too many entries: generated, since the texts are long. */
+static void test_too_many(void)
+{
+	char *text = malloc(4096);
+	char err[CFG_ERR_MAX] = "";
+	struct gw_cfg cfg;
+	size_t n = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	n += (size_t)snprintf(text + n, 4096 - n, "eal = [");
+	for (int i = 0; i <= CFG_MAX_EAL_ARGS; i++)
+		n += (size_t)snprintf(text + n, 4096 - n, "%s\"-x\"", i ? ", " : "");
+	snprintf(text + n, 4096 - n, "];\n" IF_A);
+	CU_ASSERT_EQUAL(cfg_load_string(text, "x.conf", &cfg, err, sizeof(err)), -1);
+	CU_ASSERT_STRING_EQUAL(err, "x.conf:1: eal has more than 64 entries (65)");
+	CU_ASSERT_TRUE(cfg_is_zero(&cfg));
+	free(text);
+}
+
+/* Errors after partial success (strdup'd eal, allocated routes) leak nothing:
+ * run under valgrind --leak-check=full to see it. */
+static void test_error_after_allocation(void)
+{
+	char err[CFG_ERR_MAX] = "";
+	struct gw_cfg cfg;
+
+	CU_ASSERT_EQUAL(cfg_load_string(
+		"eal = [ \"a\", \"b\" ];\n" IF_A
+		"routes = ( { prefix = \"0.0.0.0/0\"; via = \"10.0.0.254\"; } );\n"
+		"neighbors = ( { address = \"10.0.0.254\"; mac = \"02:00:00:00:00:fe\"; } );\n"
+		"telemetry = { socket_mode = 660; };\n", "x.conf", &cfg, err, sizeof(err)), -1);
+	CU_ASSERT_NSTRING_EQUAL(err, "x.conf:5: socket_mode must be a string", 38);
+	CU_ASSERT_TRUE(cfg_is_zero(&cfg));
+}
+
+static char *write_temp(const char *body, size_t len)
+{
+	static char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/tmp/test_cfg_XXXXXX");
+	fd = mkstemp(path);
+	if (fd < 0)
+		return NULL;
+	if (write(fd, body, len) != (ssize_t)len) {
+		close(fd);
+		unlink(path);
+		return NULL;
+	}
+	close(fd);
+	return path;
+}
+
+static void test_file_errors(void)
+{
+	static const char nul_body[] = "eal = [];\n\n# a\0b\n";
+	char err[CFG_ERR_MAX], want[CFG_ERR_MAX + 64];
+	struct gw_cfg cfg;
+	char longname[300];
+	char *path;
+
+	CU_ASSERT_EQUAL(cfg_load("/nonexistent/ipsecgw.conf", &cfg, err, sizeof(err)), -1);
+	CU_ASSERT_STRING_EQUAL(err, "/nonexistent/ipsecgw.conf:1: cannot open file "
+			       "(No such file or directory)");
+	CU_ASSERT_TRUE(cfg_is_zero(&cfg));
+	CU_ASSERT_EQUAL(cfg_load("/tmp", &cfg, err, sizeof(err)), -1);
+	CU_ASSERT_STRING_EQUAL(err, "/tmp:1: cannot read file (Is a directory)");
+
+	path = write_temp(nul_body, sizeof(nul_body) - 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(path);
+	CU_ASSERT_EQUAL(cfg_load(path, &cfg, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s:3: file contains a NUL byte (%s)", path, path);
+	CU_ASSERT_STRING_EQUAL(err, want);
+	unlink(path);
+
+	path = write_temp("eal = [];\nworkers = 0;\n", 22);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(path);
+	CU_ASSERT_EQUAL(cfg_load(path, &cfg, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s:2: workers must be between 1 and 16 (0)", path);
+	CU_ASSERT_STRING_EQUAL(err, want);
+	unlink(path);
+
+	memset(longname, 'n', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	CU_ASSERT_EQUAL(cfg_load_string(BASE, longname, &cfg, err, sizeof(err)), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, ":1: file name is longer than 255 characters (299)"));
+
+	/* a short err buffer is truncated, never overrun */
+	memset(err, 'Z', sizeof(err));
+	CU_ASSERT_EQUAL(cfg_load_string(BASE "workers = 0;\n", "x.conf", &cfg, err, 12), -1);
+	CU_ASSERT_STRING_EQUAL(err, "x.conf:3: w");
+	CU_ASSERT_EQUAL(err[12], 'Z');
+}
+
+int main(void)
+{
+	static const struct {
+		const char *name;
+		CU_TestFunc fn;
+	} tests[] = {
+		{ "u32 reader and 64-bit widening", test_u32 },
+		{ "widening keeps other values", test_widen_values },
+		{ "bool/string/list readers", test_other_getters },
+		{ "validate names, ports, groups", test_validate_names },
+		{ "validate log_level", test_validate_log_level },
+		{ "validate octal socket_mode", test_validate_octal },
+		{ "validate addresses", test_validate_addrs },
+		{ "validate mac and mtu", test_validate_mac_mtu },
+		{ "validate af_packet framesz", test_validate_framesz },
+		{ "example file cfg/ipsecgw.conf", test_example_file },
+		{ "every key set", test_full_config },
+		{ "defaults", test_defaults },
+		{ "limits reached", test_limits },
+		{ "error lines", test_errors },
+		{ "too many entries", test_too_many },
+		{ "error after allocation", test_error_after_allocation },
+		{ "file errors", test_file_errors },
+	};
+	CU_pSuite suite;
+	unsigned failures;
+
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 1;
+	suite = CU_add_suite("cfg", NULL, NULL);
+	if (suite == NULL)
+		goto fail;
+	for (size_t i = 0; i < ARRAY_LEN(tests); i++)
+		if (CU_add_test(suite, tests[i].name, tests[i].fn) == NULL)
+			goto fail;
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	failures = CU_get_number_of_failures();
+	if (CU_get_error() != CUE_SUCCESS)
+		failures++;
+	CU_cleanup_registry();
+	return failures != 0;
+fail:
+	CU_cleanup_registry();
+	return 1;
+}

@@ -1,0 +1,325 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Route table: local and connected routes from dp_init, IPv4/IPv6 add,
+ * delete and lookup, longest match, default routes, duplicates and bad
+ * input, enumeration order, capacity and next-hop reuse, and the IPv6
+ * table swap whose old table is freed only after an RCU grace period.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+
+#include <rte_eal.h>
+#include <rte_lpm6.h>
+#include <rte_rcu_qsbr.h>
+
+#include "dataplane/dp.h"
+#include "dataplane/dp_route.h"
+#include "test/unit/test_dp.h"
+#include "test/unit/test_eal.h"
+
+static struct dp_nexthop nh_gw(unsigned iface, const char *gw)
+{
+	struct dp_nexthop nh = { .type = DP_NH_GATEWAY, .iface = (uint16_t)iface };
+
+	nh.gw = test_addr(gw);
+	return nh;
+}
+
+/* Look dst up; return the next-hop type (or -ENOENT) and fill *nh. */
+static int lookup(const char *dst, struct dp_nexthop *nh)
+{
+	struct gw_addr a = test_addr(dst);
+	int ret = dp_route_lookup(&a, nh);
+
+	return ret == 0 ? nh->type : ret;
+}
+
+static void test_local_routes(void)
+{
+	const struct dp_iface *out = dp_iface_get(0);
+	char ll[GW_ADDR_STRLEN];
+	struct dp_nexthop nh;
+
+	CU_ASSERT_EQUAL(lookup("10.10.0.1", &nh), DP_NH_LOCAL);
+	CU_ASSERT_EQUAL(nh.iface, 0);
+	CU_ASSERT_EQUAL(lookup("192.168.10.1", &nh), DP_NH_LOCAL);
+	CU_ASSERT_EQUAL(nh.iface, 1);
+	CU_ASSERT_EQUAL(lookup("2001:db8:20::1", &nh), DP_NH_LOCAL);
+	CU_ASSERT_EQUAL(nh.iface, 1);
+	CU_ASSERT_EQUAL(lookup("10.10.0.77", &nh), DP_NH_CONNECTED);
+	CU_ASSERT_EQUAL(nh.iface, 0);
+	CU_ASSERT_EQUAL(lookup("2001:db8:10::99", &nh), DP_NH_CONNECTED);
+	CU_ASSERT_EQUAL(nh.iface, 0);
+	CU_ASSERT_EQUAL(lookup("10.10.1.1", &nh), -ENOENT);
+	CU_ASSERT_EQUAL(lookup("2001:db8:30::1", &nh), -ENOENT);
+
+	/* fe80::EUI-64 of the port MAC (universal/local bit flipped). */
+	CU_ASSERT_EQUAL(out->ll6.family, AF_INET6);
+	CU_ASSERT_EQUAL(out->ll6.v6[0], 0xfe);
+	CU_ASSERT_EQUAL(out->ll6.v6[1], 0x80);
+	CU_ASSERT_EQUAL(out->ll6.v6[8], out->mac.addr_bytes[0] ^ 0x02);
+	CU_ASSERT_EQUAL(out->ll6.v6[11], 0xff);
+	CU_ASSERT_EQUAL(out->ll6.v6[12], 0xfe);
+	CU_ASSERT_EQUAL(out->ll6.v6[15], out->mac.addr_bytes[5]);
+	CU_ASSERT_EQUAL(lookup(gw_addr_fmt(&out->ll6, ll, sizeof(ll)), &nh), DP_NH_LOCAL);
+	CU_ASSERT_EQUAL(nh.iface, 0);
+	/* 2 interfaces x (ll6 + 2 x (host + connected)) */
+	CU_ASSERT_EQUAL(dp_route_count(), 10);
+}
+
+static void test_v4_longest_match(void)
+{
+	struct gw_prefix p16 = test_prefix("172.16.0.0/16");
+	struct gw_prefix p24 = test_prefix("172.16.5.0/24");
+	struct gw_prefix p32 = test_prefix("172.16.5.9/32");
+	struct dp_nexthop a = nh_gw(0, "10.10.0.254"), b = nh_gw(1, "192.168.10.254");
+	struct dp_nexthop c = { .type = DP_NH_CONNECTED, .iface = 1 };
+	struct dp_nexthop nh;
+
+	CU_ASSERT_EQUAL(dp_route_add(&p16, &a), 0);
+	CU_ASSERT_EQUAL(dp_route_add(&p24, &b), 0);
+	CU_ASSERT_EQUAL(dp_route_add(&p32, &c), 0);
+	CU_ASSERT_EQUAL(lookup("172.16.200.1", &nh), DP_NH_GATEWAY);
+	CU_ASSERT_EQUAL(nh.iface, 0);
+	CU_ASSERT_TRUE(gw_addr_eq(&nh.gw, &a.gw));
+	CU_ASSERT_EQUAL(lookup("172.16.5.1", &nh), DP_NH_GATEWAY);
+	CU_ASSERT_EQUAL(nh.iface, 1);
+	CU_ASSERT_TRUE(gw_addr_eq(&nh.gw, &b.gw));
+	CU_ASSERT_EQUAL(lookup("172.16.5.9", &nh), DP_NH_CONNECTED);
+	CU_ASSERT_EQUAL(lookup("172.17.0.1", &nh), -ENOENT);
+
+	CU_ASSERT_EQUAL(dp_route_del(&p24), 0);
+	CU_ASSERT_EQUAL(lookup("172.16.5.1", &nh), DP_NH_GATEWAY);
+	CU_ASSERT_EQUAL(nh.iface, 0);
+	CU_ASSERT_EQUAL(lookup("172.16.5.9", &nh), DP_NH_CONNECTED);
+	CU_ASSERT_EQUAL(dp_route_del(&p24), -ENOENT);
+	CU_ASSERT_EQUAL(dp_route_del(&p32), 0);
+	CU_ASSERT_EQUAL(dp_route_del(&p16), 0);
+	CU_ASSERT_EQUAL(lookup("172.16.5.1", &nh), -ENOENT);
+	CU_ASSERT_EQUAL(dp_route_count(), 10);
+}
+
+static void test_default_routes(void)
+{
+	struct gw_prefix d4 = test_prefix("0.0.0.0/0"), d6 = test_prefix("::/0");
+	struct dp_nexthop a = nh_gw(0, "10.10.0.254"), b = nh_gw(0, "2001:db8:10::fe");
+	struct dp_nexthop nh;
+
+	CU_ASSERT_EQUAL(dp_route_add(&d4, &a), 0);
+	CU_ASSERT_EQUAL(dp_route_add(&d6, &b), 0);
+	CU_ASSERT_EQUAL(lookup("8.8.8.8", &nh), DP_NH_GATEWAY);
+	CU_ASSERT_TRUE(gw_addr_eq(&nh.gw, &a.gw));
+	CU_ASSERT_EQUAL(lookup("2001:4860::8888", &nh), DP_NH_GATEWAY);
+	CU_ASSERT_TRUE(gw_addr_eq(&nh.gw, &b.gw));
+	/* More specific routes still win over the default. */
+	CU_ASSERT_EQUAL(lookup("192.168.10.7", &nh), DP_NH_CONNECTED);
+	CU_ASSERT_EQUAL(lookup("2001:db8:20::7", &nh), DP_NH_CONNECTED);
+	CU_ASSERT_EQUAL(dp_route_add(&d4, &a), -EEXIST);
+	CU_ASSERT_EQUAL(dp_route_del(&d4), 0);
+	CU_ASSERT_EQUAL(dp_route_del(&d6), 0);
+	CU_ASSERT_EQUAL(lookup("8.8.8.8", &nh), -ENOENT);
+	CU_ASSERT_EQUAL(lookup("2001:4860::8888", &nh), -ENOENT);
+}
+
+static void test_bad_input(void)
+{
+	struct gw_prefix p = test_prefix("172.16.0.0/16");
+	struct gw_prefix hostbits = test_prefix("172.16.9.9/16");
+	struct gw_prefix none = { .len = 8 };
+	struct dp_nexthop ok = nh_gw(0, "10.10.0.254");
+	struct dp_nexthop bad_iface = nh_gw(2, "10.10.0.254");
+	struct dp_nexthop bad_family = nh_gw(0, "2001:db8:10::fe");
+	struct dp_nexthop bad_type = { .type = 0, .iface = 0 };
+	struct gw_prefix long4 = test_prefix("10.0.0.0/8");
+
+	long4.len = 33;
+	CU_ASSERT_EQUAL(dp_route_add(&none, &ok), -EINVAL);
+	CU_ASSERT_EQUAL(dp_route_add(&long4, &ok), -EINVAL);
+	CU_ASSERT_EQUAL(dp_route_add(&p, &bad_iface), -EINVAL);
+	CU_ASSERT_EQUAL(dp_route_add(&p, &bad_family), -EINVAL);
+	CU_ASSERT_EQUAL(dp_route_add(&p, &bad_type), -EINVAL);
+	CU_ASSERT_EQUAL(dp_route_add(&p, &ok), 0);
+	/* Host bits are masked: the same prefix as written differently. */
+	CU_ASSERT_EQUAL(dp_route_add(&hostbits, &ok), -EEXIST);
+	CU_ASSERT_EQUAL(dp_route_del(&hostbits), 0);
+	CU_ASSERT_EQUAL(dp_route_del(&p), -ENOENT);
+	CU_ASSERT_EQUAL(dp_route_del(&none), -ENOENT);
+}
+
+static void test_v6_add_del(void)
+{
+	struct gw_prefix p48 = test_prefix("2001:db8:aaaa::/48");
+	struct gw_prefix p64 = test_prefix("2001:db8:aaaa:1::/64");
+	struct dp_nexthop a = nh_gw(0, "2001:db8:10::fe"), b = nh_gw(1, "2001:db8:20::fe");
+	struct dp_nexthop nh;
+
+	CU_ASSERT_EQUAL(dp_route_add(&p48, &a), 0);
+	CU_ASSERT_EQUAL(dp_route_add(&p64, &b), 0);
+	CU_ASSERT_EQUAL(dp_route_add(&p64, &b), -EEXIST);
+	CU_ASSERT_EQUAL(lookup("2001:db8:aaaa:2::1", &nh), DP_NH_GATEWAY);
+	CU_ASSERT_EQUAL(nh.iface, 0);
+	CU_ASSERT_EQUAL(lookup("2001:db8:aaaa:1::1", &nh), DP_NH_GATEWAY);
+	CU_ASSERT_EQUAL(nh.iface, 1);
+	/* Local routes survive every rebuild. */
+	CU_ASSERT_EQUAL(lookup("2001:db8:10::1", &nh), DP_NH_LOCAL);
+	CU_ASSERT_EQUAL(dp_route_del(&p48), 0);
+	CU_ASSERT_EQUAL(lookup("2001:db8:aaaa:2::1", &nh), -ENOENT);
+	CU_ASSERT_EQUAL(lookup("2001:db8:aaaa:1::1", &nh), DP_NH_GATEWAY);
+	CU_ASSERT_EQUAL(dp_route_del(&p64), 0);
+	CU_ASSERT_EQUAL(lookup("2001:db8:aaaa:1::1", &nh), -ENOENT);
+	CU_ASSERT_EQUAL(lookup("2001:db8:10::1", &nh), DP_NH_LOCAL);
+	dp_reclaim();
+	CU_ASSERT_EQUAL(dp_route_deferred(), 0);
+}
+
+static void test_enumeration_order(void)
+{
+	const char *pfx[] = { "172.20.0.0/16", "2001:db8:bbbb::/48", "172.21.0.0/16" };
+	struct dp_nexthop a = nh_gw(0, "10.10.0.254"), b = nh_gw(0, "2001:db8:10::fe");
+	unsigned base = dp_route_count();
+	struct gw_prefix p, got;
+	struct dp_nexthop nh;
+
+	for (unsigned i = 0; i < 3; i++) {
+		p = test_prefix(pfx[i]);
+		CU_ASSERT_EQUAL(dp_route_add(&p, p.addr.family == AF_INET ? &a : &b), 0);
+	}
+	CU_ASSERT_EQUAL(dp_route_count(), base + 3);
+	p = test_prefix(pfx[1]);
+	CU_ASSERT_EQUAL(dp_route_del(&p), 0);
+	CU_ASSERT_EQUAL(dp_route_get(base, &got, &nh), 0);
+	CU_ASSERT_EQUAL(got.len, 16);
+	CU_ASSERT_EQUAL(got.addr.v4, htonl(0xac140000));
+	CU_ASSERT_EQUAL(dp_route_get(base + 1, &got, &nh), 0);
+	CU_ASSERT_EQUAL(got.addr.v4, htonl(0xac150000));
+	CU_ASSERT_TRUE(gw_addr_eq(&nh.gw, &a.gw));
+	CU_ASSERT_EQUAL(dp_route_get(base + 2, &got, &nh), -ENOENT);
+	for (unsigned i = 0; i < 3; i += 2) {
+		p = test_prefix(pfx[i]);
+		CU_ASSERT_EQUAL(dp_route_del(&p), 0);
+	}
+	CU_ASSERT_EQUAL(dp_route_count(), base);
+}
+
+/* Fill the table to DP_ROUTE_MAX, then empty it: next hops come back. */
+static void test_capacity(void)
+{
+	struct dp_nexthop a = nh_gw(0, "10.10.0.254");
+	unsigned base = dp_route_count(), added = 0;
+	struct gw_prefix p = { .addr.family = AF_INET, .len = 24 };
+	struct dp_nexthop nh;
+
+	for (unsigned i = 0; base + i < DP_ROUTE_MAX; i++) {
+		p.addr.v4 = htonl(0x64400000 + (i << 8));	/* 100.64.x.0/24 */
+		added += dp_route_add(&p, &a) == 0;
+	}
+	CU_ASSERT_EQUAL(added, DP_ROUTE_MAX - base);
+	CU_ASSERT_EQUAL(dp_route_count(), DP_ROUTE_MAX);
+	p.addr.v4 = htonl(0x65000000);
+	CU_ASSERT_EQUAL(dp_route_add(&p, &a), -ENOSPC);
+	CU_ASSERT_EQUAL(lookup("100.65.3.3", &nh), DP_NH_GATEWAY);
+	for (unsigned i = 0; i < added; i++) {
+		p.addr.v4 = htonl(0x64400000 + (i << 8));
+		CU_ASSERT_EQUAL_FATAL(dp_route_del(&p), 0);
+	}
+	CU_ASSERT_EQUAL(dp_route_count(), base);
+	dp_reclaim();
+	CU_ASSERT_EQUAL(dp_route_deferred(), 0);
+	/* Every next-hop slot is free again. */
+	added = 0;
+	for (unsigned i = 0; base + i < DP_ROUTE_MAX; i++) {
+		p.addr.v4 = htonl(0x64400000 + (i << 8));
+		added += dp_route_add(&p, &a) == 0;
+	}
+	CU_ASSERT_EQUAL(added, DP_ROUTE_MAX - base);
+	for (unsigned i = 0; i < added; i++) {
+		p.addr.v4 = htonl(0x64400000 + (i << 8));
+		dp_route_del(&p);
+	}
+	dp_reclaim();
+}
+
+/*
+ * The test thread plays worker 0: while it is an online reader that has
+ * not reported a quiescent state, the old IPv6 table and a deleted route's
+ * next-hop slot must survive dp_reclaim(); after it reports, they go.
+ */
+static void test_lpm6_swap_reclaim(void)
+{
+	struct rte_rcu_qsbr *v = dp_rcu();
+	struct gw_prefix p6 = test_prefix("2001:db8:cccc::/48");
+	struct gw_prefix p4 = test_prefix("172.30.0.0/16");
+	struct dp_nexthop a = nh_gw(0, "2001:db8:10::fe"), b = nh_gw(0, "10.10.0.254");
+	char old[RTE_LPM6_NAMESIZE];
+	struct dp_nexthop nh;
+
+	CU_ASSERT_EQUAL(dp_route_add(&p4, &b), 0);
+	dp_reclaim();
+	CU_ASSERT_EQUAL(dp_route_deferred(), 0);
+	snprintf(old, sizeof(old), "%s", dp_route_lpm6_name());
+	CU_ASSERT_PTR_NOT_NULL(rte_lpm6_find_existing(old));
+
+	rte_rcu_qsbr_thread_online(v, 0);
+	CU_ASSERT_EQUAL(dp_route_add(&p6, &a), 0);
+	CU_ASSERT_STRING_NOT_EQUAL(dp_route_lpm6_name(), old);
+	CU_ASSERT_EQUAL(lookup("2001:db8:cccc::1", &nh), DP_NH_GATEWAY);
+	CU_ASSERT_EQUAL(dp_route_del(&p4), 0);
+	CU_ASSERT_EQUAL(dp_route_deferred(), 2);	/* old table + next hop */
+	dp_reclaim();
+	CU_ASSERT_EQUAL(dp_route_deferred(), 2);
+	CU_ASSERT_PTR_NOT_NULL(rte_lpm6_find_existing(old));
+
+	rte_rcu_qsbr_quiescent(v, 0);
+	dp_reclaim();
+	CU_ASSERT_EQUAL(dp_route_deferred(), 0);
+	CU_ASSERT_PTR_NULL(rte_lpm6_find_existing(old));
+	rte_rcu_qsbr_thread_offline(v, 0);
+
+	CU_ASSERT_EQUAL(dp_route_del(&p6), 0);
+	dp_reclaim();
+	CU_ASSERT_EQUAL(dp_route_deferred(), 0);
+	CU_ASSERT_EQUAL(lookup("2001:db8:cccc::1", &nh), -ENOENT);
+}
+
+static int suite_init(void)
+{
+	struct gw_cfg cfg;
+
+	test_dp_cfg(&cfg, "net_null0", "net_null1");
+	return dp_init(&cfg) == 0 ? 0 : -1;
+}
+
+static int suite_fini(void)
+{
+	dp_fini();
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const char *const eal[] = { "--vdev=net_null0,no-rx=1", "--vdev=net_null1,no-rx=1" };
+	CU_pSuite s;
+	int ret;
+
+	(void)argc;
+	(void)argv;
+	if (test_eal_init("route", 2, eal) != 0) {
+		fprintf(stderr, "EAL init failed\n");
+		return 1;
+	}
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 1;
+	s = CU_add_suite("route", suite_init, suite_fini);
+	CU_add_test(s, "local and connected routes", test_local_routes);
+	CU_add_test(s, "IPv4 longest match, add, delete", test_v4_longest_match);
+	CU_add_test(s, "default routes", test_default_routes);
+	CU_add_test(s, "bad input and duplicates", test_bad_input);
+	CU_add_test(s, "IPv6 add, delete, longest match", test_v6_add_del);
+	CU_add_test(s, "enumeration in insertion order", test_enumeration_order);
+	CU_add_test(s, "capacity and next-hop reuse", test_capacity);
+	CU_add_test(s, "IPv6 swap freed after a grace period", test_lpm6_swap_reclaim);
+	ret = test_dp_run();
+	rte_eal_cleanup();
+	return ret;
+}
