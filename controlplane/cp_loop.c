@@ -1,3 +1,323 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* TODO: being written */
-typedef int gw_placeholder_cp_loop;
+/*
+ * The control-plane event loop on the main lcore.  It blocks in epoll on:
+ *   - a one-shot timerfd that polls the punt ring: CP_POLL_MIN_US after a
+ *     poll that found work, doubling up to CP_POLL_MAX_US while idle (the
+ *     CP shares its core with EAL's interrupt thread, telemetry threads and
+ *     lab peers: it must never spin);
+ *   - a periodic CP_TICK_MS timerfd for timers (neighbours, reassembly,
+ *     ICMP tokens, RCU reclamation);
+ *   - the telemetry eventfd (cp_tm_service);
+ *   - a signalfd: SIGINT/SIGTERM end the loop, SIGHUP is logged.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_ether.h>
+
+#include "cfg/cfg.h"
+#include "common/gw_log.h"
+#include "controlplane/cp.h"
+#include "controlplane/cp_arp.h"
+#include "controlplane/cp_frag.h"
+#include "controlplane/cp_icmp.h"
+#include "controlplane/cp_loop.h"
+#include "controlplane/cp_nd.h"
+#include "controlplane/cp_neigh.h"
+#include "controlplane/cp_punt.h"
+#include "controlplane/cp_tm.h"
+#include "dataplane/dp.h"
+#include "dataplane/dp_route.h"
+
+enum cp_ev { CP_EV_POLL, CP_EV_TICK, CP_EV_TM, CP_EV_SIG };
+
+static int cp_epfd = -1, cp_pollfd = -1, cp_tickfd = -1, cp_sigfd = -1, cp_tmfd = -1;
+static unsigned cp_poll_us = CP_POLL_MIN_US;
+static bool cp_running;
+
+uint64_t cp_loop_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+void cp_loop_tick(uint64_t now_ms)
+{
+	cp_neigh_tick(now_ms);
+	cp_frag_expire(rte_rdtsc());
+	cp_icmp_tick(now_ms);
+	dp_reclaim();
+}
+
+/* ---- configuration into the tables ---- */
+
+/* The interface of a directly connected gateway, or -1. */
+static int cp_loop_onlink_iface(const struct gw_addr *a)
+{
+	struct dp_nexthop nh;
+
+	if (dp_route_lookup(a, &nh) != 0 || nh.type != DP_NH_CONNECTED)
+		return -1;
+	return nh.iface;
+}
+
+static int cp_loop_route(const struct gw_cfg *cfg, const struct cfg_route *r)
+{
+	char p[GW_PREFIX_STRLEN], v[GW_ADDR_STRLEN];
+	struct dp_nexthop nh;
+	int ret;
+
+	memset(&nh, 0, sizeof(nh));
+	nh.type = r->via.family == 0 ? DP_NH_CONNECTED : DP_NH_GATEWAY;
+	nh.gw = r->via;
+	ret = r->iface;
+	if (ret < 0 && r->via.family != 0)
+		ret = cp_loop_onlink_iface(&r->via);
+	if (ret < 0 || (unsigned)ret >= dp_nb_ifaces()) {
+		GW_LOG(cp, ERR, "%s:%d: route %s: gateway %s is not on a connected subnet",
+		       cfg->path, r->line, gw_prefix_fmt(&r->prefix, p, sizeof(p)),
+		       gw_addr_fmt(&r->via, v, sizeof(v)));
+		return -ENETUNREACH;
+	}
+	nh.iface = (uint16_t)ret;
+	ret = dp_route_add(&r->prefix, &nh);
+	if (ret < 0)
+		GW_LOG(cp, ERR, "%s:%d: route %s: cannot install (%s)", cfg->path, r->line,
+		       gw_prefix_fmt(&r->prefix, p, sizeof(p)), strerror(-ret));
+	return ret;
+}
+
+static int cp_loop_neighbor(const struct gw_cfg *cfg, const struct cfg_neighbor *n)
+{
+	char a[GW_ADDR_STRLEN];
+	struct rte_ether_addr mac;
+	int iface = n->iface >= 0 ? n->iface : cp_loop_onlink_iface(&n->addr);
+	int ret = -ENETUNREACH;
+
+	memcpy(mac.addr_bytes, n->mac.b, RTE_ETHER_ADDR_LEN);
+	if (iface >= 0)
+		ret = cp_neigh_add_static((unsigned)iface, &n->addr, &mac);
+	if (ret < 0)
+		GW_LOG(cp, ERR, "%s:%d: neighbor %s: cannot install (%s)", cfg->path, n->line,
+		       gw_addr_fmt(&n->addr, a, sizeof(a)), strerror(-ret));
+	return ret;
+}
+
+static int cp_loop_install(const struct gw_cfg *cfg)
+{
+	int ret;
+
+	for (unsigned i = 0; i < cfg->n_routes; i++) {
+		ret = cp_loop_route(cfg, &cfg->routes[i]);
+		if (ret < 0)
+			return ret;
+	}
+	for (unsigned i = 0; i < cfg->n_neighbors; i++) {
+		ret = cp_loop_neighbor(cfg, &cfg->neighbors[i]);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+static void cp_loop_announce(void)
+{
+	for (unsigned i = 0; i < dp_nb_ifaces(); i++) {
+		cp_arp_announce(i);
+		cp_nd_announce(i);
+	}
+}
+
+/* ---- file descriptors ---- */
+
+static int cp_loop_timer_set(int fd, unsigned first_us, unsigned period_us)
+{
+	struct itimerspec its = {
+		.it_value = { .tv_sec = first_us / 1000000, .tv_nsec = (long)(first_us % 1000000) * 1000 },
+		.it_interval = { .tv_sec = period_us / 1000000,
+				 .tv_nsec = (long)(period_us % 1000000) * 1000 },
+	};
+
+	return timerfd_settime(fd, 0, &its, NULL) == 0 ? 0 : -errno;
+}
+
+static int cp_loop_watch(int fd, enum cp_ev tag)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = tag };
+
+	return epoll_ctl(cp_epfd, EPOLL_CTL_ADD, fd, &ev) == 0 ? 0 : -errno;
+}
+
+static int cp_loop_fds(void)
+{
+	sigset_t sigs;
+	int ret;
+
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
+	cp_epfd = epoll_create1(EPOLL_CLOEXEC);
+	cp_pollfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	cp_tickfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	cp_sigfd = signalfd(-1, &sigs, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (cp_epfd < 0 || cp_pollfd < 0 || cp_tickfd < 0 || cp_sigfd < 0)
+		return -errno;
+	ret = cp_loop_watch(cp_pollfd, CP_EV_POLL);
+	if (ret == 0)
+		ret = cp_loop_watch(cp_tickfd, CP_EV_TICK);
+	if (ret == 0)
+		ret = cp_loop_watch(cp_sigfd, CP_EV_SIG);
+	if (ret == 0)
+		ret = cp_loop_timer_set(cp_tickfd, CP_TICK_MS * 1000, CP_TICK_MS * 1000);
+	return ret;
+}
+
+static void cp_loop_close(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+int cp_init(const struct gw_cfg *cfg)
+{
+	int ret;
+
+	cp_icmp_init();
+	cp_neigh_init();
+	ret = cp_frag_init();
+	if (ret < 0)
+		goto fail;
+	ret = cp_loop_install(cfg);
+	if (ret < 0)
+		goto fail;
+	ret = cp_loop_fds();
+	if (ret < 0) {
+		GW_LOG(cp, ERR, "event loop set-up failed: %s", strerror(-ret));
+		goto fail;
+	}
+	cp_tmfd = cp_tm_init();
+	if (cp_tmfd < 0) {
+		ret = cp_tmfd;
+		GW_LOG(cp, ERR, "telemetry set-up failed: %s", strerror(-ret));
+		goto fail;
+	}
+	ret = cp_loop_watch(cp_tmfd, CP_EV_TM);
+	if (ret < 0)
+		goto fail;
+	cp_loop_announce();
+	return 0;
+fail:
+	cp_fini();
+	return ret;
+}
+
+/* ---- the loop ---- */
+
+/* Drain a timerfd's expiration count; it only has to stop being readable. */
+static void cp_loop_timer_ack(int fd)
+{
+	uint64_t n;
+
+	if (read(fd, &n, sizeof(n)) < 0 && errno != EAGAIN)
+		GW_LOG(cp, WARNING, "timerfd read: %s", strerror(errno));
+}
+
+static void cp_loop_poll(void)
+{
+	unsigned handled = 0, n;
+
+	cp_loop_timer_ack(cp_pollfd);
+	for (int i = 0; i < CP_POLL_BURSTS; i++) {
+		n = cp_punt_poll();
+		handled += n;
+		if (n < DP_BURST)
+			break;
+	}
+	if (handled > 0)
+		cp_poll_us = CP_POLL_MIN_US;
+	else if (cp_poll_us < CP_POLL_MAX_US)
+		cp_poll_us = RTE_MIN(cp_poll_us * 2, (unsigned)CP_POLL_MAX_US);
+	cp_loop_timer_set(cp_pollfd, cp_poll_us, 0);
+}
+
+static void cp_loop_signal(void)
+{
+	struct signalfd_siginfo si;
+
+	while (read(cp_sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGHUP) {
+			GW_LOG(cp, WARNING, "SIGHUP: configuration reload is not supported yet");
+			continue;
+		}
+		GW_LOG(cp, NOTICE, "%s: stopping", strsignal((int)si.ssi_signo));
+		cp_running = false;
+	}
+}
+
+static void cp_loop_dispatch(uint32_t tag)
+{
+	switch ((enum cp_ev)tag) {
+	case CP_EV_POLL:
+		cp_loop_poll();
+		break;
+	case CP_EV_TICK:
+		cp_loop_timer_ack(cp_tickfd);
+		cp_loop_tick(cp_loop_now_ms());
+		break;
+	case CP_EV_TM:
+		cp_tm_service();
+		break;
+	case CP_EV_SIG:
+		cp_loop_signal();
+		break;
+	}
+}
+
+int cp_run(void)
+{
+	struct epoll_event ev[4];
+
+	if (cp_epfd < 0)
+		return -EINVAL;
+	cp_running = true;
+	cp_poll_us = CP_POLL_MIN_US;
+	cp_loop_timer_set(cp_pollfd, cp_poll_us, 0);
+	while (cp_running) {
+		int n = epoll_wait(cp_epfd, ev, (int)RTE_DIM(ev), -1);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			GW_LOG(cp, ERR, "epoll_wait: %s", strerror(errno));
+			break;
+		}
+		for (int i = 0; i < n; i++)
+			cp_loop_dispatch(ev[i].data.u32);
+	}
+	return 0;
+}
+
+void cp_fini(void)
+{
+	if (cp_tmfd >= 0)
+		cp_tm_fini();
+	cp_tmfd = -1;
+	cp_loop_close(&cp_sigfd);
+	cp_loop_close(&cp_tickfd);
+	cp_loop_close(&cp_pollfd);
+	cp_loop_close(&cp_epfd);
+	cp_frag_fini();
+	cp_neigh_fini();
+}

@@ -15,5 +15,9 @@
 void cp_punt_handle(struct rte_mbuf *m);
 /* Dequeue and handle up to one burst per call; returns how many. */
 unsigned cp_punt_poll(void);
+/* A whole datagram addressed to us (data at the IP header; reassembled or
+ * not) from iface: to the IKE transport (UDP 500/4500) or ICMP; anything
+ * else is counted (local_drop) and freed.  Consumes m. */
+void cp_punt_local(struct rte_mbuf *m, unsigned iface);
 
 #endif /* GW_CP_PUNT_H */

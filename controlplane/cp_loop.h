@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef GW_CP_LOOP_H
+#define GW_CP_LOOP_H
+
+/*
+ * Internals of the CP event loop that tests drive directly.  CP thread only.
+ */
+
+#include <stdint.h>
+
+enum {
+	CP_POLL_MIN_US = 100,		/* punt-ring poll interval after activity */
+	CP_POLL_MAX_US = 2000,		/* ... backing off to this when idle */
+	CP_TICK_MS = 100,		/* periodic work */
+	CP_POLL_BURSTS = 8,		/* punt bursts handled per wake-up */
+};
+
+/* The periodic work: neighbour timers, reassembly expiry, ICMP tokens,
+ * RCU reclamation.  now_ms monotonic. */
+void cp_loop_tick(uint64_t now_ms);
+/* Monotonic milliseconds (CLOCK_MONOTONIC). */
+uint64_t cp_loop_now_ms(void);
+
+#endif /* GW_CP_LOOP_H */
