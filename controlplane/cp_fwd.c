@@ -59,7 +59,7 @@ void cp_fwd_input(struct rte_mbuf *m, unsigned iface)
 	cp_fwd_ttl_dec(m, &ip);
 	/* Fits, or IPv4 without DF, which cp_tx_ip() fragments. */
 	if (cp_tx_ip(m) == 0)
-		cp_count(CP_C_fwd_pkts);
+		cp_count(CP_C_cp_fwd_pkts);
 	else
 		cp_count(CP_C_fwd_drop);
 }

@@ -100,6 +100,7 @@ static int cp_ip_parse6(struct rte_mbuf *m, struct cp_ip *ip)
 
 int cp_ip_parse(struct rte_mbuf *m, struct cp_ip *ip)
 {
+	uint32_t excess;
 	uint8_t ver;
 	int ret;
 
@@ -114,8 +115,9 @@ int cp_ip_parse(struct rte_mbuf *m, struct cp_ip *ip)
 		return -EINVAL;
 	if (ret < 0)
 		return ret;
-	if (rte_pktmbuf_pkt_len(m) > ip->len &&
-	    rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - ip->len)) != 0)
+	/* Link padding: all of it in the last segment, within trim's 16 bits. */
+	excess = rte_pktmbuf_pkt_len(m) - ip->len;
+	if (excess > UINT16_MAX || (excess > 0 && rte_pktmbuf_trim(m, (uint16_t)excess) != 0))
 		return -EINVAL;
 	return 0;
 }

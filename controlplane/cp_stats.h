@@ -5,7 +5,10 @@
 /*
  * Control-plane counters; written by the CP thread only (plain increments),
  * read by main at exit and by telemetry through a snapshot taken on the CP
- * thread.  Names and help texts come from this one X-macro list.
+ * thread.  Names and help texts come from this one X-macro list.  The
+ * names share one namespace with dataplane/dp_stats.h (main prints both
+ * lists at exit, telemetry returns both in one dict): never reuse a
+ * data-plane counter's name here.
  */
 
 #include <stdint.h>
@@ -37,7 +40,7 @@
 	X(icmp_err_ratelimited, "ICMP errors suppressed by rate limit") \
 	X(icmp_err_suppressed, "ICMP errors not sent by rule (error, broadcast, fragment)") \
 	X(icmp_bad, "bad ICMP packets dropped") \
-	X(fwd_pkts, "transit packets forwarded by the control plane") \
+	X(cp_fwd_pkts, "transit packets forwarded by the control plane") \
 	X(fwd_drop, "transit packets dropped by the control plane") \
 	X(neigh_learnt, "neighbour mappings learnt or refreshed") \
 	X(neigh_queued, "packets queued for resolution") \

@@ -16,7 +16,8 @@
  * Replies stay within 22.11's limits by construction: a flat dict of
  * scalars and arrays of scalars, keys [A-Za-z0-9_], strings <= 127 chars
  * (longer ones are cut and end in "~"), <= 256 entries, <= 512 array
- * elements, and a running size estimate kept under 16 KiB.  Lists follow
+ * elements, and the exact JSON size tracked as entries are added and kept
+ * under TM_MAX_BYTES (DPDK drops what exceeds 16 KiB).  Lists follow
  * one convention: "/ipsecgw/<things>[,START]" -> {count, next, ids[]} with
  * at most TM_PAGE ids at or after START and next = 0 when done;
  * "/ipsecgw/<thing>,ID" -> one flat dict, or an error for an unknown ID.
@@ -34,14 +35,28 @@ enum {
 	TM_MAX_BYTES = 15 * 1024,	/* margin under 16 KiB */
 	TM_TIMEOUT_MS = 2000,
 	TM_MAX_CMDS = 64,
+	TM_MAX_KEY = 63,		/* key characters */
+	TM_MAX_NAME = 46,		/* "/ipsecgw/" + name < 56 (22.11 MAX_CMD_LEN) */
+	TM_MAX_PENDING = 32,		/* queued requests; more get "busy" */
+	TM_MAX_PARAMS = 1024,		/* 22.11 requests are <= 1023 bytes */
 };
 
 struct tm_reply;
 
 /*
- * Builder, used by handlers on the CP thread.  Each returns 0 or -ENOSPC
- * when a limit would be exceeded (the reply is then marked truncated and
- * later additions are ignored, so handlers may ignore the return value).
+ * Builder, used by handlers on the CP thread (a reply is private to the
+ * request that owns it).  Each returns 0 or -ENOSPC when a limit would be
+ * exceeded (the reply is then marked truncated and later additions are
+ * ignored, so handlers may ignore the return value).  The last entry of a
+ * truncated reply is "truncated": 1; room for it is always kept.  Other
+ * errors, which also mark the reply truncated: -EINVAL (key not
+ * [A-Za-z0-9_]{1,TM_MAX_KEY}, or an element of the wrong type or with no
+ * array open), -EEXIST (duplicate key), -ERANGE (tm_add_i64 below
+ * INT32_MIN: 22.11 has only 32-bit signed values).
+ *
+ * Strings keep printable ASCII; '"', '\\', control and non-ASCII bytes
+ * become '?' (22.11 does not escape reliably).  A string longer than
+ * TM_MAX_STR is cut to TM_MAX_STR - 1 characters plus "~".
  */
 int tm_add_u64(struct tm_reply *r, const char *key, uint64_t v);
 int tm_add_i64(struct tm_reply *r, const char *key, int64_t v);
@@ -60,23 +75,67 @@ void tm_error(struct tm_reply *r, const char *fmt, ...) __attribute__((format(pr
  */
 typedef int (*tm_handler_fn)(const char *params, struct tm_reply *r);
 
-/* Register "/ipsecgw/<name>".  Before or after cp_tm_init(). */
+/*
+ * Register "/ipsecgw/<name>" (name: [a-z0-9_]{1,TM_MAX_NAME}; help shorter
+ * than 128 characters and never freed: DPDK keeps the pointer).  Before
+ * or after cp_tm_init(), from the main/CP thread only.  0, -EINVAL,
+ * -EEXIST, -ENOSPC or rte_telemetry's error.
+ */
 int cp_tm_register(const char *name, tm_handler_fn fn, const char *help);
 
-/* Set up the eventfd that the CP loop watches; returns the fd or -errno. */
+/*
+ * Register the gateway's commands (cp_tm_cmds_register()) and set up the
+ * eventfd (non-blocking) that the CP loop watches; returns the fd or
+ * -errno.  Until then, and after cp_tm_fini(), requests are answered
+ * {"error": "control plane not running"}.  CP thread.
+ */
 int cp_tm_init(void);
-/* CP loop: the eventfd fired; run queued requests. */
+/* CP loop: the eventfd fired; run queued requests.  CP thread only. */
 void cp_tm_service(void);
+/* Answer queued requests with an error, close the eventfd.  CP thread. */
 void cp_tm_fini(void);
 
-/* Paging helper for list commands: parse START from params (default 0).
- * 0 or -1 after tm_error(). */
+/* Register the gateway's commands (version, interfaces, neighbors, routes,
+ * stats).  Done at program start by a constructor, so that they exist as
+ * soon as the socket does; cp_tm_init() calls it again; later calls do
+ * nothing.  0 or -errno. */
+int cp_tm_cmds_register(void);
+
+/*
+ * Parameters are untrusted socket input: plain unsigned decimal only (no
+ * sign, spaces or overflow).  START defaults to 0 when params is NULL or
+ * empty; an ID is required.  0, or -EINVAL / -ERANGE (the caller replies
+ * with tm_error()).
+ */
 int tm_parse_start(const char *params, uint64_t *start);
-/* Parse a single unsigned ID from params. 0 or -1 after tm_error(). */
 int tm_parse_id(const char *params, uint64_t *id);
 
+/*
+ * The list convention in one place.  The caller's ids are strictly
+ * ascending: id_at(i) for i < count.  Parses START from params and fills
+ * {count (all of them), next, ids[]} with at most TM_PAGE ids >= START;
+ * next is the first id not sent, or 0 when done.  0 or -1 after tm_error().
+ */
+typedef uint64_t (*tm_id_at_fn)(unsigned idx, void *arg);
+int tm_list(struct tm_reply *r, const char *params, unsigned count,
+	    tm_id_at_fn id_at, void *arg);
+
+/* Reply objects, for the bridge and for tests.  NULL on ENOMEM. */
+struct tm_reply *tm_reply_new(void);
+void tm_reply_free(struct tm_reply *r);
+bool tm_reply_is_error(const struct tm_reply *r);
+bool tm_reply_truncated(const struct tm_reply *r);
+/* Exact length of tm_reply_json()'s text, without the NUL. */
+size_t tm_reply_json_len(const struct tm_reply *r);
+/* Render the dict as DPDK 22.11 does: {"k":v,...}.  Length or -ENOSPC. */
+int tm_reply_json(const struct tm_reply *r, char *buf, size_t len);
+struct rte_tel_data;
+/* Copy the reply into d (any thread; d is fresh).  0 or -errno. */
+int tm_reply_to_tel(const struct tm_reply *r, struct rte_tel_data *d);
+
 /* For tests and fuzzing: run a handler directly into a fresh reply and
- * render it as JSON text into buf.  Returns the JSON length or -errno. */
+ * render its dict as JSON text into buf (an error reply is a success:
+ * {"error":"..."}).  Returns the JSON length, -ENOSPC or -ENOMEM. */
 int tm_run_to_json(tm_handler_fn fn, const char *params, char *buf, size_t len);
 
 #endif /* GW_CP_TM_H */

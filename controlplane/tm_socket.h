@@ -13,9 +13,15 @@
 
 #include "cfg/cfg.h"
 
-/* Path of this process's telemetry socket (<runtime dir>/dpdk_telemetry.v2). */
+/* Path of this process's telemetry socket (<runtime dir>/dpdk_telemetry.v2).
+ * Any thread, after rte_eal_init().  0 or -ENAMETOOLONG. */
 int tm_socket_path(char *buf, size_t len);
-/* Apply socket_mode / socket_group.  0 or -errno. */
+/*
+ * Apply socket_mode / socket_group (nothing when neither is set), and give
+ * the runtime directories the search bit the mode needs.  Main thread,
+ * after rte_eal_init().  0, -ENOENT (unknown group, or no socket: EAL ran
+ * with --no-telemetry), -ENOTSOCK, or chown/chmod's -errno; each logged.
+ */
 int tm_socket_apply(const struct cfg_telemetry *t);
 
 #endif /* GW_TM_SOCKET_H */

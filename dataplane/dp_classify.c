@@ -45,6 +45,7 @@ struct cls {
 	struct rte_mbuf *m;
 	const struct dp_iface *ifc;	/* input interface */
 	bool l2_unicast;		/* sent to our MAC, not broadcast/multicast */
+	bool ip4_cksum_unset;		/* PMD: header verified, checksum field not */
 	struct dp_cls_result *res;
 };
 
@@ -63,12 +64,20 @@ static inline enum dp_verdict punt(struct cls *c, enum dp_punt_reason reason)
 	return DP_V_PUNT;
 }
 
-/* Drop Ethernet padding beyond the IP datagram.  0 or -1. */
+/*
+ * Drop Ethernet padding beyond the IP datagram (frame_len <= pkt_len).
+ * 0, or -1 when the excess is not all in the last segment (or does not
+ * fit rte_pktmbuf_trim()'s 16 bits, which a cast would silently wrap).
+ */
 static inline int trim_to(struct rte_mbuf *m, uint32_t frame_len)
 {
-	if (rte_pktmbuf_pkt_len(m) == frame_len)
+	uint32_t excess = rte_pktmbuf_pkt_len(m) - frame_len;
+
+	if (excess == 0)
 		return 0;
-	return rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - frame_len));
+	if (excess > UINT16_MAX)
+		return -1;
+	return rte_pktmbuf_trim(m, (uint16_t)excess);
 }
 
 /* UDP to the gateway: l4 at the UDP header, l4len bytes of IP payload. */
@@ -216,6 +225,7 @@ static enum dp_verdict ipv4_check(struct cls *c, struct rte_ipv4_hdr *ip, unsign
 	if (ck == RTE_MBUF_F_RX_IP_CKSUM_BAD ||
 	    (ck == RTE_MBUF_F_RX_IP_CKSUM_UNKNOWN && rte_ipv4_cksum(ip) != 0))
 		return drop(c, DP_C_drop_ip_cksum);
+	c->ip4_cksum_unset = ck == RTE_MBUF_F_RX_IP_CKSUM_NONE;
 	if (trim_to(c->m, RTE_ETHER_HDR_LEN + *tot) != 0)
 		return drop(c, DP_C_drop_ip_len);
 	return DP_V_FORWARD;
@@ -240,9 +250,18 @@ static enum dp_verdict cls_ipv4(struct cls *c)
 		return cls_ipv4_local(c, ip, hlen, tot);
 	if (have_route && nh.type == DP_NH_CONNECTED && ipv4_subnet_bcast(nh.iface, ip->dst_addr))
 		return drop(c, DP_C_drop_ip_martian);
-	if (cls_transit(c, have_route, &nh, &dst, ip->time_to_live, tot) == DP_V_FORWARD)
+	if (cls_transit(c, have_route, &nh, &dst, ip->time_to_live, tot) != DP_V_FORWARD)
+		return c->res->verdict;
+	if (likely(!c->ip4_cksum_unset)) {
 		ipv4_ttl_dec(ip);
-	return c->res->verdict;
+	} else {
+		/* An incremental update of a field that was never right stays
+		 * wrong (RTE_MBUF_F_RX_IP_CKSUM_NONE): compute it whole. */
+		ip->time_to_live--;
+		ip->hdr_checksum = 0;
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+	}
+	return DP_V_FORWARD;
 }
 
 static inline bool ipv6_is_unspec(const uint8_t *a)

@@ -79,6 +79,20 @@ void dp_port_ll6(const struct rte_ether_addr *mac, struct gw_addr *ll6);
 int dp_mempool_create(const struct gw_cfg *cfg);
 void dp_mempool_free(void);
 
+/*
+ * dp_rcu.c: defer queues on dp_g.rcu (main lcore only).  create: a queue
+ * of size elements of esize bytes (a multiple of 4) that fn frees once
+ * every worker has passed a quiescent state; NULL (logged) on failure.
+ * defer: hand e over; should the queue be full, wait for a grace period
+ * and free e at once.  reclaim: free what is due (dq may be NULL).
+ * destroy: with the workers stopped, free everything and delete *dq.
+ */
+struct rte_rcu_qsbr_dq *dp_rcu_dq_create(const char *name, uint32_t size, uint32_t esize,
+					 rte_rcu_qsbr_free_resource_t fn);
+void dp_rcu_defer(struct rte_rcu_qsbr_dq *dq, void *e, rte_rcu_qsbr_free_resource_t fn);
+void dp_rcu_reclaim(struct rte_rcu_qsbr_dq *dq);
+void dp_rcu_dq_destroy(struct rte_rcu_qsbr_dq **dq, const char *name);
+
 /* dp_worker.c: prepare worker w's queue and ring assignment. */
 void dp_worker_setup(unsigned w, unsigned lcore);
 /* dp_worker.c: the loop, run by rte_eal_remote_launch(); arg is a dp_worker. */

@@ -101,7 +101,7 @@ static int route_add_logged(const struct gw_prefix *p, enum dp_nh_type type, uns
 
 	if (ret != 0)
 		GW_LOG(dp, ERR, "interface %s: cannot install %s route %s: %s",
-		       dp_g.ifaces[iface].name, type == DP_NH_LOCAL ? "local" : "connected",
+		       dp_g.ifaces[iface].name, dp_nh_type_name(type),
 		       gw_prefix_fmt(p, buf, sizeof(buf)), strerror(-ret));
 	return ret;
 }
@@ -323,7 +323,7 @@ int dp_cp_tx(unsigned iface, struct rte_mbuf *m)
 		return 0;
 	if (lcore >= RTE_MAX_LCORE)
 		lcore = rte_get_main_lcore();
-	dp_stats[lcore].c[DP_C_drop_cptx_ring_full]++;
+	dp_count_lcore(lcore, DP_C_drop_cptx_ring_full, 1);
 	rte_pktmbuf_free(m);
 	return -ENOBUFS;
 }

@@ -27,8 +27,6 @@
 
 #define NEIGH_VALID (UINT64_C(1) << 63)
 
-enum { DQ_RECLAIM_LIMIT = 64 };
-
 struct neigh_key {
 	uint16_t iface;
 	uint8_t family;
@@ -86,18 +84,10 @@ static void neigh_free_deferred(void *p, void *e, unsigned n)
 	}
 }
 
-static unsigned neigh_reclaim(void)
-{
-	unsigned freed = 0, pending = 0, avail = 0;
-
-	if (nt.dq != NULL)
-		rte_rcu_qsbr_dq_reclaim(nt.dq, UINT32_MAX, &freed, &pending, &avail);
-	return nt.deferred;
-}
-
 unsigned dp_neigh_reclaim(void)
 {
-	return neigh_reclaim();
+	dp_rcu_reclaim(nt.dq);
+	return nt.deferred;
 }
 
 unsigned dp_neigh_deferred(void)
@@ -116,7 +106,7 @@ int dp_neigh_set(unsigned iface, const struct gw_addr *ip, const struct rte_ethe
 	if (pos < 0) {
 		pos = rte_hash_add_key(nt.h, &k);
 		if (pos == -ENOSPC) {
-			neigh_reclaim();
+			dp_neigh_reclaim();
 			pos = rte_hash_add_key(nt.h, &k);
 		}
 		if (pos < 0)
@@ -143,11 +133,7 @@ int dp_neigh_del(unsigned iface, const struct gw_addr *ip)
 	__atomic_fetch_sub(&nt.live, 1, __ATOMIC_RELAXED);
 	e = (uint32_t)pos;
 	nt.deferred++;
-	if (rte_rcu_qsbr_dq_enqueue(nt.dq, &e) != 0) {
-		/* Cannot happen with a queue as large as the table; be safe. */
-		rte_rcu_qsbr_synchronize(dp_g.rcu, RTE_QSBR_THRID_INVALID);
-		neigh_free_deferred(NULL, &e, 1);
-	}
+	dp_rcu_defer(nt.dq, &e, neigh_free_deferred);
 	return 0;
 }
 
@@ -185,16 +171,6 @@ int dp_neigh_init(void)
 		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
 			      RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
 	};
-	struct rte_rcu_qsbr_dq_parameters dq = {
-		.name = "dp_neigh_dq",
-		.flags = RTE_RCU_QSBR_DQ_MT_UNSAFE,
-		.size = DP_NEIGH_MAX,
-		.esize = sizeof(uint32_t),
-		.trigger_reclaim_limit = DQ_RECLAIM_LIMIT,
-		.max_reclaim_size = DQ_RECLAIM_LIMIT,
-		.free_fn = neigh_free_deferred,
-		.v = dp_g.rcu,
-	};
 	int ret = -ENOMEM;
 
 	nt.live = nt.deferred = 0;
@@ -207,11 +183,11 @@ int dp_neigh_init(void)
 			     RTE_CACHE_LINE_SIZE);
 	if (nt.ent == NULL)
 		goto out;
-	nt.dq = rte_rcu_qsbr_dq_create(&dq);
-	if (nt.dq == NULL) {
-		GW_LOG(neigh, ERR, "cannot create defer queue: %s", rte_strerror(rte_errno));
+	/* As large as the table: every position can wait at once. */
+	nt.dq = dp_rcu_dq_create("dp_neigh_dq", DP_NEIGH_MAX, sizeof(uint32_t),
+				 neigh_free_deferred);
+	if (nt.dq == NULL)
 		goto out;
-	}
 	ret = 0;
 out:
 	if (ret != 0)
@@ -221,13 +197,7 @@ out:
 
 void dp_neigh_fini(void)
 {
-	if (nt.dq != NULL) {
-		rte_rcu_qsbr_synchronize(dp_g.rcu, RTE_QSBR_THRID_INVALID);
-		if (rte_rcu_qsbr_dq_delete(nt.dq) != 0)
-			GW_LOG(neigh, ERR, "defer queue not empty at exit: %s",
-			       rte_strerror(rte_errno));
-		nt.dq = NULL;
-	}
+	dp_rcu_dq_destroy(&nt.dq, "dp_neigh_dq");
 	rte_hash_free(nt.h);
 	rte_free(nt.ent);
 	nt.h = NULL;

@@ -37,7 +37,6 @@ enum {
 	LPM4_TBL8S = 2048,		/* one per prefix longer than /24 */
 	LPM6_TBL8S = 8192,		/* a /128 takes up to 13 */
 	NH_NONE = UINT32_MAX,		/* no default route */
-	DQ_RECLAIM_LIMIT = 64,		/* auto-reclaim in enqueue past this */
 };
 
 enum nh_state { NH_FREE, NH_USED, NH_DEFERRED };
@@ -74,6 +73,18 @@ static struct {
 	size_t lpm6_bytes;
 } rt = { .def4 = NH_NONE, .def6 = NH_NONE };
 
+static const char *const nh_type_names[] = {
+#define X(n, v, s) [DP_NH_##n] = s,
+	DP_NH_TYPES(X)
+#undef X
+};
+
+const char *dp_nh_type_name(enum dp_nh_type t)
+{
+	return (unsigned)t < RTE_DIM(nh_type_names) && nh_type_names[t] != NULL ?
+	       nh_type_names[t] : "?";
+}
+
 static void route_free_deferred(void *p, void *e, unsigned n)
 {
 	struct deferred *d = e;
@@ -90,24 +101,18 @@ static void route_free_deferred(void *p, void *e, unsigned n)
 	}
 }
 
-/* Hand obj to the defer queue; if it cannot take it, wait and free now. */
-static void route_defer(const struct deferred *d)
+/* Hand d to the defer queue (copied there). */
+static void route_defer(struct deferred *d)
 {
 	rt.deferred++;
 	if (d->kind == DEFER_LPM6)
 		rt.lpm6_waiting = true;
-	if (rte_rcu_qsbr_dq_enqueue(rt.dq, (void *)(uintptr_t)d) == 0)
-		return;
-	rte_rcu_qsbr_synchronize(dp_g.rcu, RTE_QSBR_THRID_INVALID);
-	route_free_deferred(NULL, (void *)(uintptr_t)d, 1);
+	dp_rcu_defer(rt.dq, d, route_free_deferred);
 }
 
 unsigned dp_route_reclaim(void)
 {
-	unsigned freed = 0, pending = 0, avail = 0;
-
-	if (rt.dq != NULL)
-		rte_rcu_qsbr_dq_reclaim(rt.dq, UINT32_MAX, &freed, &pending, &avail);
+	dp_rcu_reclaim(rt.dq);
 	return rt.deferred;
 }
 
@@ -384,16 +389,6 @@ static int route_tables_create(void)
 
 int dp_route_init(void)
 {
-	struct rte_rcu_qsbr_dq_parameters dq = {
-		.name = "dp_route_dq",
-		.flags = RTE_RCU_QSBR_DQ_MT_UNSAFE,
-		.size = DP_NH_MAX + 2,		/* every slot and two tables */
-		.esize = sizeof(struct deferred),
-		.trigger_reclaim_limit = DQ_RECLAIM_LIMIT,
-		.max_reclaim_size = DQ_RECLAIM_LIMIT,
-		.free_fn = route_free_deferred,
-		.v = dp_g.rcu,
-	};
 	int ret = -ENOMEM;
 
 	RTE_BUILD_BUG_ON(sizeof(struct deferred) % 4 != 0);
@@ -405,11 +400,11 @@ int dp_route_init(void)
 	rt.nh = rte_zmalloc("dp_nexthops", DP_NH_MAX * sizeof(rt.nh[0]), RTE_CACHE_LINE_SIZE);
 	if (rt.list == NULL || rt.nh == NULL)
 		goto out;
-	rt.dq = rte_rcu_qsbr_dq_create(&dq);
-	if (rt.dq == NULL) {
-		GW_LOG(route, ERR, "cannot create defer queue: %s", rte_strerror(rte_errno));
+	/* Room for every next-hop slot and two tables. */
+	rt.dq = dp_rcu_dq_create("dp_route_dq", DP_NH_MAX + 2, sizeof(struct deferred),
+				 route_free_deferred);
+	if (rt.dq == NULL)
 		goto out;
-	}
 	ret = route_tables_create();
 out:
 	if (ret != 0)
@@ -419,14 +414,7 @@ out:
 
 void dp_route_fini(void)
 {
-	/* Workers are stopped: one grace period empties the defer queue. */
-	if (rt.dq != NULL) {
-		rte_rcu_qsbr_synchronize(dp_g.rcu, RTE_QSBR_THRID_INVALID);
-		if (rte_rcu_qsbr_dq_delete(rt.dq) != 0)
-			GW_LOG(route, ERR, "defer queue not empty at exit: %s",
-			       rte_strerror(rte_errno));
-		rt.dq = NULL;
-	}
+	dp_rcu_dq_destroy(&rt.dq, "dp_route_dq");
 	rte_lpm6_free(rt.lpm6);
 	rte_lpm_free(rt.lpm4);
 	rte_free(rt.nh);

@@ -33,11 +33,20 @@ enum {
 	DP_NH_MAX = 8192,
 };
 
+/* Next-hop types, with the names logs and telemetry show.  0 is no type,
+ * so that a zeroed next hop is never mistaken for a route. */
+#define DP_NH_TYPES(X) \
+	X(LOCAL, 1, "local")		/* addressed to the gateway: punt */ \
+	X(CONNECTED, 2, "connected")	/* on-link: the destination is the neighbour */ \
+	X(GATEWAY, 3, "gateway")	/* via a router: gw is the neighbour */
+
 enum dp_nh_type {
-	DP_NH_LOCAL = 1,	/* addressed to the gateway: punt */
-	DP_NH_CONNECTED,	/* on-link: the destination is the neighbour */
-	DP_NH_GATEWAY,		/* via a router: gw is the neighbour */
+#define X(n, v, s) DP_NH_##n = v,
+	DP_NH_TYPES(X)
+#undef X
 };
+/* Name of a next-hop type ("local", "connected", "gateway"), "?" otherwise. */
+const char *dp_nh_type_name(enum dp_nh_type t);
 
 struct dp_nexthop {
 	uint8_t type;		/* enum dp_nh_type */

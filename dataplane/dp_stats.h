@@ -4,7 +4,7 @@
 
 /*
  * Per-lcore data-plane counters, one cache-aligned block per lcore, written
- * only by their own lcore (plain increments), summed by readers.  Every drop
+ * only by their own lcore (relaxed atomic stores), summed by readers.  Every drop
  * goes through dp_drop(), which counts its reason and frees the mbuf.
  * The names come from this one X-macro list.
  */
@@ -56,9 +56,22 @@ const char *dp_counter_help(enum dp_counter c);
 /* Sum over all lcores into out (racy but monotonic reads, by design). */
 void dp_stats_sum(struct dp_lcore_stats *out);
 
+/*
+ * Add n to counter c of lcore's block.  One writer per block, so a relaxed
+ * load and store suffice (no locked instruction); being atomic, they keep
+ * a reader on another thread (dp_stats_sum) from ever seeing a torn value.
+ */
+static inline void dp_count_lcore(unsigned lcore, enum dp_counter c, uint64_t n)
+{
+	uint64_t *v = &dp_stats[lcore].c[c];
+
+	__atomic_store_n(v, __atomic_load_n(v, __ATOMIC_RELAXED) + n, __ATOMIC_RELAXED);
+}
+
+/* The calling lcore's counter (an EAL thread: a worker or the main lcore). */
 static inline void dp_count(enum dp_counter c, uint64_t n)
 {
-	dp_stats[rte_lcore_id()].c[c] += n;
+	dp_count_lcore(rte_lcore_id(), c, n);
 }
 
 /* The one drop helper: count the reason, free the mbuf. */

@@ -1,3 +1,197 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-int main(void);
-int main(void) { return 1; }
+/*
+ * ipsecgw-cli: a client for the gateway's DPDK telemetry socket.
+ *
+ *   ipsecgw-cli [--file-prefix P | --socket PATH] [--json] show WORDS...
+ *   ipsecgw-cli [--file-prefix P | --socket PATH] --raw CMD
+ *
+ * Words may be abbreviated while they stay unambiguous ("sh ip ro").
+ * Exit status: 0 ok, 1 error reply or connection failure, 2 usage.
+ */
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "controlplane/cli/cli_show.h"
+
+enum { CLI_MAX_WORDS = 4 };
+
+struct cli_cmd {
+	const char *words[CLI_MAX_WORDS];	/* NULL-terminated */
+	cli_show_fn fn;
+	const char *help;
+};
+
+static const struct cli_cmd cli_cmds[] = {
+	{ { "show", "version" }, cli_show_version, "gateway and DPDK versions, uptime" },
+	{ { "show", "interfaces" }, cli_show_interfaces, "addresses, link and port counters" },
+	{ { "show", "arp" }, cli_show_arp, "IPv4 neighbours" },
+	{ { "show", "ipv6", "neighbors" }, cli_show_ipv6_neighbors, "IPv6 neighbours" },
+	{ { "show", "ip", "route" }, cli_show_ip_route, "IPv4 routes" },
+	{ { "show", "ipv6", "route" }, cli_show_ipv6_route, "IPv6 routes" },
+	{ { "show", "ipsecgw", "stats" }, cli_show_stats, "data-plane and control-plane counters" },
+};
+
+#define CLI_NCMDS (sizeof(cli_cmds) / sizeof(cli_cmds[0]))
+
+static void cli_usage(FILE *f, const char *prog)
+{
+	fprintf(f, "usage: %s [--file-prefix P | --socket PATH] [--json] COMMAND\n"
+		"       %s [--file-prefix P | --socket PATH] --raw TELEMETRY-COMMAND\n"
+		"  -f, --file-prefix P  the gateway's EAL --file-prefix (default \"rte\");\n"
+		"                       the socket is <runtime dir>/dpdk/P/dpdk_telemetry.v2\n"
+		"  -s, --socket PATH    the telemetry socket itself\n"
+		"  -j, --json           print the raw replies (a JSON array) instead of tables\n"
+		"  -r, --raw CMD        send one telemetry command (e.g. /ipsecgw/stats)\n"
+		"commands (words may be abbreviated):\n", prog, prog);
+	for (size_t i = 0; i < CLI_NCMDS; i++) {
+		char line[64] = "";
+
+		for (int w = 0; w < CLI_MAX_WORDS && cli_cmds[i].words[w] != NULL; w++) {
+			strncat(line, w > 0 ? " " : "", sizeof(line) - strlen(line) - 1);
+			strncat(line, cli_cmds[i].words[w], sizeof(line) - strlen(line) - 1);
+		}
+		fprintf(f, "  %-22s %s\n", line, cli_cmds[i].help);
+	}
+}
+
+static int cli_nwords(const struct cli_cmd *c)
+{
+	int n = 0;
+
+	while (n < CLI_MAX_WORDS && c->words[n] != NULL)
+		n++;
+	return n;
+}
+
+/*
+ * The one command the words name: word by word, an exact match beats
+ * abbreviations ("ip" is not "ipv6").  NULL when none or ambiguous.
+ */
+static const struct cli_cmd *cli_match(int argc, char **argv)
+{
+	bool alive[CLI_NCMDS];
+	const struct cli_cmd *found = NULL;
+	unsigned left = 0;
+
+	for (size_t i = 0; i < CLI_NCMDS; i++)
+		alive[i] = cli_nwords(&cli_cmds[i]) == argc;
+	for (int w = 0; w < argc; w++) {
+		size_t n = strlen(argv[w]);
+		bool exact = false;
+
+		for (size_t i = 0; i < CLI_NCMDS; i++)
+			exact |= alive[i] && strcmp(cli_cmds[i].words[w], argv[w]) == 0;
+		for (size_t i = 0; i < CLI_NCMDS; i++) {
+			const char *word = alive[i] ? cli_cmds[i].words[w] : "";
+
+			alive[i] = alive[i] && n > 0 && (exact ? strcmp(word, argv[w]) == 0
+							 : strncmp(word, argv[w], n) == 0);
+		}
+	}
+	for (size_t i = 0; i < CLI_NCMDS; i++) {
+		if (alive[i]) {
+			found = &cli_cmds[i];
+			left++;
+		}
+	}
+	return left == 1 ? found : NULL;
+}
+
+struct cli_opts {
+	const char *prefix;
+	const char *socket;
+	const char *raw;
+	bool json;
+};
+
+/* Options into o; the index of the first command word, or -1 (usage). */
+static int cli_parse_opts(int argc, char **argv, struct cli_opts *o)
+{
+	static const struct option opts[] = {
+		{ "file-prefix", required_argument, NULL, 'f' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "raw", required_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "+f:s:jr:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'f':
+			o->prefix = optarg;
+			break;
+		case 's':
+			o->socket = optarg;
+			break;
+		case 'j':
+			o->json = true;
+			break;
+		case 'r':
+			o->raw = optarg;
+			break;
+		case 'h':
+			cli_usage(stdout, argv[0]);
+			exit(0);
+		default:
+			return -1;
+		}
+	}
+	if (o->prefix != NULL && o->socket != NULL) {
+		fprintf(stderr, "%s: --file-prefix and --socket exclude each other\n", argv[0]);
+		return -1;
+	}
+	if ((o->raw != NULL) == (optind < argc)) {
+		fprintf(stderr, "%s: give either a command or --raw\n", argv[0]);
+		return -1;
+	}
+	return optind;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli_opts o = { 0 };
+	struct cli_ctx x = { .out = stdout };
+	const struct cli_cmd *cmd = NULL;
+	char path[4096];
+	int first, ret;
+
+	first = cli_parse_opts(argc, argv, &o);
+	if (first < 0) {
+		cli_usage(stderr, argv[0]);
+		return 2;
+	}
+	if (o.raw == NULL) {
+		cmd = cli_match(argc - first, argv + first);
+		if (cmd == NULL) {
+			fprintf(stderr, "%s: unknown or ambiguous command\n", argv[0]);
+			cli_usage(stderr, argv[0]);
+			return 2;
+		}
+	}
+	if (o.socket != NULL) {
+		snprintf(path, sizeof(path), "%s", o.socket);
+	} else if ((ret = cli_socket_path(o.prefix != NULL ? o.prefix : "rte", path, sizeof(path))) != 0) {
+		fprintf(stderr, "%s: bad --file-prefix '%s': %s\n", argv[0],
+			o.prefix != NULL ? o.prefix : "rte", ret == -EINVAL ? "empty or contains '/'" : strerror(-ret));
+		return 2;
+	}
+	x.json = o.json;
+	if (cli_connect(&x.conn, path, x.err, sizeof(x.err)) != 0) {
+		fprintf(stderr, "%s: %s\n", argv[0], x.err);
+		return 1;
+	}
+	ret = o.raw != NULL ? cli_raw(&x, o.raw) : cmd->fn(&x);
+	cli_json_end(&x);
+	if (ret != 0)
+		fprintf(stderr, "%s: %s\n", argv[0], x.err);
+	cli_close(&x.conn);
+	if (fflush(stdout) != 0)
+		return 1;
+	return ret != 0 ? 1 : 0;
+}

@@ -552,6 +552,7 @@ static void test_drop_v6(void)
 static void test_rx_cksum_flags(void)
 {
 	uint8_t l4[16] = { 8, 0 };
+	struct rte_ipv4_hdr *ip;
 	struct dp_cls_result r;
 	struct rte_mbuf *m;
 	struct frame f;
@@ -568,6 +569,18 @@ static void test_rx_cksum_flags(void)
 	m->ol_flags |= RTE_MBUF_F_RX_IP_CKSUM_GOOD;
 	CU_ASSERT_EQUAL(dp_classify(m, 0, &r), DP_V_PUNT);
 	CU_ASSERT_EQUAL(r.reason, DP_PUNT_ICMP_LOCAL);
+	rte_pktmbuf_free(m);
+
+	/* CKSUM_NONE: header verified, checksum field not valid.  A forwarded
+	 * copy must leave with a right checksum, not a patched wrong one. */
+	mk_v4(&f, us(0), "10.10.0.9", "192.168.10.50", IPPROTO_ICMP, 64, l4, 16);
+	ip4_of(&f)->hdr_checksum = 0;
+	m = to_mbuf(&f);
+	m->ol_flags |= RTE_MBUF_F_RX_IP_CKSUM_NONE;
+	CU_ASSERT_EQUAL(dp_classify(m, 0, &r), DP_V_FORWARD);
+	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, ETH);
+	CU_ASSERT_EQUAL(ip->time_to_live, 63);
+	CU_ASSERT_EQUAL(rte_ipv4_cksum(ip), 0);
 	rte_pktmbuf_free(m);
 }
 
@@ -730,37 +743,33 @@ static void test_smoke(void)
 	CU_ASSERT_EQUAL(after.c[DP_C_tx_pkts] - before.c[DP_C_tx_pkts], SMOKE_N + 1);
 	CU_ASSERT_TRUE(after.c[DP_C_idle_sleeps] > before.c[DP_C_idle_sleeps]);
 	CU_ASSERT_EQUAL(dp_stats[dp_worker_lcore(0)].c[DP_C_fwd_pkts], SMOKE_N);
+	/* Forwarded, punted, CP-sent: every mbuf came back to the pool. */
+	test_dp_no_mbuf_leak();
 }
 
-int main(int argc, char **argv)
+int main(void)
 {
-	static const char *const eal[] = { "-l", "0-1", "--vdev=net_null0,no-rx=1",
-					   "--vdev=net_null1,no-rx=1", "--vdev=net_ring0" };
-	CU_pSuite s;
-	int ret;
+	static const char *const eal[] = { "-l", "0-1", TEST_DP_NULL_PORTS, "--vdev=net_ring0" };
+	static const struct test_dp_case classify[] = {
+		{ "IPv4 and ARP punts", test_punt_v4 },
+		{ "IPv6 punts", test_punt_v6 },
+		{ "IPv4 forward", test_forward_v4 },
+		{ "TTL checksum update vs recomputation", test_ttl_checksum_differential },
+		{ "IPv6 forward", test_forward_v6 },
+		{ "drops: Ethernet and IPv4 header", test_drop_l2_v4_header },
+		{ "drops: IPv4 addresses", test_drop_v4_addresses },
+		{ "drops: IPv4 to the gateway", test_drop_v4_local },
+		{ "drops: IPv6", test_drop_v6 },
+		{ "RX checksum offload flags", test_rx_cksum_flags },
+		{ "every mbuf freed", test_dp_no_mbuf_leak },
+	};
+	static const struct test_dp_case smoke[] = {
+		{ "forward, punt, CP TX and RCU with a live worker", test_smoke },
+	};
 
-	(void)argc;
-	(void)argv;
-	if (test_eal_init("classify", 5, eal) != 0) {
-		fprintf(stderr, "EAL init failed\n");
+	if (test_dp_begin("classify", RTE_DIM(eal), eal) != 0)
 		return 1;
-	}
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("classify", classify_init, classify_fini);
-	CU_add_test(s, "IPv4 and ARP punts", test_punt_v4);
-	CU_add_test(s, "IPv6 punts", test_punt_v6);
-	CU_add_test(s, "IPv4 forward", test_forward_v4);
-	CU_add_test(s, "TTL checksum update vs recomputation", test_ttl_checksum_differential);
-	CU_add_test(s, "IPv6 forward", test_forward_v6);
-	CU_add_test(s, "drops: Ethernet and IPv4 header", test_drop_l2_v4_header);
-	CU_add_test(s, "drops: IPv4 addresses", test_drop_v4_addresses);
-	CU_add_test(s, "drops: IPv4 to the gateway", test_drop_v4_local);
-	CU_add_test(s, "drops: IPv6", test_drop_v6);
-	CU_add_test(s, "RX checksum offload flags", test_rx_cksum_flags);
-	s = CU_add_suite("worker smoke run", smoke_init, smoke_fini);
-	CU_add_test(s, "forward, punt, CP TX and RCU with a live worker", test_smoke);
-	ret = test_dp_run();
-	rte_eal_cleanup();
-	return ret;
+	test_dp_suite("classify", classify_init, classify_fini, classify, RTE_DIM(classify));
+	test_dp_suite("worker smoke run", smoke_init, smoke_fini, smoke, RTE_DIM(smoke));
+	return test_dp_end();
 }

@@ -38,6 +38,7 @@
 #include "controlplane/cp_punt.h"
 #include "controlplane/cp_stats.h"
 #include "dataplane/dp.h"
+#include "test/unit/test_dp.h"
 #include "test/unit/test_eal.h"
 
 enum {
@@ -66,16 +67,6 @@ static inline struct gw_addr tc_addr(const char *s)
 	return a;
 }
 
-static inline void tc_iface(struct cfg_iface *i, const char *name, const char *port,
-			    const char *a4, const char *a6)
-{
-	memset(i, 0, sizeof(*i));
-	snprintf(i->name, sizeof(i->name), "%s", name);
-	snprintf(i->port, sizeof(i->port), "%s", port);
-	gw_prefix_parse(a4, &i->addrs[i->n_addrs++]);
-	gw_prefix_parse(a6, &i->addrs[i->n_addrs++]);
-}
-
 /* EAL, data plane and control plane, once per binary.  0 or -1. */
 static inline int tc_setup(const char *name)
 {
@@ -83,12 +74,8 @@ static inline int tc_setup(const char *name)
 
 	if (test_eal_init(name, 2, vdevs) != 0)
 		return -1;
-	memset(&tc_cfg, 0, sizeof(tc_cfg));
+	test_dp_cfg(&tc_cfg, "net_null0", "net_null1");
 	snprintf(tc_cfg.path, sizeof(tc_cfg.path), "test_%s.conf", name);
-	tc_cfg.workers = 1;
-	tc_cfg.n_ifaces = 2;
-	tc_iface(&tc_cfg.ifaces[0], "outside", "net_null0", "10.10.0.1/24", "2001:db8:10::1/64");
-	tc_iface(&tc_cfg.ifaces[1], "inside", "net_null1", "192.168.10.1/24", "2001:db8:20::1/64");
 	gw_prefix_parse("0.0.0.0/0", &tc_routes[0].prefix);
 	tc_routes[0].via = tc_addr("10.10.0.254");
 	tc_routes[0].iface = -1;
@@ -105,35 +92,6 @@ static inline int tc_setup(const char *name)
 	if (dp_init(&tc_cfg) != 0 || cp_init(&tc_cfg) != 0)
 		return -1;
 	return 0;
-}
-
-static inline void tc_teardown(void)
-{
-	cp_fini();
-	dp_fini();
-}
-
-/* Run every registered suite; 0 when all passed. */
-static inline int tc_run(void)
-{
-	unsigned failed;
-
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed() +
-		 CU_get_number_of_suites_failed();
-	if (CU_get_number_of_tests_run() == 0)
-		failed = 1;
-	CU_cleanup_registry();
-	return failed != 0;
-}
-
-static inline int tc_run_and_teardown(void)
-{
-	int ret = tc_run();
-
-	tc_teardown();
-	return ret;
 }
 
 /* ---- byte-level builders (network order by hand) ---- */
@@ -369,6 +327,28 @@ static inline void tc_learn(unsigned iface, const char *ip, const uint8_t mac[6]
 
 	memcpy(e.addr_bytes, mac, 6);
 	cp_neigh_learn(iface, &a, &e);
+}
+
+/*
+ * Run the suites, then account for every mbuf: once the CP has let go of
+ * what it holds (neighbour queues, reassembly tables) and both CP TX rings
+ * are drained, none may be left in use.  A leak on any path the tests
+ * took fails the binary.
+ */
+static inline int tc_run_and_teardown(void)
+{
+	int ret = test_dp_run();
+	unsigned in_use;
+
+	tc_flush();
+	cp_fini();
+	in_use = rte_mempool_in_use_count(dp_mbuf_pool());
+	if (in_use != 0) {
+		fprintf(stderr, "FAIL: %u mbufs still in use after the tests\n", in_use);
+		ret = 1;
+	}
+	dp_fini();
+	return ret;
 }
 
 #endif /* GW_TEST_CP_H */

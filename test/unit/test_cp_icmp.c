@@ -8,6 +8,7 @@
  */
 #include "controlplane/cp_icmp.h"
 #include "controlplane/cp_neigh.h"
+#include "dataplane/dp_stats.h"
 #include "test/unit/test_cp.h"
 
 static const uint8_t host_mac[6] = { 0x02, 0, 0, 0, 0, 0x55 };
@@ -278,7 +279,7 @@ static void test_neigh_miss_forwarded(void)
 	uint8_t f[256], a[64];
 	size_t n = ip_frame(f, TC_IN, "192.168.10.5", "10.10.0.9", 17, 0, 100, 64, 0);
 	struct gw_addr spa = tc_addr("10.10.0.9"), tpa = tc_addr("10.10.0.1");
-	uint64_t fwd = tc_counter(CP_C_fwd_pkts);
+	uint64_t fwd = tc_counter(CP_C_cp_fwd_pkts);
 	struct rte_mbuf *m;
 	const uint8_t *ip;
 	size_t k;
@@ -309,7 +310,7 @@ static void test_neigh_miss_forwarded(void)
 	CU_ASSERT(tc_ip4_hdr_ok(ip));
 	CU_ASSERT(memcmp(ip + 20, f + 14 + 20, 100) == 0);
 	rte_pktmbuf_free(m);
-	CU_ASSERT_EQUAL(tc_counter(CP_C_fwd_pkts), fwd + 1);
+	CU_ASSERT_EQUAL(tc_counter(CP_C_cp_fwd_pkts), fwd + 1);
 }
 
 static void unresolved_case(const char *dst, uint8_t etype, uint8_t ecode)
@@ -347,6 +348,25 @@ static void test_neigh_never_resolved(void)
 	unresolved_case("2001:db8:99::1", 1, 3);	/* next hop 2001:db8:10::fe */
 }
 
+/* main prints both lists and telemetry returns them in one dict: a name
+ * used twice would be printed twice or lose one value. */
+static void test_counter_names_unique(void)
+{
+	unsigned dups = 0;
+
+	for (int i = 0; i < CP_C_MAX; i++) {
+		for (int j = 0; j < DP_C_MAX; j++)
+			dups += strcmp(cp_counter_name(i), dp_counter_name(j)) == 0;
+		for (int j = 0; j < i; j++)
+			dups += strcmp(cp_counter_name(i), cp_counter_name(j)) == 0;
+	}
+	for (int i = 0; i < DP_C_MAX; i++)
+		for (int j = 0; j < i; j++)
+			dups += strcmp(dp_counter_name(i), dp_counter_name(j)) == 0;
+	CU_ASSERT_EQUAL(dups, 0);
+	CU_ASSERT_STRING_EQUAL(cp_counter_name(CP_C_cp_fwd_pkts), "cp_fwd_pkts");
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -378,5 +398,8 @@ int main(void)
 	CU_add_test(s, "too big without DF is fragmented", test_too_big_fragmented);
 	CU_add_test(s, "next hop resolved, packet forwarded", test_neigh_miss_forwarded);
 	CU_add_test(s, "next hop never resolves: unreachable", test_neigh_never_resolved);
+	s = CU_add_suite("counters", NULL, NULL);
+	CU_add_test(s, "data- and control-plane counter names are unique",
+		    test_counter_names_unique);
 	return tc_run_and_teardown();
 }

@@ -236,6 +236,7 @@ static void test_send_fragmented_v6(void)
 	struct rte_mbuf *p[TC_DRAIN_MAX];
 	uint8_t f[TC_MAXFRAME];
 	unsigned n, calls = cap.calls;
+	size_t ulen = 8 + BIG, off = 0;
 	uint32_t id;
 
 	CU_ASSERT_EQUAL(cp_ike_send(NULL, &dst, 500, 500, msg, BIG), 0);
@@ -245,12 +246,20 @@ static void test_send_fragmented_v6(void)
 	CU_ASSERT(id != 0);
 	for (unsigned i = 0; i < n; i++) {
 		const uint8_t *ip = tc_data(p[i]) + 14;
+		size_t plen = tc_get16(ip + 4) - 8u;	/* after the fragment header */
 
 		CU_ASSERT(rte_pktmbuf_pkt_len(p[i]) <= 14 + 1500);
+		CU_ASSERT_EQUAL(rte_pktmbuf_pkt_len(p[i]), 14 + 40 + 8 + plen);
 		CU_ASSERT_EQUAL(ip[6], 44);
+		CU_ASSERT_EQUAL(ip[40], 17);			/* next header: UDP */
 		CU_ASSERT_EQUAL(tc_get32(ip + 44), id);
 		CU_ASSERT_EQUAL((tc_get16(ip + 42) & 1) != 0, i + 1 < n);
+		CU_ASSERT_EQUAL(tc_get16(ip + 42) & ~7u, off);
+		/* RFC 8200 4.5: every fragment but the last is a multiple of 8. */
+		CU_ASSERT(i + 1 == n || plen % 8 == 0);
+		off += plen;
 	}
+	CU_ASSERT_EQUAL(off, ulen);
 	for (unsigned i = 0; i < n; i++)
 		tc_inject(f, reflect(p[i], f), TC_OUT, DP_PUNT_FRAG);
 	tc_free_all(p, n);

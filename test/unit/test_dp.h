@@ -3,10 +3,11 @@
 #define GW_TEST_DP_H
 
 /*
- * Shared by the data-plane unit tests (route, neigh, classify, mempool):
- * a two-interface configuration built in code, and a CUnit runner that
- * returns non-zero when anything failed.  Header-only so that test binaries
- * which do not link the data plane are unaffected.
+ * Shared by the data-plane unit tests (route, neigh, classify, mempool) and
+ * by test_cp.h: a two-interface configuration built in code, EAL and CUnit
+ * set-up, a runner that returns non-zero when anything failed, and the
+ * mbuf leak check.  Header-only (static inline); binaries that include it
+ * link the data plane.
  *
  *   outside: port0, 10.10.0.1/24 and 2001:db8:10::1/64
  *   inside:  port1, 192.168.10.1/24 and 2001:db8:20::1/64
@@ -18,8 +19,13 @@
 #include <CUnit/Basic.h>
 #include <CUnit/CUnit.h>
 
+#include <rte_eal.h>
+#include <rte_mempool.h>
+
 #include "cfg/cfg.h"
 #include "common/gw_addr.h"
+#include "dataplane/dp.h"
+#include "test/unit/test_eal.h"
 
 static inline void test_dp_iface(struct cfg_iface *i, const char *name, const char *port,
 				 const char *a4, const char *a6)
@@ -56,6 +62,63 @@ static inline struct gw_prefix test_prefix(const char *s)
 	return p;
 }
 
+/*
+ * Not one mbuf of the pool in use: what a test built, and what the code
+ * under test made from it, has all been freed.  Call with no workers
+ * running and the CP's queues released (or no CP at all).
+ */
+static inline void test_dp_no_mbuf_leak(void)
+{
+	unsigned in_use = rte_mempool_in_use_count(dp_mbuf_pool());
+
+	if (in_use != 0)
+		fprintf(stderr, "\n  %u mbufs still in use\n", in_use);
+	CU_ASSERT_EQUAL(in_use, 0);
+}
+
+/* Suite set-up and tear-down for tests that only need dp_init(). */
+static inline int test_dp_suite_init(void)
+{
+	struct gw_cfg cfg;
+
+	test_dp_cfg(&cfg, "net_null0", "net_null1");
+	return dp_init(&cfg) == 0 ? 0 : -1;
+}
+
+static inline int test_dp_suite_fini(void)
+{
+	dp_fini();
+	return 0;
+}
+
+/* The two ports of test_dp_cfg(), neither of which ever receives. */
+#define TEST_DP_NULL_PORTS "--vdev=net_null0,no-rx=1", "--vdev=net_null1,no-rx=1"
+
+/* EAL with argv (see test_eal.h) and a CUnit registry.  0 or -1. */
+static inline int test_dp_begin(const char *name, int argc, const char *const *argv)
+{
+	if (test_eal_init(name, argc, argv) != 0) {
+		fprintf(stderr, "EAL init failed\n");
+		return -1;
+	}
+	return CU_initialize_registry() == CUE_SUCCESS ? 0 : -1;
+}
+
+struct test_dp_case {
+	const char *name;
+	CU_TestFunc fn;
+};
+
+/* One suite of n cases; the registry reports a failure to add. */
+static inline void test_dp_suite(const char *name, CU_InitializeFunc init, CU_CleanupFunc fini,
+				 const struct test_dp_case *cases, size_t n)
+{
+	CU_pSuite s = CU_add_suite(name, init, fini);
+
+	for (size_t i = 0; s != NULL && i < n; i++)
+		CU_add_test(s, cases[i].name, cases[i].fn);
+}
+
 /* Run every registered suite; 0 when all passed. */
 static inline int test_dp_run(void)
 {
@@ -69,6 +132,15 @@ static inline int test_dp_run(void)
 		failed = 1;
 	CU_cleanup_registry();
 	return failed != 0;
+}
+
+/* test_dp_run(), then EAL cleanup: the exit status of a test binary. */
+static inline int test_dp_end(void)
+{
+	int ret = test_dp_run();
+
+	rte_eal_cleanup();
+	return ret;
 }
 
 #endif /* GW_TEST_DP_H */

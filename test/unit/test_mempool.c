@@ -147,28 +147,20 @@ static void test_bad_port(void)
 	CU_ASSERT_EQUAL(dp_nb_ifaces(), 0);
 }
 
-int main(int argc, char **argv)
+int main(void)
 {
-	static const char *const eal[] = { "--vdev=net_null0,no-rx=1", "--vdev=net_null1,no-rx=1" };
-	CU_pSuite s;
-	int ret;
+	static const char *const eal[] = { TEST_DP_NULL_PORTS };
+	static const struct test_dp_case cases[] = {
+		{ "sizing rule", test_rule },
+		{ "data room", test_data_room },
+		{ "memory check message", test_fit_message },
+		{ "too large refused, then a pool by the rule", test_refused_then_ok },
+		{ "port stats", test_port_stats },
+		{ "bad ports and workers", test_bad_port },
+	};
 
-	(void)argc;
-	(void)argv;
-	if (test_eal_init("mempool", 2, eal) != 0) {
-		fprintf(stderr, "EAL init failed\n");
+	if (test_dp_begin("mempool", RTE_DIM(eal), eal) != 0)
 		return 1;
-	}
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("mempool", NULL, NULL);
-	CU_add_test(s, "sizing rule", test_rule);
-	CU_add_test(s, "data room", test_data_room);
-	CU_add_test(s, "memory check message", test_fit_message);
-	CU_add_test(s, "too large refused, then a pool by the rule", test_refused_then_ok);
-	CU_add_test(s, "port stats", test_port_stats);
-	CU_add_test(s, "bad ports and workers", test_bad_port);
-	ret = test_dp_run();
-	rte_eal_cleanup();
-	return ret;
+	test_dp_suite("mempool", NULL, NULL, cases, RTE_DIM(cases));
+	return test_dp_end();
 }

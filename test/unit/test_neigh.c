@@ -1,13 +1,18 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Neighbour table: set, update, lookup and delete for IPv4 and IPv6, keys
- * kept apart by interface, bad input, capacity, and a deleted entry's slot
- * coming back only after an RCU grace period (dp_reclaim()).
+ * kept apart by interface, bad input, capacity, a deleted entry's slot
+ * coming back only after an RCU grace period (dp_reclaim()), and a reader
+ * on another lcore racing the writer.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
 
 #include <rte_eal.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
 #include <rte_rcu_qsbr.h>
 
 #include "dataplane/dp.h"
@@ -137,39 +142,100 @@ static void test_capacity_and_reclaim(void)
 	CU_ASSERT_EQUAL(dp_neigh_deferred(), 0);
 }
 
-static int suite_init(void)
-{
-	struct gw_cfg cfg;
+/*
+ * A reader on another lcore (RCU thread 0, as a worker) looks keys up while
+ * this thread sets, changes and deletes them, so that positions are freed
+ * and given to other keys.  Every MAC the reader finds must be one that
+ * was published for the key it looked up (its index in the last two
+ * bytes, a generation in the two before, written together): a key made
+ * visible before its MAC, or a slot still holding the MAC of the key that
+ * had it before, shows up here as a wrong MAC.
+ */
+enum { RACE_KEYS = 64, RACE_OPS = 200000 };
 
-	test_dp_cfg(&cfg, "net_null0", "net_null1");
-	return dp_init(&cfg) == 0 ? 0 : -1;
+static struct {
+	uint32_t stop;
+	uint64_t rounds, found, wrong;
+} race;
+
+static struct rte_ether_addr race_mac(uint32_t k, uint8_t gen)
+{
+	return mac_of((uint32_t)gen << 24 | (uint32_t)gen << 16 | k);
 }
 
-static int suite_fini(void)
+static int race_reader(void *arg)
 {
-	dp_fini();
+	struct rte_rcu_qsbr *v = arg;
+
+	rte_rcu_qsbr_thread_online(v, 0);
+	while (!__atomic_load_n(&race.stop, __ATOMIC_ACQUIRE)) {
+		for (uint32_t k = 0; k < RACE_KEYS; k++) {
+			struct gw_addr a = v4_of(k);
+			struct rte_ether_addr m;
+			const uint8_t *b = m.addr_bytes;
+
+			if (dp_neigh_lookup(k % 2, &a, &m) != 0)
+				continue;
+			race.found++;
+			race.wrong += b[0] != 0x02 || b[1] != 0 || b[2] != b[3] ||
+				      (uint32_t)(b[4] << 8 | b[5]) != k;
+		}
+		race.rounds++;
+		rte_rcu_qsbr_quiescent(v, 0);
+	}
+	rte_rcu_qsbr_thread_offline(v, 0);
 	return 0;
 }
 
-int main(int argc, char **argv)
+static void test_concurrent_reader(void)
 {
-	static const char *const eal[] = { "--vdev=net_null0,no-rx=1", "--vdev=net_null1,no-rx=1" };
-	CU_pSuite s;
-	int ret;
+	unsigned lcore = rte_get_next_lcore(-1, 1, 0);
+	unsigned base = dp_neigh_count(), sets = 0;
 
-	(void)argc;
-	(void)argv;
-	if (test_eal_init("neigh", 2, eal) != 0) {
-		fprintf(stderr, "EAL init failed\n");
-		return 1;
+	CU_ASSERT_FATAL(lcore < RTE_MAX_LCORE);
+	memset(&race, 0, sizeof(race));
+	CU_ASSERT_EQUAL_FATAL(rte_eal_remote_launch(race_reader, dp_rcu(), lcore), 0);
+	srand(4861);
+	for (unsigned i = 0; i < RACE_OPS; i++) {
+		uint32_t k = (uint32_t)rand() % RACE_KEYS;
+		struct gw_addr a = v4_of(k);
+		struct rte_ether_addr m = race_mac(k, (uint8_t)rand());
+
+		if (rand() % 3 == 0)
+			dp_neigh_del(k % 2, &a);
+		else
+			sets += dp_neigh_set(k % 2, &a, &m) == 0;
+		if (i % 256 == 0)
+			dp_reclaim();
 	}
-	if (CU_initialize_registry() != CUE_SUCCESS)
+	__atomic_store_n(&race.stop, 1, __ATOMIC_RELEASE);
+	CU_ASSERT_EQUAL(rte_eal_wait_lcore(lcore), 0);
+	printf("(%u sets, %" PRIu64 " rounds, %" PRIu64 " found) ", sets, race.rounds, race.found);
+	CU_ASSERT(sets > 0);
+	CU_ASSERT(race.rounds > 0 && race.found > 0);
+	CU_ASSERT_EQUAL(race.wrong, 0);
+	for (uint32_t k = 0; k < RACE_KEYS; k++) {
+		struct gw_addr a = v4_of(k);
+
+		dp_neigh_del(k % 2, &a);
+	}
+	CU_ASSERT_EQUAL(dp_neigh_count(), base);
+	dp_reclaim();
+	CU_ASSERT_EQUAL(dp_neigh_deferred(), 0);
+}
+
+int main(void)
+{
+	static const char *const eal[] = { "-l", "0-1", TEST_DP_NULL_PORTS };
+	static const struct test_dp_case cases[] = {
+		{ "set, update, lookup, delete", test_set_lookup_update },
+		{ "bad input", test_bad_input },
+		{ "capacity and RCU reclaim", test_capacity_and_reclaim },
+		{ "a reader on another lcore sees only published MACs", test_concurrent_reader },
+	};
+
+	if (test_dp_begin("neigh", RTE_DIM(eal), eal) != 0)
 		return 1;
-	s = CU_add_suite("neigh", suite_init, suite_fini);
-	CU_add_test(s, "set, update, lookup, delete", test_set_lookup_update);
-	CU_add_test(s, "bad input", test_bad_input);
-	CU_add_test(s, "capacity and RCU reclaim", test_capacity_and_reclaim);
-	ret = test_dp_run();
-	rte_eal_cleanup();
-	return ret;
+	test_dp_suite("neigh", test_dp_suite_init, test_dp_suite_fini, cases, RTE_DIM(cases));
+	return test_dp_end();
 }

@@ -2,14 +2,18 @@
 /*
  * Route table: local and connected routes from dp_init, IPv4/IPv6 add,
  * delete and lookup, longest match, default routes, duplicates and bad
- * input, enumeration order, capacity and next-hop reuse, and the IPv6
- * table swap whose old table is freed only after an RCU grace period.
+ * input, enumeration order, capacity and next-hop reuse, the IPv6 table
+ * swap whose old table is freed only after an RCU grace period, and a
+ * reader on another lcore racing the writer.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 
 #include <rte_eal.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
 #include <rte_lpm6.h>
 #include <rte_rcu_qsbr.h>
 
@@ -282,44 +286,156 @@ static void test_lpm6_swap_reclaim(void)
 	CU_ASSERT_EQUAL(lookup("2001:db8:cccc::1", &nh), -ENOENT);
 }
 
-static int suite_init(void)
-{
-	struct gw_cfg cfg;
+/*
+ * A reader on another lcore (RCU thread 0, as a worker) looks up one
+ * address in each of RACE_PFX IPv4 and IPv6 prefixes while this thread
+ * adds and deletes those routes (IPv4 in place, IPv6 by table swap), each
+ * time with a fresh next hop that names its prefix.  Whatever the reader
+ * finds must be a gateway route naming the prefix it looked up: a next
+ * hop published after the table that points at it, or a slot or table
+ * freed under the reader, shows up as a wrong or zeroed next hop.
+ */
+enum { RACE_PFX = 32, RACE_OPS4 = 20000, RACE_OPS6 = 24 };
 
-	test_dp_cfg(&cfg, "net_null0", "net_null1");
-	return dp_init(&cfg) == 0 ? 0 : -1;
+static struct {
+	uint32_t stop;
+	uint64_t rounds, found, wrong;
+} race;
+
+static void race_dst(unsigned k, bool v6, struct gw_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->family = v6 ? AF_INET6 : AF_INET;
+	if (v6) {
+		a->v6[0] = 0x20, a->v6[1] = 0x01, a->v6[2] = 0x0d, a->v6[3] = 0xb8;
+		a->v6[5] = 0x77, a->v6[7] = (uint8_t)k, a->v6[15] = 1;	/* 2001:db8:77:k::1 */
+	} else {
+		a->v4 = htonl(0xac100001 | k << 8);			/* 172.16.k.1 */
+	}
 }
 
-static int suite_fini(void)
+/* The prefix of race_dst(k) and a gateway that names k and gen. */
+static void race_route(unsigned k, bool v6, uint8_t gen, struct gw_prefix *p,
+		       struct dp_nexthop *nh)
 {
-	dp_fini();
+	race_dst(k, v6, &p->addr);
+	p->len = v6 ? 64 : 24;
+	memset(nh, 0, sizeof(*nh));
+	nh->type = DP_NH_GATEWAY;
+	nh->gw.family = p->addr.family;
+	if (v6) {
+		nh->gw.v6[0] = 0x20, nh->gw.v6[1] = 0x01, nh->gw.v6[2] = 0x0d;
+		nh->gw.v6[3] = 0xb8, nh->gw.v6[14] = (uint8_t)k, nh->gw.v6[15] = gen;
+	} else {
+		nh->gw.v4 = htonl(0x0a0a0000 | k << 8 | gen);	/* 10.10.k.gen */
+	}
+}
+
+static bool race_nh_ok(unsigned k, const struct dp_nexthop *nh, bool v6)
+{
+	const uint8_t *g = v6 ? nh->gw.v6 + 14 : (const uint8_t *)&nh->gw.v4 + 2;
+
+	return nh->type == DP_NH_GATEWAY && nh->iface == 0 &&
+	       nh->gw.family == (v6 ? AF_INET6 : AF_INET) && g[0] == k;
+}
+
+static int race_reader(void *arg)
+{
+	struct rte_rcu_qsbr *v = arg;
+
+	rte_rcu_qsbr_thread_online(v, 0);
+	while (!__atomic_load_n(&race.stop, __ATOMIC_ACQUIRE)) {
+		for (unsigned i = 0; i < 2 * RACE_PFX; i++) {
+			struct gw_addr a;
+			struct dp_nexthop nh;
+
+			race_dst(i / 2, i % 2, &a);
+			if (dp_route_lookup(&a, &nh) != 0)
+				continue;
+			race.found++;
+			race.wrong += !race_nh_ok(i / 2, &nh, i % 2);
+		}
+		race.rounds++;
+		rte_rcu_qsbr_quiescent(v, 0);
+	}
+	rte_rcu_qsbr_thread_offline(v, 0);
 	return 0;
 }
 
-int main(int argc, char **argv)
+/* Add the route of k if it is not there, else delete it.  0 or -errno. */
+static int race_toggle(unsigned k, bool v6, uint8_t gen)
 {
-	static const char *const eal[] = { "--vdev=net_null0,no-rx=1", "--vdev=net_null1,no-rx=1" };
-	CU_pSuite s;
+	struct gw_prefix p;
+	struct dp_nexthop nh;
 	int ret;
 
-	(void)argc;
-	(void)argv;
-	if (test_eal_init("route", 2, eal) != 0) {
-		fprintf(stderr, "EAL init failed\n");
-		return 1;
+	race_route(k, v6, gen, &p, &nh);
+	ret = dp_route_add(&p, &nh);
+	return ret == -EEXIST ? dp_route_del(&p) : ret;
+}
+
+static void test_concurrent_reader(void)
+{
+	unsigned lcore = rte_get_next_lcore(-1, 1, 0), base = dp_route_count(), bad = 0;
+
+	CU_ASSERT_FATAL(lcore < RTE_MAX_LCORE);
+	memset(&race, 0, sizeof(race));
+	CU_ASSERT_EQUAL_FATAL(rte_eal_remote_launch(race_reader, dp_rcu(), lcore), 0);
+	srand(1812);
+	for (unsigned i = 0; i < RACE_OPS4 + RACE_OPS6; i++) {
+		bool v6 = i % (RACE_OPS4 / RACE_OPS6 + 1) == 0;
+
+		bad += race_toggle((unsigned)rand() % RACE_PFX, v6, (uint8_t)rand()) != 0;
+		if (i % 256 == 0)
+			dp_reclaim();
 	}
-	if (CU_initialize_registry() != CUE_SUCCESS)
+	__atomic_store_n(&race.stop, 1, __ATOMIC_RELEASE);
+	CU_ASSERT_EQUAL(rte_eal_wait_lcore(lcore), 0);
+	printf("(%" PRIu64 " rounds, %" PRIu64 " found) ", race.rounds, race.found);
+	CU_ASSERT_EQUAL(bad, 0);
+	CU_ASSERT(race.rounds > 0 && race.found > 0);
+	CU_ASSERT_EQUAL(race.wrong, 0);
+	for (unsigned k = 0; k < RACE_PFX; k++) {
+		struct gw_prefix p;
+		struct dp_nexthop nh;
+
+		race_route(k, false, 0, &p, &nh);
+		dp_route_del(&p);
+		race_route(k, true, 0, &p, &nh);
+		dp_route_del(&p);
+	}
+	CU_ASSERT_EQUAL(dp_route_count(), base);
+	dp_reclaim();
+	CU_ASSERT_EQUAL(dp_route_deferred(), 0);
+}
+
+static void test_nh_type_names(void)
+{
+	CU_ASSERT_STRING_EQUAL(dp_nh_type_name(DP_NH_LOCAL), "local");
+	CU_ASSERT_STRING_EQUAL(dp_nh_type_name(DP_NH_CONNECTED), "connected");
+	CU_ASSERT_STRING_EQUAL(dp_nh_type_name(DP_NH_GATEWAY), "gateway");
+	CU_ASSERT_STRING_EQUAL(dp_nh_type_name(0), "?");
+	CU_ASSERT_STRING_EQUAL(dp_nh_type_name(DP_NH_GATEWAY + 1), "?");
+}
+
+int main(void)
+{
+	static const char *const eal[] = { "-l", "0-1", TEST_DP_NULL_PORTS };
+	static const struct test_dp_case cases[] = {
+		{ "local and connected routes", test_local_routes },
+		{ "IPv4 longest match, add, delete", test_v4_longest_match },
+		{ "default routes", test_default_routes },
+		{ "bad input and duplicates", test_bad_input },
+		{ "IPv6 add, delete, longest match", test_v6_add_del },
+		{ "enumeration in insertion order", test_enumeration_order },
+		{ "capacity and next-hop reuse", test_capacity },
+		{ "IPv6 swap freed after a grace period", test_lpm6_swap_reclaim },
+		{ "next-hop type names", test_nh_type_names },
+		{ "a reader on another lcore sees only published routes", test_concurrent_reader },
+	};
+
+	if (test_dp_begin("route", RTE_DIM(eal), eal) != 0)
 		return 1;
-	s = CU_add_suite("route", suite_init, suite_fini);
-	CU_add_test(s, "local and connected routes", test_local_routes);
-	CU_add_test(s, "IPv4 longest match, add, delete", test_v4_longest_match);
-	CU_add_test(s, "default routes", test_default_routes);
-	CU_add_test(s, "bad input and duplicates", test_bad_input);
-	CU_add_test(s, "IPv6 add, delete, longest match", test_v6_add_del);
-	CU_add_test(s, "enumeration in insertion order", test_enumeration_order);
-	CU_add_test(s, "capacity and next-hop reuse", test_capacity);
-	CU_add_test(s, "IPv6 swap freed after a grace period", test_lpm6_swap_reclaim);
-	ret = test_dp_run();
-	rte_eal_cleanup();
-	return ret;
+	test_dp_suite("route", test_dp_suite_init, test_dp_suite_fini, cases, RTE_DIM(cases));
+	return test_dp_end();
 }

@@ -1,0 +1,146 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# Forwarding benchmark: one ipsecgw worker over in-memory vdevs, against
+# dpdk-testpmd io forwarding on the same vdevs, in the same run.
+#
+#   test/bench/bench.sh IPSECGW IPSECGW_CLI [SECONDS]
+#
+# net_pcap replays a pcap file forever (infinite_rx=1) into port 0; the
+# gateway routes every frame (LPM lookup, TTL decrement, checksum update,
+# Ethernet rewrite to a static neighbour) out of net_null (no-rx=1), which
+# drops them.  testpmd io forwarding moves the same frames port 0 -> port 1
+# untouched: the ceiling of these vdevs on this machine.  Rates are
+# counter deltas read over telemetry, SECONDS (default 5) apart, after
+# a one-second warm-up: fwd_pkts for ipsecgw, port 1 opackets for testpmd.
+# Frame sizes are Ethernet frames without FCS.
+
+set -uo pipefail
+
+BENCH_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=../lab/lab.sh
+source "$BENCH_SRC/../lab/lab.sh"
+
+IPSECGW=$(readlink -f "${1:?usage: bench.sh IPSECGW IPSECGW_CLI [SECONDS]}")
+IPSECGW_CLI=$(readlink -f "${2:?usage: bench.sh IPSECGW IPSECGW_CLI [SECONDS]}")
+SECONDS_RUN=${3:-5}
+SIZES=(64 1420)
+FLOWS=256
+TESTPMD=${TESTPMD:-dpdk-testpmd}
+# net_pcap's default MAC is 02:70:63:61:70:<instance> ("pcap"); checked below.
+PCAP_MAC=02:70:63:61:70:00
+
+BENCH_TMP=$(mktemp -d /tmp/ipsecgw-bench.XXXXXX)
+BENCH_ID=$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')
+export RUNTIME_DIRECTORY=$BENCH_TMP/run
+mkdir -p "$RUNTIME_DIRECTORY"
+BENCH_PID=
+LAB_NAME=bench
+
+bench_stop() {
+	local i
+	[[ -n $BENCH_PID ]] || return 0
+	kill -TERM "$BENCH_PID" 2>/dev/null
+	for ((i = 0; i < 100; i++)); do
+		kill -0 "$BENCH_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -0 "$BENCH_PID" 2>/dev/null && kill -KILL "$BENCH_PID" 2>/dev/null
+	wait "$BENCH_PID" 2>/dev/null
+	BENCH_PID=
+}
+
+bench_cleanup() {
+	local rc=$?
+	trap - EXIT INT TERM
+	bench_stop
+	if ((rc == 0)); then
+		rm -rf "$BENCH_TMP"
+	else
+		echo "(benchmark files kept in $BENCH_TMP)"
+	fi
+	exit "$rc"
+}
+trap bench_cleanup EXIT
+trap 'exit 130' INT TERM
+
+bench_fail() {
+	echo "ERROR: $*" >&2
+	[[ -n ${2:-} && -f $2 ]] && tail -n 30 "$2" | sed 's/^/  | /' >&2
+	exit 1
+}
+
+# bench_wait_socket SOCKET LOG COMMAND FIELD: until COMMAND's reply has FIELD.
+bench_wait_socket() {
+	local i
+	for ((i = 0; i < 300; i++)); do
+		kill -0 "$BENCH_PID" 2>/dev/null || bench_fail "process exited during start-up" "$2"
+		[[ -S $1 ]] && "$LAB_PY" "$LAB_SRC/tmquery.py" "$1" "$3" 2>/dev/null |
+			"$LAB_PY" "$LAB_SRC/jsonget.py" "$4" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	bench_fail "no telemetry socket at $1 after 30 s" "$2"
+}
+
+# bench_rate SOCKET COMMAND FIELD: Mpps of FIELD over SECONDS_RUN into RATE.
+bench_rate() {
+	local sample delta secs
+	sleep 1
+	sample=$("$LAB_PY" "$LAB_SRC/tmquery.py" "$1" --sample "$SECONDS_RUN" "$2" "$3") ||
+		bench_fail "cannot sample $2 $3"
+	read -r delta secs <<<"$sample"
+	RATE=$(awk -v d="$delta" -v s="$secs" 'BEGIN { printf "%.2f", d / s / 1e6 }')
+}
+
+# bench_gw SIZE PCAP: ipsecgw Mpps into RATE.
+bench_gw() {
+	local size=$1 pcap=$2
+	local prefix=ipsecgw-bench-gw$size-$BENCH_ID conf log sock mac
+	conf=$BENCH_TMP/gw$size.conf
+	log=$BENCH_TMP/gw$size.log
+	sock=$RUNTIME_DIRECTORY/dpdk/$prefix/dpdk_telemetry.v2
+	lab_render "$BENCH_SRC/bench.conf.in" "$conf" "PCAP=$pcap"
+	"$IPSECGW" -c "$conf" -- --file-prefix="$prefix" </dev/null >"$log" 2>&1 &
+	BENCH_PID=$!
+	bench_wait_socket "$sock" "$log" /ipsecgw/version version
+	mac=$("$IPSECGW_CLI" --file-prefix "$prefix" --json show interfaces | grep -io "$PCAP_MAC" | head -1)
+	[[ -n $mac ]] || bench_fail "net_pcap0's MAC is not $PCAP_MAC: frames would not be for us" "$log"
+	bench_rate "$sock" /ipsecgw/stats fwd_pkts
+	"$IPSECGW_CLI" --file-prefix "$prefix" show ipsecgw stats >"$BENCH_TMP/gw$size.stats" 2>&1
+	bench_stop
+	awk -v r="$RATE" 'BEGIN { exit !(r > 0) }' ||
+		bench_fail "ipsecgw forwarded nothing at $size B" "$BENCH_TMP/gw$size.stats"
+}
+
+# bench_testpmd SIZE PCAP: testpmd io Mpps on the same vdevs into RATE.
+bench_testpmd() {
+	local size=$1 pcap=$2
+	local prefix=ipsecgw-bench-tp$size-$BENCH_ID log sock
+	log=$BENCH_TMP/testpmd$size.log
+	sock=$RUNTIME_DIRECTORY/dpdk/$prefix/dpdk_telemetry.v2
+	"$TESTPMD" --no-huge -m 512 --no-pci -l 0-1 --file-prefix="$prefix" \
+		--vdev="net_pcap0,rx_pcap=$pcap,infinite_rx=1" --vdev=net_null0,no-rx=1 -- \
+		--forward-mode=io --total-num-mbufs=8192 --stats-period=1 \
+		</dev/null >"$log" 2>&1 &
+	BENCH_PID=$!
+	bench_wait_socket "$sock" "$log" /ethdev/stats,1 opackets
+	bench_rate "$sock" /ethdev/stats,1 opackets
+	bench_stop
+	awk -v r="$RATE" 'BEGIN { exit !(r > 0) }' ||
+		bench_fail "testpmd forwarded nothing at $size B" "$log"
+}
+
+command -v "$TESTPMD" >/dev/null || bench_fail "$TESTPMD not found (Debian package dpdk-dev)"
+echo "ipsecgw forwarding benchmark: 1 worker, net_pcap(infinite_rx) -> net_null, $FLOWS flows, ${SECONDS_RUN}s per figure"
+echo "  $(nproc) CPUs: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
+for size in "${SIZES[@]}"; do
+	pcap=$BENCH_TMP/frames$size.pcap
+	"$LAB_PY" "$LAB_SRC/frames.py" pcap "$pcap" "$PCAP_MAC" 192.168.10.10 10.20 "$size" "$FLOWS" >/dev/null ||
+		bench_fail "cannot write $pcap"
+	bench_gw "$size" "$pcap"
+	gw=$RATE
+	bench_testpmd "$size" "$pcap"
+	tp=$RATE
+	ratio=$(awk -v a="$gw" -v b="$tp" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
+	echo "ipsecgw fwd ${size}B: $gw Mpps, testpmd io: $tp Mpps, ratio $ratio"
+done

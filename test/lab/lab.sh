@@ -1,0 +1,330 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# shellcheck shell=bash
+#
+# Namespace lab helpers for ipsecgw.  Source this file, then:
+#
+#   lab_init NAME IPSECGW IPSECGW_CLI   per-run id, temp dir, teardown trap
+#   lab_topology                        gw + hq + branch namespaces and veths
+#   lab_conf_af_packet OUT [KEY=VALUE]  render test/lab/gw.conf.in for that topology
+#   lab_gw_start CONF                   ipsecgw in the gw namespace, wait for telemetry
+#   lab_cli ARGS...                     ipsecgw-cli against this run's socket
+#   lab_counter NAME                    one counter from /ipsecgw/stats
+#   lab_check DESC CMD...               run CMD, print "ok"/"FAIL", count the result
+#   lab_finish                          summary line; exit status 1 if any check failed
+#
+# Topology (every name carries the run id, so runs can go side by side):
+#
+#   branch-ID            gw-ID (ipsecgw, DPDK net_af_packet)           hq-ID
+#   bri-ID  <--veth-->  gwi-ID [inside]       [outside] gwo-ID  <--veth-->  hqo-ID
+#   192.168.10.10/24        192.168.10.1          10.10.0.1           10.10.0.254/24
+#   2001:db8:20::10/64      2001:db8:20::1        2001:db8:10::1      2001:db8:10::fe/64
+#                                                                 + LAN 172.16.0.1/24
+#                                                                   2001:db8:172::1/64
+#
+# In the gw namespace the DPDK-side veths are up with no IP address, IPv6 is
+# disabled and ip_forward=0: af_packet copies every frame, so the kernel there
+# sees the traffic too and must stay silent.  The kernel-side veth of every
+# DPDK port has TX checksum offload off, or af_packet would hand DPDK packets
+# with partial checksums (and GSO super-frames).
+
+LAB_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+LAB_ROOT=$(cd "$LAB_SRC/../.." && pwd)
+LAB_PY=/usr/bin/python3		# Debian's python3 has scapy; one earlier on PATH may not
+
+# Addresses of the standard topology.
+LAB_BR_IP4=192.168.10.10
+LAB_BR_IP6=2001:db8:20::10
+LAB_GW_IN_IP4=192.168.10.1
+LAB_GW_IN_IP6=2001:db8:20::1
+LAB_GW_OUT_IP4=10.10.0.1
+LAB_GW_OUT_IP6=2001:db8:10::1
+LAB_HQ_IP4=10.10.0.254
+LAB_HQ_IP6=2001:db8:10::fe
+LAB_HQ_LAN_IP4=172.16.0.1
+LAB_HQ_LAN_IP6=2001:db8:172::1
+
+LAB_PASS=0
+LAB_FAIL=0
+LAB_NETNS=()
+LAB_FAILED=()
+LAB_GW_PID=
+LAB_GW_RC=
+LAB_SUFFIX=
+
+lab_log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*"; }
+lab_say() { printf '\n=== %s\n' "$*"; }
+lab_die() { printf 'ERROR: %s\n' "$*" >&2; LAB_FAIL=$((LAB_FAIL + 1)); exit 1; }
+
+# lab_init NAME IPSECGW IPSECGW_CLI
+lab_init() {
+	local name=$1
+	[[ $(id -u) -eq 0 ]] || { echo "SKIP: $name needs root (network namespaces)"; exit 77; }
+	IPSECGW=$(readlink -f "$2")
+	IPSECGW_CLI=$(readlink -f "$3")
+	[[ -x $IPSECGW ]] || lab_die "ipsecgw binary not found: $2"
+	[[ -x $IPSECGW_CLI ]] || lab_die "ipsecgw-cli binary not found: $3"
+	# 6 hex digits: veth names stay <= 15 characters ("gwo" + id).
+	LAB_ID=$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')
+	LAB_NAME=$name
+	LAB_TMP=$(mktemp -d "/tmp/ipsecgw-$name.XXXXXX")
+	LAB_RUNDIR=$LAB_TMP/run
+	LAB_PREFIX=ipsecgw-$name-$LAB_ID
+	LAB_SOCK=$LAB_RUNDIR/dpdk/$LAB_PREFIX/dpdk_telemetry.v2
+	mkdir -p "$LAB_RUNDIR"
+	NS_GW=gw-$LAB_ID
+	NS_HQ=hq-$LAB_ID
+	NS_BR=branch-$LAB_ID
+	IF_GW_OUT=gwo$LAB_ID	# DPDK port "outside"
+	IF_HQ=hqo$LAB_ID	# its kernel peer in hq
+	IF_GW_IN=gwi$LAB_ID	# DPDK port "inside"
+	IF_BR=bri$LAB_ID	# its kernel peer in branch
+	trap lab_teardown EXIT
+	trap 'exit 130' INT TERM
+	lab_log "$name: run id $LAB_ID, files in $LAB_TMP"
+}
+
+# A second gateway in the same run gets its own file prefix, socket and log.
+lab_set_prefix() {
+	LAB_SUFFIX=$1
+	LAB_PREFIX=ipsecgw-$LAB_NAME-$LAB_ID-$1
+	LAB_SOCK=$LAB_RUNDIR/dpdk/$LAB_PREFIX/dpdk_telemetry.v2
+}
+
+# Run a command in a namespace.
+lab_in() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+
+lab_netns_add() {
+	ip netns add "$1" || lab_die "cannot create namespace $1"
+	LAB_NETNS+=("$1")
+	ip -n "$1" link set lo up
+}
+
+# Keep the kernel of a namespace that holds DPDK ports silent.
+lab_netns_quiet() {
+	local ns=$1
+	lab_in "$ns" sh -c 'echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6 &&
+		echo 1 > /proc/sys/net/ipv6/conf/default/disable_ipv6 &&
+		echo 0 > /proc/sys/net/ipv4/ip_forward' || lab_die "cannot quiet namespace $ns"
+}
+
+# lab_veth NS_A IF_A NS_B IF_B: a veth pair straight between two namespaces.
+lab_veth() {
+	ip link add "$2" netns "$1" type veth peer name "$4" netns "$3" ||
+		lab_die "cannot create veth $2/$4"
+	ip -n "$1" link set "$2" up
+	ip -n "$3" link set "$4" up
+}
+
+# The kernel side of a DPDK port: full checksums, no GSO super-frames.
+lab_tx_off() {
+	lab_in "$1" ethtool -K "$2" tx off >/dev/null 2>&1 ||
+		lab_die "ethtool -K $2 tx off failed in $1"
+}
+
+lab_topology() {
+	lab_netns_add "$NS_GW"
+	lab_netns_quiet "$NS_GW"
+	lab_netns_add "$NS_HQ"
+	lab_netns_add "$NS_BR"
+	lab_veth "$NS_GW" "$IF_GW_OUT" "$NS_HQ" "$IF_HQ"
+	lab_veth "$NS_GW" "$IF_GW_IN" "$NS_BR" "$IF_BR"
+	lab_tx_off "$NS_HQ" "$IF_HQ"
+	lab_tx_off "$NS_BR" "$IF_BR"
+
+	ip -n "$NS_HQ" addr add "$LAB_HQ_IP4/24" dev "$IF_HQ"
+	ip -n "$NS_HQ" addr add "$LAB_HQ_IP6/64" dev "$IF_HQ" nodad
+	ip -n "$NS_HQ" route add 192.168.10.0/24 via "$LAB_GW_OUT_IP4"
+	ip -n "$NS_HQ" route add 2001:db8:20::/64 via "$LAB_GW_OUT_IP6"
+	# The hq LAN, reached from the branch through the gateway's default route.
+	ip -n "$NS_HQ" addr add "$LAB_HQ_LAN_IP4/24" dev lo
+	ip -n "$NS_HQ" addr add "$LAB_HQ_LAN_IP6/64" dev lo
+
+	ip -n "$NS_BR" addr add "$LAB_BR_IP4/24" dev "$IF_BR"
+	ip -n "$NS_BR" addr add "$LAB_BR_IP6/64" dev "$IF_BR" nodad
+	ip -n "$NS_BR" route add default via "$LAB_GW_IN_IP4"
+	ip -n "$NS_BR" route add default via "$LAB_GW_IN_IP6"
+	lab_log "namespaces $NS_BR, $NS_GW, $NS_HQ; veths $IF_BR-$IF_GW_IN, $IF_GW_OUT-$IF_HQ"
+}
+
+# MAC address of IF in NS.
+lab_mac() { ip -n "$1" -o link show dev "$2" | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p'; }
+
+# lab_render TEMPLATE OUT KEY=VALUE...: replace every @KEY@ in TEMPLATE.
+lab_render() {
+	local tmpl=$1 out=$2 kv key val content
+	shift 2
+	content=$(<"$tmpl")
+	for kv in "$@"; do
+		key=${kv%%=*}
+		val=${kv#*=}
+		content=${content//"@$key@"/"$val"}
+	done
+	[[ $content != *@[A-Z_]*@* ]] || lab_die "unfilled placeholder in $tmpl: $(grep -o '@[A-Z_]*@' <<<"$content" | head -1)"
+	printf '%s\n' "$content" >"$out"
+}
+
+# af_packet ring sized so a kernel-reassembled datagram of up to ~10 KB fits
+# one frame (the PMD's fanout group defragments before DPDK sees it).
+LAB_AFP_ARGS="blocksz=20480,framesz=10240,framecnt=512"
+LAB_MBUF_DATA=10240
+
+# lab_conf_af_packet OUT [KEY=VALUE...]: the standard lab config.
+lab_conf_af_packet() {
+	local out=$1
+	shift
+	# Given KEY=VALUEs come first: the first value for a key wins.
+	lab_render "$LAB_SRC/gw.conf.in" "$out" "$@" \
+		"OUT_VDEV=net_af_packet0,iface=$IF_GW_OUT,$LAB_AFP_ARGS" \
+		"IN_VDEV=net_af_packet1,iface=$IF_GW_IN,$LAB_AFP_ARGS" \
+		"OUT_PORT=net_af_packet0" "IN_PORT=net_af_packet1" \
+		"MBUF_DATA=$LAB_MBUF_DATA" "EXTRA_ROUTES="
+}
+
+# lab_gw_start CONF [NS]: start ipsecgw, wait for its telemetry socket.
+lab_gw_start() {
+	local conf=$1 ns=${2:-$NS_GW} i
+	LAB_GW_LOG=$LAB_TMP/ipsecgw${LAB_SUFFIX:+-$LAB_SUFFIX}.log
+	lab_log "starting ipsecgw in $ns (config $conf, log $LAB_GW_LOG)"
+	RUNTIME_DIRECTORY=$LAB_RUNDIR ip netns exec "$ns" \
+		"$IPSECGW" -c "$conf" -- --file-prefix="$LAB_PREFIX" \
+		</dev/null >"$LAB_GW_LOG" 2>&1 &
+	LAB_GW_PID=$!
+	for ((i = 0; i < 300; i++)); do
+		if ! kill -0 "$LAB_GW_PID" 2>/dev/null; then
+			wait "$LAB_GW_PID"
+			LAB_GW_RC=$?
+			LAB_GW_PID=
+			tail -n 30 "$LAB_GW_LOG" | sed 's/^/  | /'
+			lab_die "ipsecgw exited during start-up (exit $LAB_GW_RC)"
+		fi
+		# The socket answers null until the gateway has registered its commands.
+		[[ -S $LAB_SOCK ]] && "$LAB_PY" "$LAB_SRC/tmquery.py" "$LAB_SOCK" /ipsecgw/version 2>/dev/null |
+			"$LAB_PY" "$LAB_SRC/jsonget.py" version >/dev/null 2>&1 && break
+		sleep 0.1
+	done
+	[[ -S $LAB_SOCK ]] || lab_die "no telemetry socket at $LAB_SOCK after 30 s"
+	lab_log "ipsecgw running, pid $LAB_GW_PID, telemetry $LAB_SOCK"
+}
+
+lab_gw_alive() { [[ -n $LAB_GW_PID ]] && kill -0 "$LAB_GW_PID" 2>/dev/null; }
+
+# SIGTERM, wait up to 10 s, then SIGKILL.  Sets LAB_GW_RC.
+lab_gw_stop() {
+	local i
+	[[ -n $LAB_GW_PID ]] || return 0
+	kill -TERM "$LAB_GW_PID" 2>/dev/null
+	for ((i = 0; i < 100; i++)); do
+		kill -0 "$LAB_GW_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$LAB_GW_PID" 2>/dev/null; then
+		lab_log "ipsecgw (pid $LAB_GW_PID) ignored SIGTERM for 10 s; killing it"
+		kill -KILL "$LAB_GW_PID" 2>/dev/null
+	fi
+	wait "$LAB_GW_PID" 2>/dev/null
+	LAB_GW_RC=$?
+	LAB_GW_PID=
+}
+
+# The CLI finds the socket the way operators use it: from the file prefix
+# and $RUNTIME_DIRECTORY (as dpdk-telemetry.py does).
+lab_cli() { RUNTIME_DIRECTORY=$LAB_RUNDIR "$IPSECGW_CLI" --file-prefix "$LAB_PREFIX" "$@"; }
+
+# A counter from /ipsecgw/stats (data plane and control plane alike).
+lab_counter() {
+	lab_cli --raw /ipsecgw/stats | "$LAB_PY" "$LAB_SRC/jsonget.py" "$1"
+}
+
+# lab_check DESC CMD...: one named check.  Output of CMD is shown indented.
+lab_check() {
+	local desc=$1 out rc
+	shift
+	out=$("$@" 2>&1)
+	rc=$?
+	[[ -z $out ]] || sed 's/^/    /' <<<"$out"
+	if [[ $rc -eq 0 ]]; then
+		printf 'ok   - %s\n' "$desc"
+		LAB_PASS=$((LAB_PASS + 1))
+	else
+		printf 'FAIL - %s\n' "$desc"
+		LAB_FAIL=$((LAB_FAIL + 1))
+		LAB_FAILED+=("$desc")
+	fi
+	return $rc
+}
+
+# expect_eq WHAT EXPECTED SEEN
+expect_eq() {
+	if [[ "$2" == "$3" ]]; then
+		echo "$1: $3"
+	else
+		echo "$1: expected '$2', saw '$3'"
+		return 1
+	fi
+}
+
+# expect_delta COUNTER BEFORE AFTER MIN [MAX]
+expect_delta() {
+	local name=$1 d min=$4 max=${5:-} bad=0
+	if ! [[ $2 =~ ^[0-9]+$ && $3 =~ ^[0-9]+$ ]]; then
+		echo "$name: could not read the counter (before '$2', after '$3')"
+		return 1
+	fi
+	d=$(($3 - $2))
+	((d < min)) && bad=1
+	[[ -n $max ]] && ((d > max)) && bad=1
+	if ((bad)); then
+		if [[ -n $max ]]; then
+			echo "$name rose by $d ($2 -> $3): expected between $min and $max"
+		else
+			echo "$name rose by $d ($2 -> $3): expected at least $min"
+		fi
+		return 1
+	fi
+	echo "$name rose by $d ($2 -> $3)"
+}
+
+# ping_ok NS ARGS...: ping from a namespace, show the summary line.
+ping_ok() {
+	local ns=$1 out rc
+	shift
+	out=$(lab_in "$ns" ping -n "$@" 2>&1)
+	rc=$?
+	grep -E 'packets transmitted|From|rtt' <<<"$out"
+	return $rc
+}
+
+lab_finish() {
+	local desc
+	echo
+	for desc in "${LAB_FAILED[@]}"; do
+		echo "failed: $desc"
+	done
+	echo "$LAB_NAME: $LAB_PASS checks passed, $LAB_FAIL failed"
+	((LAB_FAIL == 0))
+}
+
+lab_teardown() {
+	local rc=$? ns desc
+	trap - EXIT INT TERM
+	if lab_gw_alive; then
+		lab_gw_stop
+	fi
+	if ((LAB_FAIL > 0 || rc != 0)) && [[ -n ${LAB_GW_LOG:-} && -f $LAB_GW_LOG ]]; then
+		echo "--- last lines of the ipsecgw log ($LAB_GW_LOG):"
+		tail -n 40 "$LAB_GW_LOG" | sed 's/^/  | /'
+		for desc in "${LAB_FAILED[@]}"; do
+			echo "failed: $desc"
+		done
+	fi
+	for ns in "${LAB_NETNS[@]}"; do
+		ip netns del "$ns" 2>/dev/null
+	done
+	LAB_NETNS=()
+	if ((LAB_FAIL == 0 && rc == 0)) && [[ -z ${LAB_KEEP:-} ]]; then
+		rm -rf "$LAB_TMP"
+	elif [[ -n ${LAB_TMP:-} ]]; then
+		echo "(files kept in $LAB_TMP)"
+	fi
+	exit "$rc"
+}
