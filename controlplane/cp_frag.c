@@ -191,6 +191,20 @@ static struct rte_mbuf *cp_frag_reassemble(struct rte_mbuf *m, const struct cp_i
 	return r;
 }
 
+/*
+ * The datagram this fragment belongs to would still fit its length field:
+ * IPv4 total length (header included, RFC 791), IPv6 payload length (the
+ * fragmentable part, RFC 8200 4.5).  An end beyond it is a "ping of death".
+ */
+static bool cp_frag_end_ok(const struct cp_ip *ip)
+{
+	uint32_t end = ip->frag_off + (ip->len - ip->l3_len);
+
+	if (ip->src.family == AF_INET)
+		end += ip->l3_len;
+	return end <= GW_IP_MAXPACKET;
+}
+
 void cp_frag_input(struct rte_mbuf *m, unsigned iface)
 {
 	uint64_t now = rte_rdtsc();
@@ -199,7 +213,7 @@ void cp_frag_input(struct rte_mbuf *m, unsigned iface)
 
 	cp_count(CP_C_frag_rx);
 	if (cp_ip_parse(m, &ip) != 0 || cp_ip_owner(&ip.dst) < 0 || ip.len == ip.l3_len ||
-	    ip.frag_off + (ip.len - ip.l3_len) > GW_IP_MAXPACKET) {
+	    !cp_frag_end_ok(&ip)) {
 		cp_count(CP_C_frag_drop);
 		rte_pktmbuf_free(m);
 		return;

@@ -27,7 +27,9 @@ enum {
 	CP_FRAG_OUT_MAX = 64,		/* fragments of one datagram we send */
 };
 
+/* Create the two reassembly tables.  0 or -ENOMEM (logged). */
 int cp_frag_init(void);
+/* Drop (and count) every fragment still held; destroy the tables. */
 void cp_frag_fini(void);
 /* A fragment to us (data at the IP header) from iface.  Consumes m. */
 void cp_frag_input(struct rte_mbuf *m, unsigned iface);

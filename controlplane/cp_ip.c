@@ -192,23 +192,12 @@ int cp_ip_owner(const struct gw_addr *a)
 	return -1;
 }
 
+/* The directed broadcast of a subnet of any of our interfaces. */
 static bool cp_ip_is_directed_bcast(const struct gw_addr *a)
 {
-	for (unsigned i = 0; i < dp_nb_ifaces(); i++) {
-		const struct dp_iface *ifp = dp_iface_get(i);
-
-		for (unsigned j = 0; ifp != NULL && j < ifp->n_addrs; j++) {
-			const struct gw_prefix *p = &ifp->addrs[j];
-			uint32_t host;
-
-			if (p->addr.family != AF_INET || p->len >= 31)
-				continue;
-			host = p->len == 0 ? UINT32_MAX : (UINT32_MAX >> p->len);
-			if (gw_prefix_contains(p, a) &&
-			    (rte_be_to_cpu_32(a->v4) & host) == host)
-				return true;
-		}
-	}
+	for (unsigned i = 0; i < dp_nb_ifaces(); i++)
+		if (dp_iface_bcast4(dp_iface_get(i), a->v4))
+			return true;
 	return false;
 }
 

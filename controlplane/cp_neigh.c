@@ -27,6 +27,7 @@ struct cp_neigh {
 	uint16_t iface;
 	uint8_t state;			/* enum cp_neigh_state */
 	uint8_t tries;			/* requests sent in this round */
+	bool published;			/* the workers hold this MAC */
 	uint64_t confirmed_ms;		/* last confirmation (or creation) */
 	uint64_t next_ms;		/* next request, INCOMPLETE / STALE */
 	unsigned nq;
@@ -150,11 +151,17 @@ static void cp_neigh_solicit(struct cp_neigh *e, bool unicast)
 	e->next_ms = cp_neigh_now + CP_NEIGH_RETRY_MS;
 }
 
+/*
+ * Hand e's MAC to the workers.  The data-plane table can be full for a
+ * while (deleted positions wait for a grace period); until a later
+ * confirmation publishes it, the workers punt and the CP forwards.
+ */
 static void cp_neigh_publish(struct cp_neigh *e)
 {
 	char a[GW_ADDR_STRLEN];
 	int ret = dp_neigh_set(e->iface, &e->addr, &e->mac);
 
+	e->published = ret == 0;
 	if (ret < 0)
 		GW_LOG(neigh, WARNING, "publishing %s on iface %u failed: %s",
 		       gw_addr_fmt(&e->addr, a, sizeof(a)), e->iface, strerror(-ret));
@@ -162,7 +169,7 @@ static void cp_neigh_publish(struct cp_neigh *e)
 
 static void cp_neigh_confirm(struct cp_neigh *e, const struct rte_ether_addr *mac)
 {
-	bool changed = e->state == CP_NEIGH_INCOMPLETE || !rte_is_same_ether_addr(&e->mac, mac);
+	bool changed = !e->published || !rte_is_same_ether_addr(&e->mac, mac);
 
 	rte_ether_addr_copy(mac, &e->mac);
 	e->state = CP_NEIGH_REACHABLE;

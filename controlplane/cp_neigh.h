@@ -49,7 +49,10 @@ struct cp_neigh_info {
 	unsigned queued;
 };
 
+/* Empty the table (start, tests).  Returns 0. */
 int cp_neigh_init(void);
+/* Free every queued packet and forget every entry (the data plane's
+ * published copies go with dp_fini()). */
 void cp_neigh_fini(void);
 /* Static entry from the configuration.  0, -ENOSPC or -EINVAL. */
 int cp_neigh_add_static(unsigned iface, const struct gw_addr *ip, const struct rte_ether_addr *mac);

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <rte_byteorder.h>
 #include <rte_ethdev.h>
 #include <rte_ether.h>
 #include <rte_mbuf.h>
@@ -66,6 +67,27 @@ struct dp_iface {
 	unsigned n_addrs;
 	struct gw_addr ll6;				/* fe80::/64 EUI-64 */
 };
+
+/*
+ * Is be (IPv4, network order) the directed broadcast of one of ifc's
+ * subnets (all host bits set; /31 and /32 have none)?  Pure, thread-safe.
+ */
+static inline bool dp_iface_bcast4(const struct dp_iface *ifc, uint32_t be)
+{
+	uint32_t a = rte_be_to_cpu_32(be);
+
+	for (unsigned i = 0; i < ifc->n_addrs; i++) {
+		const struct gw_prefix *p = &ifc->addrs[i];
+		uint32_t host;
+
+		if (p->addr.family != AF_INET || p->len == 0 || p->len > 30)
+			continue;
+		host = UINT32_MAX >> p->len;
+		if ((a & ~host) == (rte_be_to_cpu_32(p->addr.v4) & ~host) && (a & host) == host)
+			return true;
+	}
+	return false;
+}
 
 /* Set up mempool, ports, rings, tables and RCU.  0 or -errno (logged). */
 int dp_init(const struct gw_cfg *cfg);

@@ -186,25 +186,6 @@ static inline bool ipv4_martian(uint32_t be)
 	return a == 0 || (a >> 24) == 127 || (a >> 28) >= 0xe;
 }
 
-/* Is dst the directed broadcast of one of the out interface's subnets? */
-static bool ipv4_subnet_bcast(unsigned iface, uint32_t be)
-{
-	const struct dp_iface *o = &dp_g.ifaces[iface];
-	uint32_t a = rte_be_to_cpu_32(be);
-
-	for (unsigned i = 0; i < o->n_addrs; i++) {
-		const struct gw_prefix *p = &o->addrs[i];
-		uint32_t host;
-
-		if (p->addr.family != AF_INET || p->len == 0 || p->len > 30)
-			continue;
-		host = UINT32_MAX >> p->len;
-		if ((a & ~host) == (rte_be_to_cpu_32(p->addr.v4) & ~host) && (a & host) == host)
-			return true;
-	}
-	return false;
-}
-
 /* Version, lengths, checksum.  Sets *hlen and *tot; DP_V_FORWARD = fine. */
 static enum dp_verdict ipv4_check(struct cls *c, struct rte_ipv4_hdr *ip, unsigned *hlen,
 				  unsigned *tot)
@@ -248,7 +229,8 @@ static enum dp_verdict cls_ipv4(struct cls *c)
 	have_route = dp_route_lookup(&dst, &nh) == 0;
 	if (have_route && nh.type == DP_NH_LOCAL)
 		return cls_ipv4_local(c, ip, hlen, tot);
-	if (have_route && nh.type == DP_NH_CONNECTED && ipv4_subnet_bcast(nh.iface, ip->dst_addr))
+	if (have_route && nh.type == DP_NH_CONNECTED &&
+	    dp_iface_bcast4(&dp_g.ifaces[nh.iface], ip->dst_addr))
 		return drop(c, DP_C_drop_ip_martian);
 	if (cls_transit(c, have_route, &nh, &dst, ip->time_to_live, tot) != DP_V_FORWARD)
 		return c->res->verdict;

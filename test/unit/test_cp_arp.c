@@ -324,6 +324,42 @@ static void test_arp_static(void)
 	tc_flush();	/* refresh requests of the aged dynamic entries */
 }
 
+/* The workers' table is full when a mapping is learnt: the CP keeps it and
+ * publishes it on the next confirmation once there is room again. */
+static void test_arp_publish_retry(void)
+{
+	static const uint8_t m41[6] = { 0x02, 0, 0, 0, 0, 0x41 };
+	struct rte_ether_addr filler = { .addr_bytes = { 0x02, 0, 0, 0, 0, 0x99 } };
+	struct gw_addr a = { .family = AF_INET };
+	unsigned n = 0;
+	uint8_t f[64];
+	size_t len;
+
+	while (n < DP_NEIGH_MAX) {
+		a.v4 = rte_cpu_to_be_32(0x0ac80000 + n);	/* 10.200.x.y on iface 1 */
+		if (dp_neigh_set(TC_IN, &a, &filler) != 0)
+			break;
+		n++;
+	}
+	CU_ASSERT_FATAL(n > 0 && n < DP_NEIGH_MAX);
+	len = arp_frame(f, tc_port_mac(TC_OUT), m41, 2, "10.10.0.41", tc_port_mac(TC_OUT),
+			"10.10.0.1");
+	tc_inject(f, len, TC_OUT, DP_PUNT_ARP);
+	CU_ASSERT(neigh_absent(TC_OUT, "10.10.0.41"));
+	a.v4 = rte_cpu_to_be_32(0x0ac80000);
+	CU_ASSERT_EQUAL(dp_neigh_del(TC_IN, &a), 0);
+	dp_reclaim();
+	tc_inject(f, len, TC_OUT, DP_PUNT_ARP);		/* the same reply again */
+	CU_ASSERT(neigh_is(TC_OUT, "10.10.0.41", m41));
+	for (unsigned i = 1; i < n; i++) {
+		a.v4 = rte_cpu_to_be_32(0x0ac80000 + i);
+		dp_neigh_del(TC_IN, &a);
+	}
+	dp_reclaim();
+	CU_ASSERT_EQUAL(dp_neigh_deferred(), 0);
+	CU_ASSERT_EQUAL(tc_flush(), 0);
+}
+
 /* ---- neighbour discovery ---- */
 
 /* Ethernet + IPv6 + NS/NA with an optional link-layer option. */
@@ -596,6 +632,7 @@ int main(void)
 	CU_add_test(s, "a peer with our own MAC (net_tap)", test_arp_same_mac_peer);
 	CU_add_test(s, "gratuitous ARP updates existing entries only", test_arp_merge_only_existing);
 	CU_add_test(s, "static neighbours", test_arp_static);
+	CU_add_test(s, "publishing retried after the table was full", test_arp_publish_retry);
 	s = CU_add_suite("nd", NULL, NULL);
 	CU_add_test(s, "NS for a global address", test_nd_ns_global);
 	CU_add_test(s, "NS for the link-local address", test_nd_ns_link_local);

@@ -274,6 +274,41 @@ static void test_big_ping(void)
 	CU_ASSERT_EQUAL(tc_fold(tc_sum(got, blen, 0)), 0xffff);
 }
 
+/* A last fragment whose end makes the datagram longer than 65535 bytes
+ * ("ping of death") is dropped at once; one that ends just inside waits. */
+static void test_oversized(void)
+{
+	uint64_t later = rte_get_tsc_hz() / 1000 * (CP_FRAG_TIMEOUT_MS + 1000);
+	uint64_t drop = tc_counter(CP_C_frag_drop);
+	uint8_t f[256];
+	size_t n;
+
+	/* 20 + 65512 + 16 = 65548 */
+	n = tc_eth(f, tc_port_mac(TC_OUT), tc_peer_mac, 0x0800);
+	n += tc_ip4(f + n, "10.10.0.2", "10.10.0.1", 17, 16, next_id++, 65512 / 8, 64);
+	memset(f + n, 0, 16);
+	tc_inject(f, n + 16, TC_OUT, DP_PUNT_FRAG);
+	CU_ASSERT_EQUAL(tc_counter(CP_C_frag_drop), drop + 1);
+	/* 20 + 65496 + 16 = 65532: a plausible tail, held until it times out. */
+	n = tc_eth(f, tc_port_mac(TC_OUT), tc_peer_mac, 0x0800);
+	n += tc_ip4(f + n, "10.10.0.2", "10.10.0.1", 17, 16, next_id++, 65496 / 8, 64);
+	tc_inject(f, n + 16, TC_OUT, DP_PUNT_FRAG);
+	CU_ASSERT_EQUAL(tc_counter(CP_C_frag_drop), drop + 1);
+	cp_frag_expire(rte_rdtsc() + later);
+	CU_ASSERT_EQUAL(tc_counter(CP_C_frag_drop), drop + 2);
+	/* IPv6: the fragmentable part alone is bounded: 65520 + 16 > 65535. */
+	n = tc_eth(f, tc_port_mac(TC_OUT), tc_peer_mac, 0x86dd);
+	n += tc_ip6(f + n, "2001:db8:10::2", "2001:db8:10::1", 44, 8 + 16, 64);
+	f[n] = 17;
+	f[n + 1] = 0;
+	tc_put16(f + n + 2, 65520);
+	tc_put16(f + n + 4, 0);
+	tc_put16(f + n + 6, next_id++);
+	memset(f + n + 8, 0, 16);
+	tc_inject(f, n + 8 + 16, TC_OUT, DP_PUNT_FRAG);
+	CU_ASSERT_EQUAL(tc_counter(CP_C_frag_drop), drop + 3);
+}
+
 static void test_not_for_us(void)
 {
 	uint8_t f[256];
@@ -310,6 +345,7 @@ int main(void)
 	CU_add_test(s, "fragment limit", test_max_fragments);
 	CU_add_test(s, "timeout", test_timeout);
 	CU_add_test(s, "fragments not for us", test_not_for_us);
+	CU_add_test(s, "datagrams beyond 65535 bytes", test_oversized);
 	CU_add_test(s, "a fragmented ping gets a fragmented reply", test_big_ping);
 	return tc_run_and_teardown();
 }

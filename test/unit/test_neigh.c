@@ -13,6 +13,7 @@
 #include <rte_eal.h>
 #include <rte_launch.h>
 #include <rte_lcore.h>
+#include <rte_pause.h>
 #include <rte_rcu_qsbr.h>
 
 #include "dataplane/dp.h"
@@ -154,7 +155,7 @@ static void test_capacity_and_reclaim(void)
 enum { RACE_KEYS = 64, RACE_OPS = 200000 };
 
 static struct {
-	uint32_t stop;
+	uint32_t started, stop;
 	uint64_t rounds, found, wrong;
 } race;
 
@@ -168,7 +169,8 @@ static int race_reader(void *arg)
 	struct rte_rcu_qsbr *v = arg;
 
 	rte_rcu_qsbr_thread_online(v, 0);
-	while (!__atomic_load_n(&race.stop, __ATOMIC_ACQUIRE)) {
+	__atomic_store_n(&race.started, 1, __ATOMIC_RELEASE);
+	do {	/* at least one round, the last one after the writer is done */
 		for (uint32_t k = 0; k < RACE_KEYS; k++) {
 			struct gw_addr a = v4_of(k);
 			struct rte_ether_addr m;
@@ -182,7 +184,7 @@ static int race_reader(void *arg)
 		}
 		race.rounds++;
 		rte_rcu_qsbr_quiescent(v, 0);
-	}
+	} while (!__atomic_load_n(&race.stop, __ATOMIC_ACQUIRE));
 	rte_rcu_qsbr_thread_offline(v, 0);
 	return 0;
 }
@@ -195,6 +197,8 @@ static void test_concurrent_reader(void)
 	CU_ASSERT_FATAL(lcore < RTE_MAX_LCORE);
 	memset(&race, 0, sizeof(race));
 	CU_ASSERT_EQUAL_FATAL(rte_eal_remote_launch(race_reader, dp_rcu(), lcore), 0);
+	while (!__atomic_load_n(&race.started, __ATOMIC_ACQUIRE))
+		rte_pause();
 	srand(4861);
 	for (unsigned i = 0; i < RACE_OPS; i++) {
 		uint32_t k = (uint32_t)rand() % RACE_KEYS;

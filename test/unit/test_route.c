@@ -14,6 +14,7 @@
 #include <rte_eal.h>
 #include <rte_launch.h>
 #include <rte_lcore.h>
+#include <rte_pause.h>
 #include <rte_lpm6.h>
 #include <rte_rcu_qsbr.h>
 
@@ -298,36 +299,43 @@ static void test_lpm6_swap_reclaim(void)
 enum { RACE_PFX = 32, RACE_OPS4 = 20000, RACE_OPS6 = 24 };
 
 static struct {
-	uint32_t stop;
+	uint32_t started, stop;
 	uint64_t rounds, found, wrong;
 } race;
 
+/* 172.16.k.1 or 2001:db8:77:k::1 */
 static void race_dst(unsigned k, bool v6, struct gw_addr *a)
 {
+	static const uint8_t pfx6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0x00, 0x77, [15] = 1 };
+
 	memset(a, 0, sizeof(*a));
 	a->family = v6 ? AF_INET6 : AF_INET;
 	if (v6) {
-		a->v6[0] = 0x20, a->v6[1] = 0x01, a->v6[2] = 0x0d, a->v6[3] = 0xb8;
-		a->v6[5] = 0x77, a->v6[7] = (uint8_t)k, a->v6[15] = 1;	/* 2001:db8:77:k::1 */
+		memcpy(a->v6, pfx6, 16);
+		a->v6[7] = (uint8_t)k;
 	} else {
-		a->v4 = htonl(0xac100001 | k << 8);			/* 172.16.k.1 */
+		a->v4 = htonl(0xac100001 | k << 8);
 	}
 }
 
-/* The prefix of race_dst(k) and a gateway that names k and gen. */
+/* The prefix of race_dst(k), and a gateway that names k and gen:
+ * 10.10.k.gen or 2001:db8::k:gen (byte 14 is k, byte 15 gen). */
 static void race_route(unsigned k, bool v6, uint8_t gen, struct gw_prefix *p,
 		       struct dp_nexthop *nh)
 {
+	static const uint8_t gw6[16] = { 0x20, 0x01, 0x0d, 0xb8 };
+
 	race_dst(k, v6, &p->addr);
 	p->len = v6 ? 64 : 24;
 	memset(nh, 0, sizeof(*nh));
 	nh->type = DP_NH_GATEWAY;
 	nh->gw.family = p->addr.family;
 	if (v6) {
-		nh->gw.v6[0] = 0x20, nh->gw.v6[1] = 0x01, nh->gw.v6[2] = 0x0d;
-		nh->gw.v6[3] = 0xb8, nh->gw.v6[14] = (uint8_t)k, nh->gw.v6[15] = gen;
+		memcpy(nh->gw.v6, gw6, 16);
+		nh->gw.v6[14] = (uint8_t)k;
+		nh->gw.v6[15] = gen;
 	} else {
-		nh->gw.v4 = htonl(0x0a0a0000 | k << 8 | gen);	/* 10.10.k.gen */
+		nh->gw.v4 = htonl(0x0a0a0000 | k << 8 | gen);
 	}
 }
 
@@ -344,7 +352,8 @@ static int race_reader(void *arg)
 	struct rte_rcu_qsbr *v = arg;
 
 	rte_rcu_qsbr_thread_online(v, 0);
-	while (!__atomic_load_n(&race.stop, __ATOMIC_ACQUIRE)) {
+	__atomic_store_n(&race.started, 1, __ATOMIC_RELEASE);
+	do {	/* at least one round, the last one after the writer is done */
 		for (unsigned i = 0; i < 2 * RACE_PFX; i++) {
 			struct gw_addr a;
 			struct dp_nexthop nh;
@@ -357,7 +366,7 @@ static int race_reader(void *arg)
 		}
 		race.rounds++;
 		rte_rcu_qsbr_quiescent(v, 0);
-	}
+	} while (!__atomic_load_n(&race.stop, __ATOMIC_ACQUIRE));
 	rte_rcu_qsbr_thread_offline(v, 0);
 	return 0;
 }
@@ -381,6 +390,8 @@ static void test_concurrent_reader(void)
 	CU_ASSERT_FATAL(lcore < RTE_MAX_LCORE);
 	memset(&race, 0, sizeof(race));
 	CU_ASSERT_EQUAL_FATAL(rte_eal_remote_launch(race_reader, dp_rcu(), lcore), 0);
+	while (!__atomic_load_n(&race.started, __ATOMIC_ACQUIRE))
+		rte_pause();
 	srand(1812);
 	for (unsigned i = 0; i < RACE_OPS4 + RACE_OPS6; i++) {
 		bool v6 = i % (RACE_OPS4 / RACE_OPS6 + 1) == 0;
