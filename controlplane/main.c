@@ -91,7 +91,13 @@ static void print_final_counters(void)
 	fflush(stdout);
 }
 
-int main(int argc, char **argv)
+struct main_opts {
+	const char *path;
+	bool check;
+};
+
+/* 0 = run, 1 = exit 0 (help/version), -1 = usage error. */
+static int parse_args(int argc, char **argv, struct main_opts *o)
 {
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
@@ -100,54 +106,39 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct gw_cfg cfg;
-	char err[CFG_ERR_MAX];
-	char lcores[32];
-	const char *path = NULL;
-	bool check = false;
-	char **eal_argv = NULL;
-	int eal_argc = 0, opt, ret;
-	sigset_t sigs;
+	int opt;
 
 	while ((opt = getopt_long(argc, argv, "+c:tVh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
-			path = optarg;
+			o->path = optarg;
 			break;
 		case 't':
-			check = true;
+			o->check = true;
 			break;
 		case 'V':
 			printf("ipsecgw %s\n", GW_VERSION);
-			return 0;
+			return 1;
 		case 'h':
 			usage(stdout, argv[0]);
-			return 0;
+			return 1;
 		default:
 			usage(stderr, argv[0]);
-			return 2;
+			return -1;
 		}
 	}
-	if (path == NULL) {
+	if (o->path == NULL) {
 		usage(stderr, argv[0]);
-		return 2;
+		return -1;
 	}
-	if (cfg_load(path, &cfg, err, sizeof(err)) != 0) {
-		fprintf(stderr, "%s\n", err);
-		return 1;
-	}
-	if (check) {
-		printf("%s: configuration OK (%u interfaces, %u routes, %u neighbors)\n",
-		       path, cfg.n_ifaces, cfg.n_routes, cfg.n_neighbors);
-		cfg_free(&cfg);
-		return 0;
-	}
+	return 0;
+}
 
-	eal_argv = build_eal_argv(&cfg, argv[0], argc - optind, argv + optind, lcores, &eal_argc);
-	if (eal_argv == NULL) {
-		cfg_free(&cfg);
-		return 1;
-	}
+/* EAL up, data plane, control plane, workers; run until a signal; tear down. */
+static void run(struct gw_cfg *cfg, int eal_argc, char **eal_argv)
+{
+	sigset_t sigs;
+	int ret;
 
 	/* Every thread EAL creates inherits this mask; the CP takes the
 	 * signals through a signalfd.  The telemetry socket is created under
@@ -162,18 +153,18 @@ int main(int argc, char **argv)
 	ret = rte_eal_init(eal_argc, eal_argv);
 	if (ret < 0)
 		rte_exit(EXIT_FAILURE, "EAL init failed: %s\n", rte_strerror(rte_errno));
-	rte_log_set_level_pattern("ipsecgw.*", (uint32_t)cfg.log_level);
+	rte_log_set_level_pattern("ipsecgw.*", (uint32_t)cfg->log_level);
 
-	if (rte_lcore_count() < cfg.workers + 1)
+	if (rte_lcore_count() < cfg->workers + 1)
 		rte_exit(EXIT_FAILURE, "need %u lcores (1 control + %u workers), EAL has %u\n",
-			 cfg.workers + 1, cfg.workers, rte_lcore_count());
-	ret = tm_socket_apply(&cfg.telemetry);
+			 cfg->workers + 1, cfg->workers, rte_lcore_count());
+	ret = tm_socket_apply(&cfg->telemetry);
 	if (ret < 0)
 		rte_exit(EXIT_FAILURE, "telemetry socket: %s\n", strerror(-ret));
-	ret = dp_init(&cfg);
+	ret = dp_init(cfg);
 	if (ret < 0)
 		rte_exit(EXIT_FAILURE, "data plane init failed: %s\n", strerror(-ret));
-	ret = cp_init(&cfg);
+	ret = cp_init(cfg);
 	if (ret < 0)
 		rte_exit(EXIT_FAILURE, "control plane init failed: %s\n", strerror(-ret));
 	ret = dp_launch();
@@ -190,6 +181,36 @@ int main(int argc, char **argv)
 	cp_fini();
 	dp_fini();
 	rte_eal_cleanup();
+}
+
+int main(int argc, char **argv)
+{
+	struct main_opts o = { NULL, false };
+	struct gw_cfg cfg;
+	char err[CFG_ERR_MAX];
+	char lcores[32];
+	char **eal_argv;
+	int eal_argc = 0, ret;
+
+	ret = parse_args(argc, argv, &o);
+	if (ret != 0)
+		return ret > 0 ? 0 : 2;
+	if (cfg_load(o.path, &cfg, err, sizeof(err)) != 0) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	if (o.check) {
+		printf("%s: configuration OK (%u interfaces, %u routes, %u neighbors)\n",
+		       o.path, cfg.n_ifaces, cfg.n_routes, cfg.n_neighbors);
+		cfg_free(&cfg);
+		return 0;
+	}
+	eal_argv = build_eal_argv(&cfg, argv[0], argc - optind, argv + optind, lcores, &eal_argc);
+	if (eal_argv == NULL) {
+		cfg_free(&cfg);
+		return 1;
+	}
+	run(&cfg, eal_argc, eal_argv);
 	free(eal_argv);
 	cfg_free(&cfg);
 	return 0;
