@@ -56,6 +56,53 @@ struct cfg_telemetry {
 	bool has_mode;
 };
 
+enum {
+	CFG_PATH_MAX = 256,
+	CFG_URL_MAX = 256,
+	CFG_MAX_IDENTITIES = 4,
+	CFG_MAX_TRUSTPOINTS = 16,
+	CFG_MAX_CRL_URLS = 4,
+};
+
+/* pki.identities[]: our certificate and key, one per key type. */
+struct cfg_identity {
+	char cert[CFG_PATH_MAX];		/* absolute (relative = to the config's dir) */
+	char key[CFG_PATH_MAX];
+	char chain[CFG_PATH_MAX];		/* "" = none */
+	int line;
+};
+
+enum cfg_revocation {
+	CFG_REVOCATION_NONE,
+	CFG_REVOCATION_CRL,
+};
+
+/* pki.trustpoints[] */
+struct cfg_trustpoint {
+	char name[CFG_NAME_MAX];
+	char ca[CFG_PATH_MAX];			/* PEM: root and intermediates */
+	enum cfg_revocation revocation_check;	/* default CRL */
+	char crl_urls[CFG_MAX_CRL_URLS][CFG_URL_MAX];
+	unsigned n_crl_urls;
+	char crl_delta_urls[CFG_MAX_CRL_URLS][CFG_URL_MAX];
+	unsigned n_crl_delta_urls;
+	bool crl_prefetch;			/* default true when crl_urls given */
+	uint32_t crl_refresh_interval;		/* s, default 3600 */
+	uint32_t crl_min_download_interval;	/* s, default 60 */
+	uint32_t crl_download_timeout;		/* s, default 10 */
+	uint32_t crl_max_size;			/* bytes, default 64 MiB */
+	char crl_cache_dir[CFG_PATH_MAX];	/* default /var/lib/ipsecgw/crl */
+	bool hold_is_revoked;			/* default true */
+	int line;
+};
+
+struct cfg_pki {
+	struct cfg_identity identities[CFG_MAX_IDENTITIES];
+	unsigned n_identities;
+	struct cfg_trustpoint trustpoints[CFG_MAX_TRUSTPOINTS];
+	unsigned n_trustpoints;
+};
+
 struct gw_cfg {
 	char path[256];
 	char *eal_argv[CFG_MAX_EAL_ARGS];	/* strdup'd; freed by cfg_free() */
@@ -71,6 +118,7 @@ struct gw_cfg {
 	struct cfg_neighbor *neighbors;		/* malloc'd array */
 	unsigned n_neighbors;
 	struct cfg_telemetry telemetry;
+	struct cfg_pki pki;			/* optional "pki" group */
 };
 
 /*

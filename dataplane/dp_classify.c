@@ -23,13 +23,13 @@
 #include <rte_ether.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
+#include <rte_prefetch.h>
 #include <rte_udp.h>
 
 #include "common/gw_proto.h"
 #include "dataplane/dp_classify.h"
+#include "dataplane/dp_fib.h"
 #include "dataplane/dp_internal.h"
-#include "dataplane/dp_neigh.h"
-#include "dataplane/dp_route.h"
 
 enum {
 	ARP_LEN = 28,			/* Ethernet/IPv4 ARP, RFC 826 */
@@ -136,26 +136,29 @@ static enum dp_verdict cls_ipv4_local(struct cls *c, const struct rte_ipv4_hdr *
  * The common transit checks: TTL, route, neighbour, MTU.  On FORWARD the
  * Ethernet header is rewritten; the caller decrements the TTL / hop limit.
  */
-static enum dp_verdict cls_transit(struct cls *c, bool have_route, const struct dp_nexthop *nh,
+static __rte_always_inline enum dp_verdict cls_transit(struct cls *c, const struct dp_fib_nh *e,
 				   const struct gw_addr *dst, unsigned ttl, unsigned l3len)
 {
 	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(c->m, struct rte_ether_hdr *);
-	struct rte_ether_addr mac;
+	const struct dp_iface *out;
+	uint64_t mac;
 
-	if (!c->l2_unicast)
+	if (unlikely(!c->l2_unicast))
 		return drop(c, DP_C_drop_not_for_us);	/* RFC 1812 5.3.4 */
-	if (ttl <= 1)
+	if (unlikely(ttl <= 1))
 		return punt(c, DP_PUNT_TTL_EXCEEDED);
-	if (!have_route)
+	if (unlikely(e == NULL))
 		return punt(c, DP_PUNT_NO_ROUTE);
-	if (dp_neigh_lookup(nh->iface, nh->type == DP_NH_GATEWAY ? &nh->gw : dst, &mac) != 0)
+	mac = dp_fib_resolve(e, dst);
+	if (unlikely((mac & DP_NEIGH_VALID) == 0))
 		return punt(c, DP_PUNT_NEIGH_MISS);
-	if (l3len > dp_g.ifaces[nh->iface].mtu)
+	out = &dp_g.ifaces[e->nh.iface];
+	if (unlikely(l3len > out->mtu))
 		return punt(c, DP_PUNT_TOO_BIG);
-	rte_ether_addr_copy(&mac, &eth->dst_addr);
-	rte_ether_addr_copy(&dp_g.ifaces[nh->iface].mac, &eth->src_addr);
+	dp_fib_mac_store(mac, &eth->dst_addr);
+	rte_ether_addr_copy(&out->mac, &eth->src_addr);
 	c->res->verdict = DP_V_FORWARD;
-	c->res->out_iface = nh->iface;
+	c->res->out_iface = e->nh.iface;
 	return DP_V_FORWARD;
 }
 
@@ -186,8 +189,33 @@ static inline bool ipv4_martian(uint32_t be)
 	return a == 0 || (a >> 24) == 127 || (a >> 28) >= 0xe;
 }
 
+/*
+ * Is the header checksum right?  The ones' complement sum of the header
+ * (hlen bytes, a multiple of 4) must be 0xffff.  Summing 32-bit words into
+ * 64 bits and folding gives the same sum as rte_ipv4_cksum()'s 16-bit
+ * loop (both are the sum mod 0xffff, in 1..0xffff when not all zero), in
+ * a quarter of the additions.
+ */
+static inline bool ipv4_cksum_ok(const struct rte_ipv4_hdr *ip, unsigned hlen)
+{
+	const uint8_t *p = (const uint8_t *)ip;
+	uint64_t sum = 0;
+
+	for (unsigned i = 0; i < hlen; i += 4) {
+		uint32_t w;
+
+		memcpy(&w, p + i, 4);
+		sum += w;
+	}
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return sum == 0xffff;
+}
+
 /* Version, lengths, checksum.  Sets *hlen and *tot; DP_V_FORWARD = fine. */
-static enum dp_verdict ipv4_check(struct cls *c, struct rte_ipv4_hdr *ip, unsigned *hlen,
+static __rte_always_inline enum dp_verdict ipv4_check(struct cls *c, struct rte_ipv4_hdr *ip, unsigned *hlen,
 				  unsigned *tot)
 {
 	uint32_t l3avail = rte_pktmbuf_pkt_len(c->m) - RTE_ETHER_HDR_LEN;
@@ -204,7 +232,7 @@ static enum dp_verdict ipv4_check(struct cls *c, struct rte_ipv4_hdr *ip, unsign
 	if (*tot > l3avail)
 		return drop(c, DP_C_drop_ip_len);
 	if (ck == RTE_MBUF_F_RX_IP_CKSUM_BAD ||
-	    (ck == RTE_MBUF_F_RX_IP_CKSUM_UNKNOWN && rte_ipv4_cksum(ip) != 0))
+	    (ck == RTE_MBUF_F_RX_IP_CKSUM_UNKNOWN && !ipv4_cksum_ok(ip, *hlen)))
 		return drop(c, DP_C_drop_ip_cksum);
 	c->ip4_cksum_unset = ck == RTE_MBUF_F_RX_IP_CKSUM_NONE;
 	if (trim_to(c->m, RTE_ETHER_HDR_LEN + *tot) != 0)
@@ -212,27 +240,26 @@ static enum dp_verdict ipv4_check(struct cls *c, struct rte_ipv4_hdr *ip, unsign
 	return DP_V_FORWARD;
 }
 
-static enum dp_verdict cls_ipv4(struct cls *c)
+static __rte_always_inline enum dp_verdict cls_ipv4(struct cls *c)
 {
 	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(c->m, struct rte_ipv4_hdr *,
 							  RTE_ETHER_HDR_LEN);
 	struct gw_addr dst = { .family = AF_INET };
-	struct dp_nexthop nh;
+	const struct dp_fib_nh *e;
 	unsigned hlen, tot;
-	bool have_route;
 
 	if (ipv4_check(c, ip, &hlen, &tot) != DP_V_FORWARD)
 		return c->res->verdict;
 	if (ipv4_martian(ip->src_addr) || ipv4_martian(ip->dst_addr))
 		return drop(c, DP_C_drop_ip_martian);
 	dst.v4 = ip->dst_addr;
-	have_route = dp_route_lookup(&dst, &nh) == 0;
-	if (have_route && nh.type == DP_NH_LOCAL)
+	e = dp_fib_lookup4(dst.v4);
+	if (e != NULL && e->nh.type == DP_NH_LOCAL)
 		return cls_ipv4_local(c, ip, hlen, tot);
-	if (have_route && nh.type == DP_NH_CONNECTED &&
-	    dp_iface_bcast4(&dp_g.ifaces[nh.iface], ip->dst_addr))
+	if (e != NULL && e->nh.type == DP_NH_CONNECTED &&
+	    dp_iface_bcast4(&dp_g.ifaces[e->nh.iface], ip->dst_addr))
 		return drop(c, DP_C_drop_ip_martian);
-	if (cls_transit(c, have_route, &nh, &dst, ip->time_to_live, tot) != DP_V_FORWARD)
+	if (cls_transit(c, e, &dst, ip->time_to_live, tot) != DP_V_FORWARD)
 		return c->res->verdict;
 	if (likely(!c->ip4_cksum_unset)) {
 		ipv4_ttl_dec(ip);
@@ -320,9 +347,8 @@ static enum dp_verdict cls_ipv6(struct cls *c)
 							  RTE_ETHER_HDR_LEN);
 	uint32_t l3avail = rte_pktmbuf_pkt_len(c->m) - RTE_ETHER_HDR_LEN;
 	struct gw_addr dst = { .family = AF_INET6 };
-	struct dp_nexthop nh;
+	const struct dp_fib_nh *e;
 	unsigned plen;
-	bool have_route;
 
 	if (rte_pktmbuf_data_len(c->m) < RTE_ETHER_HDR_LEN + sizeof(*ip) ||
 	    (rte_be_to_cpu_32(ip->vtc_flow) >> 28) != 6)
@@ -338,21 +364,22 @@ static enum dp_verdict cls_ipv6(struct cls *c)
 	if (ip->dst_addr[0] == 0xff)
 		return cls_ipv6_local(c, ip, true, plen);
 	memcpy(dst.v6, ip->dst_addr, 16);
-	have_route = dp_route_lookup(&dst, &nh) == 0;
-	if (have_route && nh.type == DP_NH_LOCAL)
+	e = dp_fib_lookup6(dst.v6);
+	if (e != NULL && e->nh.type == DP_NH_LOCAL)
 		return cls_ipv6_local(c, ip, false, plen);
 	if (ipv6_is_linklocal(ip->src_addr) || ipv6_is_linklocal(ip->dst_addr) ||
 	    ipv6_is_unspec(ip->src_addr))
 		return drop(c, DP_C_drop_ip_martian);	/* never forwarded */
-	if (cls_transit(c, have_route, &nh, &dst, ip->hop_limits,
+	if (cls_transit(c, e, &dst, ip->hop_limits,
 			(unsigned)sizeof(*ip) + plen) == DP_V_FORWARD)
 		ip->hop_limits--;
 	return c->res->verdict;
 }
 
-enum dp_verdict dp_classify(struct rte_mbuf *m, unsigned in_iface, struct dp_cls_result *res)
+static __rte_always_inline enum dp_verdict
+cls_one(struct rte_mbuf *m, const struct dp_iface *ifc, struct dp_cls_result *res)
 {
-	struct cls c = { .m = m, .ifc = &dp_g.ifaces[in_iface], .res = res };
+	struct cls c = { .m = m, .ifc = ifc, .res = res };
 	const struct rte_ether_hdr *eth;
 
 	if (rte_pktmbuf_data_len(m) < RTE_ETHER_HDR_LEN)
@@ -372,5 +399,22 @@ enum dp_verdict dp_classify(struct rte_mbuf *m, unsigned in_iface, struct dp_cls
 		return cls_ipv6(&c);
 	default:
 		return drop(&c, DP_C_drop_ethertype);
+	}
+}
+
+enum dp_verdict dp_classify(struct rte_mbuf *m, unsigned in_iface, struct dp_cls_result *res)
+{
+	return cls_one(m, &dp_g.ifaces[in_iface], res);
+}
+
+void dp_classify_burst(struct rte_mbuf **pkts, unsigned n, unsigned in_iface,
+		       struct dp_cls_result *res)
+{
+	const struct dp_iface *ifc = &dp_g.ifaces[in_iface];
+
+	for (unsigned i = 0; i < n; i++) {
+		if (i + 1 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		cls_one(pkts[i], ifc, &res[i]);
 	}
 }

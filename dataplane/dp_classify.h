@@ -36,5 +36,8 @@ struct dp_cls_result {
 };
 
 enum dp_verdict dp_classify(struct rte_mbuf *m, unsigned in_iface, struct dp_cls_result *res);
+/* The same for n (<= DP_BURST) packets received on in_iface, into res[i]. */
+void dp_classify_burst(struct rte_mbuf **pkts, unsigned n, unsigned in_iface,
+		       struct dp_cls_result *res);
 
 #endif /* GW_DP_CLASSIFY_H */

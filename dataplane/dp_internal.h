@@ -28,6 +28,7 @@ enum {
 	DP_TX_DESC = 1024,
 	DP_IDLE_LOOPS = 100,		/* empty loops before an idle sleep */
 	DP_IDLE_SLEEP_US = 200,
+	DP_PROF_EVERY = 64,		/* one worker loop in this many is timed */
 };
 
 /* Frames waiting for one TX burst on one port. */
@@ -43,6 +44,9 @@ struct dp_worker {
 	unsigned nb_cptx;			/* CP TX rings this worker drains */
 	uint8_t cptx_iface[DP_MAX_IFACES];
 	unsigned idle_loops;
+	uint32_t loops;				/* mod DP_PROF_EVERY */
+	bool prof;				/* this loop is timed */
+	uint64_t prof_cls;			/* its classification cycles so far */
 	struct dp_txbuf tx[DP_MAX_IFACES];	/* indexed by out interface */
 } __rte_cache_aligned;
 

@@ -3,15 +3,21 @@
  * The published neighbour table (see dp_neigh.h).
  *
  * rte_hash with RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF maps a key to its
- * position; the position indexes an array of 64-bit words, each holding a
- * MAC and a valid bit, written with one atomic store so that a reader sees
- * either the old or the new MAC, never half of each.  With the LF flag a
- * deleted key keeps its position until rte_hash_free_key_with_position(),
- * which the defer queue calls once every worker has passed a quiescent
- * state, so a worker that found the position a moment before the delete
- * never reads a slot that was given to another key.
+ * position (its "slot"); the slot indexes an array of 64-bit words
+ * (dp_fib.neigh), each holding a MAC and a valid bit, written with one
+ * atomic store so that a reader sees either the old or the new MAC, never
+ * half of each.  With the LF flag a deleted key keeps its position until
+ * rte_hash_free_key_with_position(), which the defer queue calls once
+ * every worker has passed a quiescent state, so a worker that found the
+ * position a moment before the delete never reads a slot that was given
+ * to another key.  GATEWAY next hops cache their gateway's slot; a new
+ * key binds them and a delete unbinds them before deferring (dp_fib.h).
+ *
+ * The key is 32 bytes, a length rte_hash compares with vector code (for
+ * 20 bytes it would call memcmp, which was most of a worker's time).
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include <rte_errno.h>
@@ -22,21 +28,20 @@
 #include <rte_rcu_qsbr.h>
 
 #include "common/gw_log.h"
+#include "dataplane/dp_fib.h"
 #include "dataplane/dp_internal.h"
 #include "dataplane/dp_neigh.h"
 
-#define NEIGH_VALID (UINT64_C(1) << 63)
-
 struct neigh_key {
+	uint8_t addr[16];	/* IPv4 in the first four bytes */
 	uint16_t iface;
 	uint8_t family;
-	uint8_t pad;
-	uint8_t addr[16];	/* IPv4 in the first four bytes */
+	uint8_t pad[13];	/* zero: the key is hashed and compared whole */
 };
 
 static struct {
 	struct rte_hash *h;
-	uint64_t *ent;			/* DP_NEIGH_MAX, cache-aligned */
+	uint64_t *ent;			/* DP_NEIGH_MAX, cache-aligned; = dp_fib.neigh */
 	struct rte_rcu_qsbr_dq *dq;
 	unsigned live;			/* atomic: keys published */
 	unsigned deferred;		/* CP: positions waiting */
@@ -60,17 +65,21 @@ static int neigh_key(unsigned iface, const struct gw_addr *ip, struct neigh_key 
 
 static uint64_t neigh_pack(const struct rte_ether_addr *mac)
 {
-	uint64_t v = NEIGH_VALID;
+	uint64_t v = DP_NEIGH_VALID;
 
 	for (int i = 0; i < RTE_ETHER_ADDR_LEN; i++)
 		v |= (uint64_t)mac->addr_bytes[i] << (8 * i);
 	return v;
 }
 
-static void neigh_unpack(uint64_t v, struct rte_ether_addr *mac)
+/* The MAC slot word v holds into *mac: true, or false (*mac untouched). */
+static bool neigh_unpack(uint64_t v, struct rte_ether_addr *mac)
 {
+	if ((v & DP_NEIGH_VALID) == 0)
+		return false;
 	for (int i = 0; i < RTE_ETHER_ADDR_LEN; i++)
 		mac->addr_bytes[i] = (uint8_t)(v >> (8 * i));
+	return true;
 }
 
 static void neigh_free_deferred(void *p, void *e, unsigned n)
@@ -111,9 +120,12 @@ int dp_neigh_set(unsigned iface, const struct gw_addr *ip, const struct rte_ethe
 		}
 		if (pos < 0)
 			return pos == -ENOSPC ? -ENOSPC : -EINVAL;
+		RTE_ASSERT(pos < DP_NEIGH_MAX);
+		__atomic_store_n(&nt.ent[pos], neigh_pack(mac), __ATOMIC_RELEASE);
 		__atomic_fetch_add(&nt.live, 1, __ATOMIC_RELAXED);
+		dp_route_neigh_bind(iface, ip, (uint32_t)pos);	/* after the MAC */
+		return 0;
 	}
-	RTE_ASSERT(pos < DP_NEIGH_MAX);
 	__atomic_store_n(&nt.ent[pos], neigh_pack(mac), __ATOMIC_RELEASE);
 	return 0;
 }
@@ -132,27 +144,39 @@ int dp_neigh_del(unsigned iface, const struct gw_addr *ip)
 	__atomic_store_n(&nt.ent[pos], 0, __ATOMIC_RELEASE);
 	__atomic_fetch_sub(&nt.live, 1, __ATOMIC_RELAXED);
 	e = (uint32_t)pos;
+	dp_route_neigh_unbind(e);	/* before the grace period starts */
 	nt.deferred++;
 	dp_rcu_defer(nt.dq, &e, neigh_free_deferred);
 	return 0;
 }
 
-int dp_neigh_lookup(unsigned iface, const struct gw_addr *ip, struct rte_ether_addr *mac)
+uint64_t dp_neigh_word(unsigned iface, const struct gw_addr *ip)
 {
 	struct neigh_key k;
 	int32_t pos;
-	uint64_t v;
 
 	if (nt.h == NULL || neigh_key(iface, ip, &k) != 0)
-		return -ENOENT;
+		return 0;
 	pos = rte_hash_lookup(nt.h, &k);
 	if (pos < 0)
-		return -ENOENT;
-	v = __atomic_load_n(&nt.ent[pos], __ATOMIC_ACQUIRE);
-	if ((v & NEIGH_VALID) == 0)
-		return -ENOENT;
-	neigh_unpack(v, mac);
-	return 0;
+		return 0;
+	return __atomic_load_n(&nt.ent[pos], __ATOMIC_ACQUIRE);
+}
+
+int dp_neigh_lookup(unsigned iface, const struct gw_addr *ip, struct rte_ether_addr *mac)
+{
+	return neigh_unpack(dp_neigh_word(iface, ip), mac) ? 0 : -ENOENT;
+}
+
+uint32_t dp_neigh_slot(unsigned iface, const struct gw_addr *ip)
+{
+	struct neigh_key k;
+	int32_t pos;
+
+	if (nt.h == NULL || neigh_key(iface, ip, &k) != 0)
+		return DP_NEIGH_NONE;
+	pos = rte_hash_lookup(nt.h, &k);
+	return pos < 0 ? DP_NEIGH_NONE : (uint32_t)pos;
 }
 
 unsigned dp_neigh_count(void)
@@ -173,6 +197,7 @@ int dp_neigh_init(void)
 	};
 	int ret = -ENOMEM;
 
+	RTE_BUILD_BUG_ON(sizeof(struct neigh_key) != 32);
 	nt.live = nt.deferred = 0;
 	nt.h = rte_hash_create(&hp);
 	if (nt.h == NULL) {
@@ -183,6 +208,7 @@ int dp_neigh_init(void)
 			     RTE_CACHE_LINE_SIZE);
 	if (nt.ent == NULL)
 		goto out;
+	dp_fib.neigh = nt.ent;
 	/* As large as the table: every position can wait at once. */
 	nt.dq = dp_rcu_dq_create("dp_neigh_dq", DP_NEIGH_MAX, sizeof(uint32_t),
 				 neigh_free_deferred);
@@ -200,6 +226,7 @@ void dp_neigh_fini(void)
 	dp_rcu_dq_destroy(&nt.dq, "dp_neigh_dq");
 	rte_hash_free(nt.h);
 	rte_free(nt.ent);
+	dp_fib.neigh = NULL;
 	nt.h = NULL;
 	nt.ent = NULL;
 	nt.live = nt.deferred = 0;

@@ -3,9 +3,11 @@
  * The forwarding table (see dp_route.h for the model).
  *
  * CP-side state: the route list in insertion order (the source of truth,
- * from which every IPv6 table is rebuilt) and the next-hop slot states.
- * Worker-side state: rte_lpm, the current rte_lpm6 pointer, the two default
- * next-hop indexes and the next-hop array, all read lock-free.
+ * from which every IPv6 table is rebuilt), the next-hop slot states and the
+ * list of GATEWAY next hops that are not FREE (whose neighbour slot cache
+ * dp_route_neigh_bind/unbind keep right, see dp_fib.h).
+ * Worker-side state (dp_fib): rte_lpm, the current rte_lpm6 pointer, the
+ * two default next-hop indexes and the next-hop array, all read lock-free.
  *
  * Life of a next-hop slot: FREE -> USED (written before the LPM points at
  * it) -> DEFERRED (unpublished, in the defer queue) -> FREE once every
@@ -19,24 +21,17 @@
 #include <rte_byteorder.h>
 #include <rte_errno.h>
 #include <rte_lcore.h>
-/* DPDK 22.11's rte_lpm.h has a VLA in rte_lpm_lookup_bulk_func(), which
- * we do not call; -Wvla stays on for our own code. */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wvla"
-#include <rte_lpm.h>
-#pragma GCC diagnostic pop
-#include <rte_lpm6.h>
 #include <rte_malloc.h>
 #include <rte_rcu_qsbr.h>
 
 #include "common/gw_log.h"
+#include "dataplane/dp_fib.h"
 #include "dataplane/dp_internal.h"
 #include "dataplane/dp_route.h"
 
 enum {
 	LPM4_TBL8S = 2048,		/* one per prefix longer than /24 */
 	LPM6_TBL8S = 8192,		/* a /128 takes up to 13 */
-	NH_NONE = UINT32_MAX,		/* no default route */
 };
 
 enum nh_state { NH_FREE, NH_USED, NH_DEFERRED };
@@ -54,14 +49,13 @@ struct route_ent {
 	uint32_t nh;
 };
 
+struct dp_fib dp_fib = { .def4 = DP_FIB_NH_NONE, .def6 = DP_FIB_NH_NONE };
+
+/* CP only. */
 static struct {
-	/* read by workers */
-	struct rte_lpm *lpm4;
-	struct rte_lpm6 *lpm6;		/* atomic pointer */
-	uint32_t def4, def6;		/* atomic: next-hop index of /0 or NH_NONE */
-	struct dp_nexthop *nh;		/* DP_NH_MAX, cache-aligned */
-	/* CP only */
 	uint8_t nh_state[DP_NH_MAX];
+	uint32_t gw_nh[DP_NH_MAX];	/* GATEWAY next hops not FREE */
+	unsigned n_gw;
 	uint32_t nh_cursor;
 	struct route_ent *list;
 	unsigned n;
@@ -71,7 +65,7 @@ static struct {
 	unsigned gen;
 	char lpm6_name[RTE_LPM6_NAMESIZE];
 	size_t lpm6_bytes;
-} rt = { .def4 = NH_NONE, .def6 = NH_NONE };
+} rt;
 
 static const char *const nh_type_names[] = {
 #define X(n, v, s) [DP_NH_##n] = s,
@@ -85,6 +79,20 @@ const char *dp_nh_type_name(enum dp_nh_type t)
 	       nh_type_names[t] : "?";
 }
 
+/* Next hop idx goes back to FREE (unpublished, or its grace period over). */
+static void nh_free(uint32_t idx)
+{
+	rt.nh_state[idx] = NH_FREE;
+	if (dp_fib.nh[idx].nh.type != DP_NH_GATEWAY)
+		return;
+	for (unsigned i = 0; i < rt.n_gw; i++) {
+		if (rt.gw_nh[i] == idx) {
+			rt.gw_nh[i] = rt.gw_nh[--rt.n_gw];
+			return;
+		}
+	}
+}
+
 static void route_free_deferred(void *p, void *e, unsigned n)
 {
 	struct deferred *d = e;
@@ -92,7 +100,7 @@ static void route_free_deferred(void *p, void *e, unsigned n)
 	RTE_SET_USED(p);
 	for (unsigned i = 0; i < n; i++) {
 		if (d[i].kind == DEFER_NH) {
-			rt.nh_state[d[i].idx] = NH_FREE;
+			nh_free(d[i].idx);
 		} else {
 			rte_lpm6_free(d[i].lpm6);
 			rt.lpm6_waiting = false;
@@ -131,20 +139,47 @@ const char *dp_route_lpm6_name(void)
 	return rt.lpm6_name;
 }
 
+/* A FREE slot with nh (and its gateway's neighbour slot) in it, USED. */
 static int nh_alloc(const struct dp_nexthop *nh, uint32_t *idx)
 {
 	for (unsigned i = 0; i < DP_NH_MAX; i++) {
 		uint32_t c = (rt.nh_cursor + i) % DP_NH_MAX;
+		struct dp_fib_nh *e = &dp_fib.nh[c];
 
-		if (rt.nh_state[c] == NH_FREE) {
-			rt.nh_state[c] = NH_USED;
-			rt.nh[c] = *nh;
-			rt.nh_cursor = (c + 1) % DP_NH_MAX;
-			*idx = c;
-			return 0;
+		if (rt.nh_state[c] != NH_FREE)
+			continue;
+		rt.nh_state[c] = NH_USED;
+		e->nh = *nh;
+		e->neigh = DP_NEIGH_NONE;
+		if (nh->type == DP_NH_GATEWAY) {
+			e->neigh = dp_neigh_slot(nh->iface, &nh->gw);
+			rt.gw_nh[rt.n_gw++] = c;
 		}
+		rt.nh_cursor = (c + 1) % DP_NH_MAX;
+		*idx = c;
+		return 0;
 	}
 	return -ENOSPC;
+}
+
+void dp_route_neigh_bind(unsigned iface, const struct gw_addr *ip, uint32_t slot)
+{
+	for (unsigned i = 0; i < rt.n_gw; i++) {
+		struct dp_fib_nh *e = &dp_fib.nh[rt.gw_nh[i]];
+
+		if (e->nh.iface == iface && gw_addr_eq(&e->nh.gw, ip))
+			__atomic_store_n(&e->neigh, slot, __ATOMIC_RELEASE);
+	}
+}
+
+void dp_route_neigh_unbind(uint32_t slot)
+{
+	for (unsigned i = 0; i < rt.n_gw; i++) {
+		struct dp_fib_nh *e = &dp_fib.nh[rt.gw_nh[i]];
+
+		if (e->neigh == slot)
+			__atomic_store_n(&e->neigh, DP_NEIGH_NONE, __ATOMIC_RELEASE);
+	}
 }
 
 static void nh_release(uint32_t idx)
@@ -197,9 +232,9 @@ static int lpm6_rebuild(void)
 			return -ENOSPC;
 		}
 	}
-	d.lpm6 = rt.lpm6;
+	d.lpm6 = dp_fib.lpm6;
 	snprintf(rt.lpm6_name, sizeof(rt.lpm6_name), "dp_lpm6_%u", rt.gen - 1);
-	__atomic_store_n(&rt.lpm6, t, __ATOMIC_RELEASE);
+	__atomic_store_n(&dp_fib.lpm6, t, __ATOMIC_RELEASE);
 	route_defer(&d);
 	return 0;
 }
@@ -230,12 +265,12 @@ static int route_publish(unsigned i)
 	bool v4 = r->pfx.addr.family == AF_INET;
 
 	if (r->pfx.len == 0) {
-		__atomic_store_n(v4 ? &rt.def4 : &rt.def6, r->nh, __ATOMIC_RELEASE);
+		__atomic_store_n(v4 ? &dp_fib.def4 : &dp_fib.def6, r->nh, __ATOMIC_RELEASE);
 		return 0;
 	}
 	if (!v4)
 		return lpm6_rebuild();
-	if (rte_lpm_add(rt.lpm4, rte_be_to_cpu_32(r->pfx.addr.v4), r->pfx.len, r->nh) != 0)
+	if (rte_lpm_add(dp_fib.lpm4, rte_be_to_cpu_32(r->pfx.addr.v4), r->pfx.len, r->nh) != 0)
 		return -ENOSPC;
 	return 0;
 }
@@ -266,7 +301,7 @@ int dp_route_add(const struct gw_prefix *pfx, const struct dp_nexthop *nh)
 	ret = route_publish(rt.n - 1);
 	if (ret != 0) {
 		rt.n--;
-		rt.nh_state[idx] = NH_FREE;	/* never published */
+		nh_free(idx);	/* never published */
 	}
 	return ret;
 }
@@ -277,12 +312,13 @@ static int route_unpublish(const struct route_ent *r)
 	bool v4 = r->pfx.addr.family == AF_INET;
 
 	if (r->pfx.len == 0) {
-		__atomic_store_n(v4 ? &rt.def4 : &rt.def6, NH_NONE, __ATOMIC_RELEASE);
+		__atomic_store_n(v4 ? &dp_fib.def4 : &dp_fib.def6, DP_FIB_NH_NONE,
+				 __ATOMIC_RELEASE);
 		return 0;
 	}
 	if (!v4)
 		return lpm6_rebuild();
-	return rte_lpm_delete(rt.lpm4, rte_be_to_cpu_32(r->pfx.addr.v4), r->pfx.len);
+	return rte_lpm_delete(dp_fib.lpm4, rte_be_to_cpu_32(r->pfx.addr.v4), r->pfx.len);
 }
 
 int dp_route_del(const struct gw_prefix *pfx)
@@ -316,26 +352,17 @@ int dp_route_del(const struct gw_prefix *pfx)
 
 int dp_route_lookup(const struct gw_addr *dst, struct dp_nexthop *nh)
 {
-	uint32_t idx;
+	const struct dp_fib_nh *e;
 
-	if (dst->family == AF_INET) {
-		if (rt.lpm4 == NULL)
-			return -ENOENT;
-		if (rte_lpm_lookup(rt.lpm4, rte_be_to_cpu_32(dst->v4), &idx) != 0)
-			idx = __atomic_load_n(&rt.def4, __ATOMIC_ACQUIRE);
-	} else if (dst->family == AF_INET6) {
-		const struct rte_lpm6 *t = __atomic_load_n(&rt.lpm6, __ATOMIC_ACQUIRE);
-
-		if (t == NULL)
-			return -ENOENT;
-		if (rte_lpm6_lookup(t, dst->v6, &idx) != 0)
-			idx = __atomic_load_n(&rt.def6, __ATOMIC_ACQUIRE);
-	} else {
+	if (dst->family == AF_INET && dp_fib.lpm4 != NULL)
+		e = dp_fib_lookup4(dst->v4);
+	else if (dst->family == AF_INET6 && dp_fib.lpm6 != NULL)
+		e = dp_fib_lookup6(dst->v6);
+	else
 		return -ENOENT;
-	}
-	if (idx == NH_NONE)
+	if (e == NULL)
 		return -ENOENT;
-	*nh = rt.nh[idx];
+	*nh = e->nh;
 	return 0;
 }
 
@@ -349,7 +376,7 @@ int dp_route_get(unsigned idx, struct gw_prefix *pfx, struct dp_nexthop *nh)
 	if (idx >= rt.n)
 		return -ENOENT;
 	*pfx = rt.list[idx].pfx;
-	*nh = rt.nh[rt.list[idx].nh];
+	*nh = dp_fib.nh[rt.list[idx].nh].nh;
 	return 0;
 }
 
@@ -368,19 +395,19 @@ static int route_tables_create(void)
 	struct rte_lpm_rcu_config rc = { .v = dp_g.rcu, .mode = RTE_LPM_QSBR_MODE_DQ };
 	size_t before;
 
-	rt.lpm4 = rte_lpm_create("dp_lpm4", (int)rte_socket_id(), &c4);
-	if (rt.lpm4 == NULL) {
+	dp_fib.lpm4 = rte_lpm_create("dp_lpm4", (int)rte_socket_id(), &c4);
+	if (dp_fib.lpm4 == NULL) {
 		GW_LOG(route, ERR, "cannot create IPv4 table: %s", rte_strerror(rte_errno));
 		return -ENOMEM;
 	}
-	if (rte_lpm_rcu_qsbr_add(rt.lpm4, &rc) != 0) {
+	if (rte_lpm_rcu_qsbr_add(dp_fib.lpm4, &rc) != 0) {
 		GW_LOG(route, ERR, "cannot attach RCU to the IPv4 table: %s",
 		       rte_strerror(rte_errno));
 		return -ENOMEM;
 	}
 	before = heap_used();
-	rt.lpm6 = lpm6_create();
-	if (rt.lpm6 == NULL)
+	dp_fib.lpm6 = lpm6_create();
+	if (dp_fib.lpm6 == NULL)
 		return -ENOMEM;
 	rt.lpm6_bytes = heap_used() - before;
 	snprintf(rt.lpm6_name, sizeof(rt.lpm6_name), "dp_lpm6_%u", rt.gen - 1);
@@ -392,13 +419,15 @@ int dp_route_init(void)
 	int ret = -ENOMEM;
 
 	RTE_BUILD_BUG_ON(sizeof(struct deferred) % 4 != 0);
-	rt.def4 = rt.def6 = NH_NONE;
-	rt.n = rt.deferred = rt.nh_cursor = 0;
+	RTE_BUILD_BUG_ON(sizeof(struct dp_fib_nh) != 32);
+	dp_fib.def4 = dp_fib.def6 = DP_FIB_NH_NONE;
+	rt.n = rt.deferred = rt.nh_cursor = rt.n_gw = 0;
 	rt.lpm6_waiting = false;
 	memset(rt.nh_state, NH_FREE, sizeof(rt.nh_state));
 	rt.list = calloc(DP_ROUTE_MAX, sizeof(rt.list[0]));
-	rt.nh = rte_zmalloc("dp_nexthops", DP_NH_MAX * sizeof(rt.nh[0]), RTE_CACHE_LINE_SIZE);
-	if (rt.list == NULL || rt.nh == NULL)
+	dp_fib.nh = rte_zmalloc("dp_nexthops", DP_NH_MAX * sizeof(dp_fib.nh[0]),
+				RTE_CACHE_LINE_SIZE);
+	if (rt.list == NULL || dp_fib.nh == NULL)
 		goto out;
 	/* Room for every next-hop slot and two tables. */
 	rt.dq = dp_rcu_dq_create("dp_route_dq", DP_NH_MAX + 2, sizeof(struct deferred),
@@ -415,15 +444,15 @@ out:
 void dp_route_fini(void)
 {
 	dp_rcu_dq_destroy(&rt.dq, "dp_route_dq");
-	rte_lpm6_free(rt.lpm6);
-	rte_lpm_free(rt.lpm4);
-	rte_free(rt.nh);
+	rte_lpm6_free(dp_fib.lpm6);
+	rte_lpm_free(dp_fib.lpm4);
+	rte_free(dp_fib.nh);
 	free(rt.list);
-	rt.lpm6 = NULL;
-	rt.lpm4 = NULL;
-	rt.nh = NULL;
+	dp_fib.lpm6 = NULL;
+	dp_fib.lpm4 = NULL;
+	dp_fib.nh = NULL;
 	rt.list = NULL;
-	rt.n = 0;
-	rt.def4 = rt.def6 = NH_NONE;
+	rt.n = rt.n_gw = 0;
+	dp_fib.def4 = dp_fib.def6 = DP_FIB_NH_NONE;
 	rt.lpm6_name[0] = '\0';
 }

@@ -22,6 +22,9 @@
 	X(punt_pkts, "packets punted to the control plane") \
 	X(cptx_pkts, "control-plane packets sent") \
 	X(idle_sleeps, "idle back-off sleeps") \
+	X(prof_pkts, "packets received in profiled worker loops (1 in 64)") \
+	X(prof_loop_cycles, "TSC cycles of those loops (receive to transmit)") \
+	X(prof_cls_cycles, "TSC cycles classifying in those loops") \
 	X(drop_runt, "dropped: runt Ethernet frame") \
 	X(drop_ethertype, "dropped: unsupported ethertype") \
 	X(drop_not_for_us, "dropped: destination MAC not ours") \
