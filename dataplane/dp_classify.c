@@ -15,7 +15,10 @@
  *              is decremented and the Ethernet header rewritten.
  *
  * Headers must lie in the first segment.  Reads the route and neighbour
- * tables lock-free; writes only the packet.
+ * tables lock-free (dp_fib.h: a gateway's MAC comes from the neighbour
+ * slot its next hop caches); writes only the packet.  The IPv4 forwarding
+ * path is inlined whole into the burst loop; the header checksum is
+ * summed in 32-bit words.
  */
 #include <string.h>
 
@@ -136,8 +139,9 @@ static enum dp_verdict cls_ipv4_local(struct cls *c, const struct rte_ipv4_hdr *
  * The common transit checks: TTL, route, neighbour, MTU.  On FORWARD the
  * Ethernet header is rewritten; the caller decrements the TTL / hop limit.
  */
-static __rte_always_inline enum dp_verdict cls_transit(struct cls *c, const struct dp_fib_nh *e,
-				   const struct gw_addr *dst, unsigned ttl, unsigned l3len)
+static __rte_always_inline enum dp_verdict
+cls_transit(struct cls *c, const struct dp_fib_nh *e, const struct gw_addr *dst, unsigned ttl,
+	    unsigned l3len)
 {
 	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(c->m, struct rte_ether_hdr *);
 	const struct dp_iface *out;
@@ -215,8 +219,8 @@ static inline bool ipv4_cksum_ok(const struct rte_ipv4_hdr *ip, unsigned hlen)
 }
 
 /* Version, lengths, checksum.  Sets *hlen and *tot; DP_V_FORWARD = fine. */
-static __rte_always_inline enum dp_verdict ipv4_check(struct cls *c, struct rte_ipv4_hdr *ip, unsigned *hlen,
-				  unsigned *tot)
+static __rte_always_inline enum dp_verdict
+ipv4_check(struct cls *c, struct rte_ipv4_hdr *ip, unsigned *hlen, unsigned *tot)
 {
 	uint32_t l3avail = rte_pktmbuf_pkt_len(c->m) - RTE_ETHER_HDR_LEN;
 	uint64_t ck = c->m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;

@@ -36,7 +36,8 @@ struct dp_cls_result {
 };
 
 enum dp_verdict dp_classify(struct rte_mbuf *m, unsigned in_iface, struct dp_cls_result *res);
-/* The same for n (<= DP_BURST) packets received on in_iface, into res[i]. */
+/* The same for n packets received on in_iface, the verdict of pkts[i] into
+ * res[i] (the worker's loop: one call a burst, the next frame prefetched). */
 void dp_classify_burst(struct rte_mbuf **pkts, unsigned n, unsigned in_iface,
 		       struct dp_cls_result *res);
 

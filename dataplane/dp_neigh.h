@@ -9,6 +9,9 @@
  * (rte_hash_free_key_with_position) after an RCU grace period, through the
  * defer queue reclaimed by dp_reclaim().
  *
+ * dp_neigh_set() of a new key and dp_neigh_del() also bind and unbind the
+ * GATEWAY next hops that cache the entry's slot (dp_fib.h).
+ *
  * The control plane owns resolution (ARP, ND, queues, ageing); this is only
  * the published result.  Writers: CP only.  Readers: any thread, lock-free.
  * DP_NEIGH_MAX entries fit, counting deleted ones until their slot is

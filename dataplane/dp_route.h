@@ -7,7 +7,8 @@
  * (rte_lpm_rcu_qsbr_add), IPv6 in an rte_lpm6 that is rebuilt aside on every
  * change and swapped by pointer, the old one freed after a grace period
  * (rte_lpm6 reuses groups at once on delete, so it cannot be edited live).
- * The LPM result is an index into a next-hop array.
+ * The LPM result is an index into a next-hop array; a GATEWAY next hop
+ * also caches its gateway's neighbour slot for the workers (dp_fib.h).
  *
  * Writers: CP only (single writer).  Readers: workers, lock-free, and the CP.
  * A /32 or /128 of each interface address is installed as DP_NH_LOCAL.

@@ -9,10 +9,10 @@
  *     (iface % nb_workers == worker index) into the same TX buffers;
  *   TX burst per port, freeing and counting what the PMD did not take;
  *   report an RCU quiescent state;
- *   one loop in DP_PROF_EVERY that received packets is timed with the TSC,
- *   whole and its classification part (prof_* counters): cycles per
- *   packet of the worker, and of our code apart from the PMDs' (timing
- *   every loop would cost ~5 % of the forwarding rate);
+ *   one loop in DP_PROF_EVERY is timed with the TSC, whole and its
+ *   classification part, and counted if it received packets (prof_*
+ *   counters): cycles per packet of the worker, and of our code apart
+ *   from the PMDs' (timing every loop would cost ~5 % of the rate);
  *   optionally, after DP_IDLE_LOOPS empty loops, go RCU-offline and sleep
  *     DP_IDLE_SLEEP_US (labs that share cores; the one syscall allowed).
  *
@@ -58,13 +58,36 @@ static void tx_flush(struct dp_worker *wk, unsigned iface)
 	b->n = 0;
 }
 
-static inline void tx_queue(struct dp_worker *wk, unsigned iface, struct rte_mbuf *m)
+/* Queue m[0..n) for TX on iface, sending each time the buffer fills. */
+static inline void tx_queue(struct dp_worker *wk, unsigned iface, struct rte_mbuf **m, unsigned n)
 {
 	struct dp_txbuf *b = &wk->tx[iface];
 
-	b->m[b->n++] = m;
-	if (b->n == DP_BURST)
-		tx_flush(wk, iface);
+	while (n > 0) {
+		unsigned k = RTE_MIN(n, (unsigned)DP_BURST - b->n);
+
+		memcpy(&b->m[b->n], m, k * sizeof(m[0]));
+		b->n = (uint16_t)(b->n + k);
+		m += k;
+		n -= k;
+		if (b->n == DP_BURST)
+			tx_flush(wk, iface);
+	}
+}
+
+/* Queue m[0..n) for TX, m[i] on out[i]: runs to one interface at once. */
+static void tx_queue_fwd(struct dp_worker *wk, struct rte_mbuf **m, const uint8_t *out, unsigned n)
+{
+	unsigned i = 0;
+
+	while (i < n) {
+		unsigned j = i + 1;
+
+		while (j < n && out[j] == out[i])
+			j++;
+		tx_queue(wk, out[i], &m[i], j - i);
+		i = j;
+	}
 }
 
 static void classify_timed(struct dp_worker *wk, unsigned iface, struct rte_mbuf **pkts,
@@ -78,8 +101,9 @@ static void classify_timed(struct dp_worker *wk, unsigned iface, struct rte_mbuf
 
 static void rx_handle(struct dp_worker *wk, unsigned iface, struct rte_mbuf **pkts, unsigned n)
 {
-	struct rte_mbuf *punt[DP_BURST];
+	struct rte_mbuf *punt[DP_BURST], *fwd[DP_BURST];
 	struct dp_cls_result res[DP_BURST];
+	uint8_t out[DP_BURST];
 	unsigned np = 0, nf = 0, q;
 
 	if (unlikely(wk->prof))
@@ -89,8 +113,8 @@ static void rx_handle(struct dp_worker *wk, unsigned iface, struct rte_mbuf **pk
 	for (unsigned i = 0; i < n; i++) {
 		switch (res[i].verdict) {
 		case DP_V_FORWARD:
-			nf++;
-			tx_queue(wk, res[i].out_iface, pkts[i]);
+			out[nf] = (uint8_t)res[i].out_iface;
+			fwd[nf++] = pkts[i];
 			break;
 		case DP_V_PUNT:
 			pkts[i]->port = dp_g.ifaces[iface].port_id;	/* not every PMD sets it */
@@ -101,6 +125,7 @@ static void rx_handle(struct dp_worker *wk, unsigned iface, struct rte_mbuf **pk
 			break;
 		}
 	}
+	tx_queue_fwd(wk, fwd, out, nf);
 	dp_count_lcore(wk->lcore, DP_C_fwd_pkts, nf);
 	if (np == 0)
 		return;
@@ -121,11 +146,10 @@ static unsigned rx_all(struct dp_worker *wk)
 
 		if (n == 0)
 			continue;
+		dp_count_lcore(wk->lcore, DP_C_rx_pkts, n);
 		rx_handle(wk, i, pkts, n);
 		total += n;
 	}
-	if (total != 0)
-		dp_count_lcore(wk->lcore, DP_C_rx_pkts, total);
 	return total;
 }
 
@@ -139,8 +163,7 @@ static unsigned cptx_drain(struct dp_worker *wk)
 		unsigned n = rte_ring_sc_dequeue_burst(dp_g.cptx[iface], (void **)m,
 						       DP_BURST, NULL);
 
-		for (unsigned i = 0; i < n; i++)
-			tx_queue(wk, iface, m[i]);
+		tx_queue(wk, iface, m, n);
 		total += n;
 	}
 	if (total != 0)
@@ -163,7 +186,7 @@ static void idle_backoff(struct dp_worker *wk, unsigned busy)
 	wk->idle_loops = 0;
 }
 
-/* End of a timed loop that received rx packets, started at TSC t0. */
+/* End of a timed loop, started at TSC t0: counted if it received rx packets. */
 static void prof_end(struct dp_worker *wk, unsigned rx, uint64_t t0)
 {
 	uint64_t t1 = rte_rdtsc();
@@ -180,6 +203,9 @@ static void prof_end(struct dp_worker *wk, unsigned rx, uint64_t t0)
 int dp_worker_main(void *arg)
 {
 	struct dp_worker *wk = arg;
+
+	RTE_BUILD_BUG_ON(DP_PROF_EVERY != 64);		/* as the counters' help says */
+	RTE_BUILD_BUG_ON(DP_MAX_IFACES > UINT8_MAX);	/* rx_handle's out[] */
 
 	rte_rcu_qsbr_thread_online(dp_g.rcu, wk->idx);
 	while (!__atomic_load_n(&dp_g.quit, __ATOMIC_RELAXED)) {

@@ -13,7 +13,10 @@
 # untouched: the ceiling of these vdevs on this machine.  Rates are
 # counter deltas read over telemetry, SECONDS (default 5) apart, after
 # a one-second warm-up: fwd_pkts for ipsecgw, port 1 opackets for testpmd.
-# Frame sizes are Ethernet frames without FCS.
+# Frame sizes are Ethernet frames without FCS.  For ipsecgw it also prints
+# the worker's TSC cycles per packet and how many of them classification
+# took (the rest is the PMDs' RX and TX and the loop), from the prof_*
+# counters of the one worker loop in 64 that the worker times.
 
 set -uo pipefail
 
@@ -82,6 +85,23 @@ bench_wait_socket() {
 	bench_fail "no telemetry socket at $1 after 30 s" "$2"
 }
 
+# bench_field JSON FIELD: FIELD of a telemetry reply.
+bench_field() {
+	"$LAB_PY" "$LAB_SRC/jsonget.py" "$2" <<<"$1" || bench_fail "no $2 in $1"
+}
+
+# bench_cycles BEFORE AFTER: "(worker N cycles/pkt, M classifying)" into
+# CYCLES, from two /ipsecgw/stats replies.
+bench_cycles() {
+	local pkts loop cls
+	pkts=$(($(bench_field "$2" prof_pkts) - $(bench_field "$1" prof_pkts)))
+	loop=$(($(bench_field "$2" prof_loop_cycles) - $(bench_field "$1" prof_loop_cycles)))
+	cls=$(($(bench_field "$2" prof_cls_cycles) - $(bench_field "$1" prof_cls_cycles)))
+	CYCLES="(worker: no loop timed)"
+	((pkts > 0)) && CYCLES=$(awk -v p="$pkts" -v l="$loop" -v c="$cls" \
+		'BEGIN { printf "(worker %.0f cycles/pkt, %.0f classifying)", l / p, c / p }')
+}
+
 # bench_rate SOCKET COMMAND FIELD: Mpps of FIELD over SECONDS_RUN into RATE.
 bench_rate() {
 	local sample delta secs
@@ -92,10 +112,10 @@ bench_rate() {
 	RATE=$(awk -v d="$delta" -v s="$secs" 'BEGIN { printf "%.2f", d / s / 1e6 }')
 }
 
-# bench_gw SIZE PCAP: ipsecgw Mpps into RATE.
+# bench_gw SIZE PCAP: ipsecgw Mpps into RATE, cycles per packet into CYCLES.
 bench_gw() {
 	local size=$1 pcap=$2
-	local prefix=ipsecgw-bench-gw$size-$BENCH_ID conf log sock mac
+	local prefix=ipsecgw-bench-gw$size-$BENCH_ID conf log sock mac before after
 	conf=$BENCH_TMP/gw$size.conf
 	log=$BENCH_TMP/gw$size.log
 	sock=$RUNTIME_DIRECTORY/dpdk/$prefix/dpdk_telemetry.v2
@@ -105,7 +125,12 @@ bench_gw() {
 	bench_wait_socket "$sock" "$log" /ipsecgw/version version
 	mac=$("$IPSECGW_CLI" --file-prefix "$prefix" --json show interfaces | grep -io "$PCAP_MAC" | head -1)
 	[[ -n $mac ]] || bench_fail "net_pcap0's MAC is not $PCAP_MAC: frames would not be for us" "$log"
+	before=$("$LAB_PY" "$LAB_SRC/tmquery.py" "$sock" /ipsecgw/stats) ||
+		bench_fail "cannot read /ipsecgw/stats" "$log"
 	bench_rate "$sock" /ipsecgw/stats fwd_pkts
+	after=$("$LAB_PY" "$LAB_SRC/tmquery.py" "$sock" /ipsecgw/stats) ||
+		bench_fail "cannot read /ipsecgw/stats" "$log"
+	bench_cycles "$before" "$after"
 	"$IPSECGW_CLI" --file-prefix "$prefix" show ipsecgw stats >"$BENCH_TMP/gw$size.stats" 2>&1
 	bench_stop
 	awk -v r="$RATE" 'BEGIN { exit !(r > 0) }' ||
@@ -139,8 +164,9 @@ for size in "${SIZES[@]}"; do
 		bench_fail "cannot write $pcap"
 	bench_gw "$size" "$pcap"
 	gw=$RATE
+	cycles=$CYCLES
 	bench_testpmd "$size" "$pcap"
 	tp=$RATE
 	ratio=$(awk -v a="$gw" -v b="$tp" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
-	echo "ipsecgw fwd ${size}B: $gw Mpps, testpmd io: $tp Mpps, ratio $ratio"
+	echo "ipsecgw fwd ${size}B: $gw Mpps $cycles, testpmd io: $tp Mpps, ratio $ratio"
 done

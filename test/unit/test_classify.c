@@ -2,15 +2,20 @@
 /*
  * Classification of frames built here byte by byte: every punt reason,
  * forwarding (TTL / hop limit, RFC 1624 checksum update checked against a
- * full recomputation, MAC rewrite, padding trimmed) and every drop counter
- * reachable from the wire.  Then a smoke run of the real worker loop on an
+ * full recomputation, MAC rewrite, padding trimmed), the header checksum
+ * check against rte_ipv4_cksum(), forwarding through the gateway's cached
+ * neighbour slot as the neighbour and the route change, and every drop
+ * counter reachable from the wire.  Every frame goes through dp_classify()
+ * and, between two forwarded frames, through dp_classify_burst(): same
+ * verdict, same bytes.  Then a smoke run of the real worker loop on an
  * extra lcore: frames pushed into a net_ring port come out of a net_null
  * port rewritten, an ARP reaches the punt ring, a control-plane frame goes
- * out through the CP TX ring, and an RCU grace period completes while the
- * worker runs.
+ * out through the CP TX ring, an RCU grace period completes while the
+ * worker runs, and the worker's profiling counters add up.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -144,11 +149,61 @@ static struct rte_mbuf *to_mbuf(const struct frame *f)
 
 /* ---- verdict checks (the assertion is at the call site) ---------------- */
 
+static bool same_result(const struct dp_cls_result *a, const struct dp_cls_result *b)
+{
+	if (a->verdict != b->verdict)
+		return false;
+	switch (a->verdict) {
+	case DP_V_FORWARD:
+		return a->out_iface == b->out_iface;
+	case DP_V_PUNT:
+		return a->reason == b->reason;
+	default:
+		return a->counter == b->counter;
+	}
+}
+
+static bool same_frame(struct rte_mbuf *a, struct rte_mbuf *b)
+{
+	return rte_pktmbuf_pkt_len(a) == rte_pktmbuf_pkt_len(b) &&
+	       rte_pktmbuf_data_len(a) == rte_pktmbuf_data_len(b) &&
+	       memcmp(rte_pktmbuf_mtod(a, void *), rte_pktmbuf_mtod(b, void *),
+		      rte_pktmbuf_data_len(a)) == 0 && a->hash.usr == b->hash.usr;
+}
+
+/*
+ * Classify f with dp_classify() into *m and *r, and a copy with
+ * dp_classify_burst() between two frames that are forwarded: the verdict
+ * and the rewritten frame must be the same both ways.  The caller frees *m.
+ */
+static enum dp_verdict classify(const struct frame *f, unsigned in, struct rte_mbuf **m,
+				struct dp_cls_result *r)
+{
+	uint8_t l4[16] = { 8, 0 };
+	struct dp_cls_result br[3];
+	struct rte_mbuf *b[3];
+	struct frame fill;
+	enum dp_verdict v;
+
+	*m = to_mbuf(f);
+	v = dp_classify(*m, in, r);
+	mk_v4(&fill, us(in), "10.10.0.9", "192.168.10.50", IPPROTO_ICMP, 64, l4, 16);
+	b[0] = to_mbuf(&fill);
+	b[1] = to_mbuf(f);
+	b[2] = to_mbuf(&fill);
+	dp_classify_burst(b, 3, in, br);
+	CU_ASSERT_TRUE(same_result(r, &br[1]) && same_frame(*m, b[1]));
+	CU_ASSERT_TRUE(br[0].verdict == DP_V_FORWARD && br[0].out_iface == 1);
+	CU_ASSERT_TRUE(br[2].verdict == DP_V_FORWARD && br[2].out_iface == 1);
+	rte_pktmbuf_free_bulk(b, 3);
+	return v;
+}
+
 static bool is_punt(const struct frame *f, unsigned in, enum dp_punt_reason want)
 {
-	struct rte_mbuf *m = to_mbuf(f);
+	struct rte_mbuf *m;
 	struct dp_cls_result r;
-	bool ok = dp_classify(m, in, &r) == DP_V_PUNT && r.verdict == DP_V_PUNT &&
+	bool ok = classify(f, in, &m, &r) == DP_V_PUNT && r.verdict == DP_V_PUNT &&
 		  r.reason == want && m->hash.usr == (uint32_t)want;
 
 	if (!ok)
@@ -161,9 +216,9 @@ static bool is_punt(const struct frame *f, unsigned in, enum dp_punt_reason want
 
 static bool is_drop(const struct frame *f, unsigned in, enum dp_counter want)
 {
-	struct rte_mbuf *m = to_mbuf(f);
+	struct rte_mbuf *m;
 	struct dp_cls_result r;
-	bool ok = dp_classify(m, in, &r) == DP_V_DROP && r.counter == want;
+	bool ok = classify(f, in, &m, &r) == DP_V_DROP && r.counter == want;
 
 	if (!ok)
 		fprintf(stderr, "\n  want drop %s, got verdict %d reason %s counter %s\n",
@@ -176,9 +231,9 @@ static bool is_drop(const struct frame *f, unsigned in, enum dp_counter want)
 /* Classify a copy; on FORWARD copy the rewritten frame back into f. */
 static bool is_fwd(struct frame *f, unsigned in, unsigned out)
 {
-	struct rte_mbuf *m = to_mbuf(f);
+	struct rte_mbuf *m;
 	struct dp_cls_result r;
-	bool ok = dp_classify(m, in, &r) == DP_V_FORWARD && r.out_iface == out;
+	bool ok = classify(f, in, &m, &r) == DP_V_FORWARD && r.out_iface == out;
 
 	if (ok) {
 		f->len = rte_pktmbuf_pkt_len(m);
@@ -384,6 +439,104 @@ static void test_ttl_checksum_differential(void)
 	}
 	CU_ASSERT_EQUAL(total, 254 * 16);
 	CU_ASSERT_EQUAL(bad, 0);
+}
+
+/*
+ * The header checksum check (32-bit sums) against rte_ipv4_cksum() over
+ * random headers of every length (IHL 5 to 15, options random bytes),
+ * half of them with random bytes changed: forwarded exactly when
+ * rte_ipv4_cksum() finds the header right, else dropped as a bad checksum.
+ */
+static void test_cksum_check_differential(void)
+{
+	static const uint8_t mutable[] = { 1, 4, 5, 6, 7, 10, 11 };	/* tos, id, frag, cksum */
+	uint8_t l4[8] = { 8, 0 };
+	unsigned bad = 0, good = 0, wrong = 0;
+	struct frame f;
+
+	srand(1071);
+	for (unsigned t = 0; t < 4000; t++) {
+		unsigned ihl = 5 + (unsigned)rand() % 11, hlen = ihl * 4;
+		struct rte_ipv4_hdr *ip;
+		struct dp_cls_result r;
+		struct rte_mbuf *m;
+		bool ok;
+
+		mk_v4(&f, us(0), "10.10.0.9", "192.168.10.50", IPPROTO_ICMP, 64, NULL, 0);
+		ip = ip4_of(&f);
+		memmove(f.b + ETH + hlen, l4, sizeof(l4));
+		for (unsigned i = V4; i < hlen; i++)
+			f.b[ETH + i] = (uint8_t)rand();
+		ip->version_ihl = (uint8_t)(0x40 | ihl);
+		ip->packet_id = (uint16_t)rand();
+		ip->total_length = htons((uint16_t)(hlen + sizeof(l4)));
+		f.len = ETH + hlen + sizeof(l4);
+		ip4_cksum(&f);
+		if (rand() % 2)
+			for (unsigned k = 1 + (unsigned)rand() % 3; k > 0; k--) {
+				unsigned at = rand() % 2 ? mutable[rand() % sizeof(mutable)] :
+					      V4 + (unsigned)rand() % (hlen - V4 + 1);
+
+				if (at < hlen)
+					f.b[ETH + at] ^= (uint8_t)(1 + rand() % 255);
+			}
+		ok = rte_ipv4_cksum(ip) == 0;
+		classify(&f, 0, &m, &r);
+		if (ok)
+			wrong += r.verdict != DP_V_FORWARD;
+		else
+			wrong += r.verdict != DP_V_DROP || r.counter != DP_C_drop_ip_cksum;
+		good += ok;
+		bad += !ok;
+		rte_pktmbuf_free(m);
+	}
+	printf("(%u right, %u wrong checksums) ", good, bad);
+	CU_ASSERT(good > 1000 && bad > 1000);
+	CU_ASSERT_EQUAL(wrong, 0);
+}
+
+/*
+ * Forwarding through the neighbour slot the gateway route caches: a MAC
+ * change, a deleted neighbour (NEIGH_MISS, not a stale MAC), the neighbour
+ * back, and the route moved to another gateway.
+ */
+static void test_forward_cached_gateway(void)
+{
+	const struct rte_ether_addr other = { { 0x02, 0, 0, 0, 0x10, 0x77 } };
+	struct dp_nexthop nh = { .type = DP_NH_GATEWAY, .iface = 1 };
+	struct gw_prefix p = test_prefix("172.20.0.0/16");
+	struct gw_addr gw = test_addr("192.168.10.254");
+	uint8_t l4[8] = { 8, 0 };
+	struct frame f;
+
+	mk_v4(&f, us(0), "10.10.0.9", "172.20.1.1", IPPROTO_ICMP, 64, l4, 8);
+	CU_ASSERT_TRUE_FATAL(is_fwd(&f, 0, 1));
+	CU_ASSERT_TRUE(rte_is_same_ether_addr(&((struct rte_ether_hdr *)f.b)->dst_addr, &nbgw));
+
+	CU_ASSERT_EQUAL(dp_neigh_set(1, &gw, &other), 0);
+	mk_v4(&f, us(0), "10.10.0.9", "172.20.1.1", IPPROTO_ICMP, 64, l4, 8);
+	CU_ASSERT_TRUE(is_fwd(&f, 0, 1));
+	CU_ASSERT_TRUE(rte_is_same_ether_addr(&((struct rte_ether_hdr *)f.b)->dst_addr, &other));
+
+	CU_ASSERT_EQUAL(dp_neigh_del(1, &gw), 0);
+	mk_v4(&f, us(0), "10.10.0.9", "172.20.1.1", IPPROTO_ICMP, 64, l4, 8);
+	CU_ASSERT_TRUE(is_punt(&f, 0, DP_PUNT_NEIGH_MISS));
+	dp_reclaim();
+	CU_ASSERT_EQUAL(dp_neigh_set(1, &gw, &nbgw), 0);
+	CU_ASSERT_TRUE(is_fwd(&f, 0, 1));
+	CU_ASSERT_TRUE(rte_is_same_ether_addr(&((struct rte_ether_hdr *)f.b)->dst_addr, &nbgw));
+
+	/* Via 192.168.10.50 for a while, then back. */
+	nh.gw = test_addr("192.168.10.50");
+	CU_ASSERT_EQUAL(dp_route_del(&p), 0);
+	CU_ASSERT_EQUAL_FATAL(dp_route_add(&p, &nh), 0);
+	mk_v4(&f, us(0), "10.10.0.9", "172.20.1.1", IPPROTO_ICMP, 64, l4, 8);
+	CU_ASSERT_TRUE(is_fwd(&f, 0, 1));
+	CU_ASSERT_TRUE(rte_is_same_ether_addr(&((struct rte_ether_hdr *)f.b)->dst_addr, &nb4));
+	nh.gw = gw;
+	CU_ASSERT_EQUAL(dp_route_del(&p), 0);
+	CU_ASSERT_EQUAL_FATAL(dp_route_add(&p, &nh), 0);
+	dp_reclaim();
 }
 
 static void test_forward_v6(void)
@@ -747,6 +900,49 @@ static void test_smoke(void)
 	test_dp_no_mbuf_leak();
 }
 
+/*
+ * The worker times one loop in DP_PROF_EVERY: feed it frames until a
+ * timed loop has received some, then the counters must add up: no more
+ * timed packets than received, classification part of the loop's cycles.
+ */
+static void test_prof_counters(void)
+{
+	struct rte_ring *rx = rte_ring_lookup("ETH_RXTX0_net_ring0");
+	struct dp_lcore_stats before, after;
+	uint8_t l4[16] = { 8, 0 };
+	uint64_t t0, pkts, loop, cls;
+	struct frame f;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rx);
+	mk_v4(&f, us(0), "10.10.0.9", "192.168.10.50", IPPROTO_ICMP, 64, l4, 16);
+	dp_stats_sum(&before);
+	CU_ASSERT_EQUAL_FATAL(dp_launch(), 0);
+	t0 = now_ms();
+	do {
+		struct rte_mbuf *m[4];
+
+		for (unsigned i = 0; i < RTE_DIM(m); i++)
+			m[i] = to_mbuf(&f);
+		if (rte_ring_enqueue_bulk(rx, (void **)m, RTE_DIM(m), NULL) == 0)
+			rte_pktmbuf_free_bulk(m, RTE_DIM(m));
+		rte_delay_us_sleep(100);
+		dp_stats_sum(&after);
+	} while (after.c[DP_C_prof_pkts] == before.c[DP_C_prof_pkts] && now_ms() - t0 < 5000);
+	dp_stop();
+	dp_stats_sum(&after);
+	pkts = after.c[DP_C_prof_pkts] - before.c[DP_C_prof_pkts];
+	loop = after.c[DP_C_prof_loop_cycles] - before.c[DP_C_prof_loop_cycles];
+	cls = after.c[DP_C_prof_cls_cycles] - before.c[DP_C_prof_cls_cycles];
+	printf("(%" PRIu64 " packets timed: %" PRIu64 " loop, %" PRIu64 " classify cycles) ",
+	       pkts, loop, cls);
+	CU_ASSERT(pkts > 0);
+	CU_ASSERT(pkts <= after.c[DP_C_rx_pkts] - before.c[DP_C_rx_pkts]);
+	CU_ASSERT(cls > 0 && loop > cls);
+	CU_ASSERT_EQUAL(after.c[DP_C_rx_pkts] - before.c[DP_C_rx_pkts],
+			after.c[DP_C_fwd_pkts] - before.c[DP_C_fwd_pkts]);
+	test_dp_no_mbuf_leak();
+}
+
 int main(void)
 {
 	static const char *const eal[] = { "-l", "0-1", TEST_DP_NULL_PORTS, "--vdev=net_ring0" };
@@ -756,6 +952,8 @@ int main(void)
 		{ "IPv4 forward", test_forward_v4 },
 		{ "TTL checksum update vs recomputation", test_ttl_checksum_differential },
 		{ "IPv6 forward", test_forward_v6 },
+		{ "IPv4 checksum check vs rte_ipv4_cksum", test_cksum_check_differential },
+		{ "forward through the cached gateway neighbour", test_forward_cached_gateway },
 		{ "drops: Ethernet and IPv4 header", test_drop_l2_v4_header },
 		{ "drops: IPv4 addresses", test_drop_v4_addresses },
 		{ "drops: IPv4 to the gateway", test_drop_v4_local },
@@ -765,6 +963,7 @@ int main(void)
 	};
 	static const struct test_dp_case smoke[] = {
 		{ "forward, punt, CP TX and RCU with a live worker", test_smoke },
+		{ "profiling counters of the worker loop", test_prof_counters },
 	};
 
 	if (test_dp_begin("classify", RTE_DIM(eal), eal) != 0)
