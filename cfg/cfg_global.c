@@ -101,6 +101,7 @@ static const struct cfg_key cfg_root_keys[] = {
 	{ "routes", false, cfg_parse_routes },
 	{ "neighbors", false, cfg_parse_neighbors },
 	{ "telemetry", false, cfg_parse_telemetry },
+	{ "pki", false, cfg_parse_pki },
 };
 
 int cfg_parse_root(struct cfg_ctx *ctx, const config_setting_t *root, struct gw_cfg *cfg)

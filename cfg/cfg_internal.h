@@ -122,6 +122,7 @@ int cfg_parse_interfaces(struct cfg_ctx *ctx, const config_setting_t *s, void *o
 int cfg_parse_routes(struct cfg_ctx *ctx, const config_setting_t *s, void *obj);
 int cfg_parse_neighbors(struct cfg_ctx *ctx, const config_setting_t *s, void *obj);
 int cfg_parse_telemetry(struct cfg_ctx *ctx, const config_setting_t *s, void *obj);
+int cfg_parse_pki(struct cfg_ctx *ctx, const config_setting_t *s, void *obj);
 
 /* Index of the interface whose connected subnet holds a, or -1. */
 int cfg_iface_by_subnet(const struct gw_cfg *cfg, const struct gw_addr *a);

@@ -24,7 +24,9 @@
 	X(icmp, "ipsecgw.icmp") \
 	X(frag, "ipsecgw.frag") \
 	X(ike, "ipsecgw.ike") \
-	X(tm, "ipsecgw.telemetry")
+	X(tm, "ipsecgw.telemetry") \
+	X(pki, "ipsecgw.pki") \
+	X(crl, "ipsecgw.crl")
 
 #define GW_LOG_DECLARE(mod, name) extern int gw_logtype_##mod;
 GW_LOG_MODULES(GW_LOG_DECLARE)

@@ -8,6 +8,7 @@
  *   - a periodic CP_TICK_MS timerfd for timers (neighbours, reassembly,
  *     ICMP tokens, RCU reclamation);
  *   - the telemetry eventfd (cp_tm_service);
+ *   - with a PKI configured, the CRL fetchers' eventfd (pki_fetch_service);
  *   - a signalfd: SIGINT/SIGTERM end the loop, SIGHUP is logged.
  */
 #include <errno.h>
@@ -34,14 +35,17 @@
 #include "controlplane/cp_neigh.h"
 #include "controlplane/cp_punt.h"
 #include "controlplane/cp_tm.h"
+#include "controlplane/pki/pki.h"
+#include "controlplane/pki/pki_internal.h"
 #include "dataplane/dp.h"
 #include "dataplane/dp_route.h"
 
-enum cp_ev { CP_EV_POLL, CP_EV_TICK, CP_EV_TM, CP_EV_SIG };
+enum cp_ev { CP_EV_POLL, CP_EV_TICK, CP_EV_TM, CP_EV_SIG, CP_EV_PKI };
 
 static int cp_epfd = -1, cp_pollfd = -1, cp_tickfd = -1, cp_sigfd = -1, cp_tmfd = -1;
 static unsigned cp_poll_us = CP_POLL_MIN_US;
 static bool cp_running;
+static bool cp_pki_on;		/* pki_init done */
 
 uint64_t cp_loop_now_ms(void)
 {
@@ -56,6 +60,8 @@ void cp_loop_tick(uint64_t now_ms)
 	cp_neigh_tick(now_ms);
 	cp_frag_expire(rte_rdtsc());
 	cp_icmp_tick(now_ms);
+	if (cp_pki_on)
+		pki_tick(now_ms);
 	dp_reclaim();
 }
 
@@ -190,6 +196,23 @@ static void cp_loop_close(int *fd)
 	*fd = -1;
 }
 
+/* The PKI, when the configuration has one: after telemetry (it registers
+ * commands), its fetchers' eventfd watched. */
+static int cp_loop_pki(const struct cfg_pki *pki)
+{
+	int ret;
+
+	if (pki->n_trustpoints == 0 && pki->n_identities == 0)
+		return 0;
+	ret = pki_init(pki);
+	if (ret < 0) {
+		GW_LOG(cp, ERR, "PKI set-up failed: %s", strerror(-ret));
+		return ret;
+	}
+	cp_pki_on = true;
+	return cp_loop_watch(pki_fetch_fd(), CP_EV_PKI);
+}
+
 int cp_init(const struct gw_cfg *cfg)
 {
 	int ret;
@@ -214,6 +237,9 @@ int cp_init(const struct gw_cfg *cfg)
 		goto fail;
 	}
 	ret = cp_loop_watch(cp_tmfd, CP_EV_TM);
+	if (ret < 0)
+		goto fail;
+	ret = cp_loop_pki(&cfg->pki);
 	if (ret < 0)
 		goto fail;
 	cp_loop_announce();
@@ -282,6 +308,9 @@ static void cp_loop_dispatch(uint32_t tag)
 	case CP_EV_SIG:
 		cp_loop_signal();
 		break;
+	case CP_EV_PKI:
+		pki_fetch_service();
+		break;
 	}
 }
 
@@ -311,6 +340,9 @@ int cp_run(void)
 
 void cp_fini(void)
 {
+	if (cp_pki_on)
+		pki_fini();
+	cp_pki_on = false;
 	if (cp_tmfd >= 0)
 		cp_tm_fini();
 	cp_tmfd = -1;

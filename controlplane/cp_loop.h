@@ -16,7 +16,8 @@ enum {
 };
 
 /* The periodic work: neighbour timers, reassembly expiry, ICMP tokens,
- * RCU reclamation.  now_ms monotonic. */
+ * the PKI's schedule and timeouts (when configured), RCU reclamation.
+ * now_ms monotonic. */
 void cp_loop_tick(uint64_t now_ms);
 /* Monotonic milliseconds (CLOCK_MONOTONIC). */
 uint64_t cp_loop_now_ms(void);

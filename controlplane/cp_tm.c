@@ -199,15 +199,20 @@ static tm_handler_fn tm_lookup(const char *cmd)
 	return NULL;
 }
 
+/* [a-z0-9_]+, or two such words joined by one '/' ("pki/crls"). */
 static bool tm_name_valid(const char *name)
 {
 	size_t n = strlen(name);
+	unsigned slashes = 0;
 
-	if (n == 0 || n > TM_MAX_NAME)
+	if (n == 0 || n > TM_MAX_NAME || name[0] == '/' || name[n - 1] == '/')
 		return false;
-	for (const char *p = name; *p != '\0'; p++)
+	for (const char *p = name; *p != '\0'; p++) {
+		if (*p == '/' && ++slashes == 1)
+			continue;
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
 			return false;
+	}
 	return true;
 }
 

@@ -76,7 +76,8 @@ void tm_error(struct tm_reply *r, const char *fmt, ...) __attribute__((format(pr
 typedef int (*tm_handler_fn)(const char *params, struct tm_reply *r);
 
 /*
- * Register "/ipsecgw/<name>" (name: [a-z0-9_]{1,TM_MAX_NAME}; help shorter
+ * Register "/ipsecgw/<name>" (name: [a-z0-9_]{1,TM_MAX_NAME}, or two such
+ * words joined by one '/' as in "pki/crls"; help shorter
  * than 128 characters and never freed: DPDK keeps the pointer).  Before
  * or after cp_tm_init(), from the main/CP thread only.  0, -EINVAL,
  * -EEXIST, -ENOSPC or rte_telemetry's error.

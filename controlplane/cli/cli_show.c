@@ -15,7 +15,6 @@
 
 enum {
 	CLI_MAX_IDS = 1 << 20,
-	CLI_CMD_MAX = 128,
 };
 
 struct cli_ids {
@@ -23,8 +22,7 @@ struct cli_ids {
 	size_t n, cap;
 };
 
-/* Run cmd; *body is the reply's dict.  0, or -1 (x->err) and doc freed. */
-static int cli_call(struct cli_ctx *x, const char *cmd, struct cj_doc *doc,
+int cli_call(struct cli_ctx *x, const char *cmd, struct cj_doc *doc,
 		    const struct cj_value **body)
 {
 	char name[CLI_CMD_MAX];
@@ -123,12 +121,7 @@ static int cli_list(struct cli_ctx *x, const char *list, struct cli_ids *ids)
 	}
 }
 
-/* A row filler: read one object's dict into table row(s). */
-typedef int (*cli_row_fn)(struct cli_ctx *x, const struct cj_doc *doc,
-			  const struct cj_value *obj, void *arg);
-
-/* List, then fetch "<detail>,ID" for every id and hand each to row. */
-static int cli_walk(struct cli_ctx *x, const char *list, const char *detail,
+int cli_walk(struct cli_ctx *x, const char *list, const char *detail,
 		    cli_row_fn row, void *arg)
 {
 	struct cli_ids ids = { 0 };
@@ -150,7 +143,7 @@ static int cli_walk(struct cli_ctx *x, const char *list, const char *detail,
 	return ret;
 }
 
-static int cli_add(struct cli_ctx *x, struct cli_table *t, const char *const *cells)
+int cli_add(struct cli_ctx *x, struct cli_table *t, const char *const *cells)
 {
 	if (cli_table_add(t, cells) == 0)
 		return 0;
@@ -158,8 +151,7 @@ static int cli_add(struct cli_ctx *x, struct cli_table *t, const char *const *ce
 	return -1;
 }
 
-/* Print (unless --json) and free. */
-static int cli_finish(struct cli_ctx *x, struct cli_table *t, int ret, const char *none)
+int cli_finish(struct cli_ctx *x, struct cli_table *t, int ret, const char *none)
 {
 	if (ret == 0 && !x->json) {
 		if (cli_table_rows(t) > 0)

@@ -15,12 +15,16 @@
 #include <stdio.h>
 
 #include "controlplane/cli/cli_conn.h"
+#include "controlplane/cli/cli_render.h"
+
+enum { CLI_CMD_MAX = 128 };
 
 struct cli_ctx {
 	struct cli_conn conn;
 	bool json;
 	unsigned json_n;		/* replies printed so far */
 	FILE *out;
+	const char *arg;		/* the command's argument, if it takes one */
 	char err[CLI_ERR_MAX];
 };
 
@@ -34,6 +38,26 @@ int cli_show_ipv6_neighbors(struct cli_ctx *x);
 int cli_show_ip_route(struct cli_ctx *x);
 int cli_show_ipv6_route(struct cli_ctx *x);
 int cli_show_stats(struct cli_ctx *x);
+
+/* ---- building blocks for the show words (cli_show.c) ---- */
+
+/* Run cmd; *body is the reply's dict (error replies are failures; with
+ * json set the raw reply is printed).  0 (free doc with cj_free), or -1
+ * with x->err set and doc freed. */
+int cli_call(struct cli_ctx *x, const char *cmd, struct cj_doc *doc,
+	     const struct cj_value **body);
+/* A row filler: read one object's dict into table row(s).  0 or -1. */
+typedef int (*cli_row_fn)(struct cli_ctx *x, const struct cj_doc *doc,
+			  const struct cj_value *obj, void *arg);
+/* Every ID of list (following the pages), then "<detail>,ID" for each,
+ * handed to row.  0 or -1. */
+int cli_walk(struct cli_ctx *x, const char *list, const char *detail,
+	     cli_row_fn row, void *arg);
+/* Add a row; 0, or -1 with "out of memory" in x->err. */
+int cli_add(struct cli_ctx *x, struct cli_table *t, const char *const *cells);
+/* Print t (unless json; none when it has no rows) and free it; ret. */
+int cli_finish(struct cli_ctx *x, struct cli_table *t, int ret, const char *none);
+
 /* Send one raw telemetry command and print the reply's JSON as it came. */
 int cli_raw(struct cli_ctx *x, const char *cmd);
 /* With json set: close the array (if any reply was printed). */

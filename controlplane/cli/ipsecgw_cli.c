@@ -3,6 +3,7 @@
  * ipsecgw-cli: a client for the gateway's DPDK telemetry socket.
  *
  *   ipsecgw-cli [--file-prefix P | --socket PATH] [--json] show WORDS...
+ *   ipsecgw-cli [--file-prefix P | --socket PATH] crypto pki crl request TRUSTPOINT
  *   ipsecgw-cli [--file-prefix P | --socket PATH] --raw CMD
  *
  * Words may be abbreviated while they stay unambiguous ("sh ip ro").
@@ -15,24 +16,32 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "controlplane/cli/cli_pki.h"
 #include "controlplane/cli/cli_show.h"
 
-enum { CLI_MAX_WORDS = 4 };
+enum { CLI_MAX_WORDS = 5 };
 
 struct cli_cmd {
 	const char *words[CLI_MAX_WORDS];	/* NULL-terminated */
+	const char *arg;			/* one argument after the words, NULL = none */
 	cli_show_fn fn;
 	const char *help;
 };
 
 static const struct cli_cmd cli_cmds[] = {
-	{ { "show", "version" }, cli_show_version, "gateway and DPDK versions, uptime" },
-	{ { "show", "interfaces" }, cli_show_interfaces, "addresses, link and port counters" },
-	{ { "show", "arp" }, cli_show_arp, "IPv4 neighbours" },
-	{ { "show", "ipv6", "neighbors" }, cli_show_ipv6_neighbors, "IPv6 neighbours" },
-	{ { "show", "ip", "route" }, cli_show_ip_route, "IPv4 routes" },
-	{ { "show", "ipv6", "route" }, cli_show_ipv6_route, "IPv6 routes" },
-	{ { "show", "ipsecgw", "stats" }, cli_show_stats, "data-plane and control-plane counters" },
+	{ { "show", "version" }, NULL, cli_show_version, "gateway and DPDK versions, uptime" },
+	{ { "show", "interfaces" }, NULL, cli_show_interfaces, "addresses, link and port counters" },
+	{ { "show", "arp" }, NULL, cli_show_arp, "IPv4 neighbours" },
+	{ { "show", "ipv6", "neighbors" }, NULL, cli_show_ipv6_neighbors, "IPv6 neighbours" },
+	{ { "show", "ip", "route" }, NULL, cli_show_ip_route, "IPv4 routes" },
+	{ { "show", "ipv6", "route" }, NULL, cli_show_ipv6_route, "IPv6 routes" },
+	{ { "show", "ipsecgw", "stats" }, NULL, cli_show_stats, "data-plane and control-plane counters" },
+	{ { "show", "crypto", "pki", "trustpoints" }, NULL, cli_show_pki_trustpoints,
+	  "trustpoints: CAs, CRL URLs, download schedule" },
+	{ { "show", "crypto", "pki", "crls" }, NULL, cli_show_pki_crls,
+	  "CRLs per issuer: numbers, times, source, download counters" },
+	{ { "crypto", "pki", "crl", "request" }, "TRUSTPOINT", cli_pki_crl_request,
+	  "download the trustpoint's CRLs now" },
 };
 
 #define CLI_NCMDS (sizeof(cli_cmds) / sizeof(cli_cmds[0]))
@@ -54,7 +63,11 @@ static void cli_usage(FILE *f, const char *prog)
 			strncat(line, w > 0 ? " " : "", sizeof(line) - strlen(line) - 1);
 			strncat(line, cli_cmds[i].words[w], sizeof(line) - strlen(line) - 1);
 		}
-		fprintf(f, "  %-22s %s\n", line, cli_cmds[i].help);
+		if (cli_cmds[i].arg != NULL) {
+			strncat(line, " ", sizeof(line) - strlen(line) - 1);
+			strncat(line, cli_cmds[i].arg, sizeof(line) - strlen(line) - 1);
+		}
+		fprintf(f, "  %-38s %s\n", line, cli_cmds[i].help);
 	}
 }
 
@@ -69,7 +82,8 @@ static int cli_nwords(const struct cli_cmd *c)
 
 /*
  * The one command the words name: word by word, an exact match beats
- * abbreviations ("ip" is not "ipv6").  NULL when none or ambiguous.
+ * abbreviations ("ip" is not "ipv6"); a command's argument, last, matches
+ * anything.  NULL when none or ambiguous.
  */
 static const struct cli_cmd *cli_match(int argc, char **argv)
 {
@@ -78,18 +92,22 @@ static const struct cli_cmd *cli_match(int argc, char **argv)
 	unsigned left = 0;
 
 	for (size_t i = 0; i < CLI_NCMDS; i++)
-		alive[i] = cli_nwords(&cli_cmds[i]) == argc;
+		alive[i] = cli_nwords(&cli_cmds[i]) + (cli_cmds[i].arg != NULL) == argc;
 	for (int w = 0; w < argc; w++) {
 		size_t n = strlen(argv[w]);
 		bool exact = false;
 
 		for (size_t i = 0; i < CLI_NCMDS; i++)
-			exact |= alive[i] && strcmp(cli_cmds[i].words[w], argv[w]) == 0;
+			exact |= alive[i] && w < cli_nwords(&cli_cmds[i]) &&
+				 strcmp(cli_cmds[i].words[w], argv[w]) == 0;
 		for (size_t i = 0; i < CLI_NCMDS; i++) {
-			const char *word = alive[i] ? cli_cmds[i].words[w] : "";
+			const char *word;
 
-			alive[i] = alive[i] && n > 0 && (exact ? strcmp(word, argv[w]) == 0
-							 : strncmp(word, argv[w], n) == 0);
+			if (!alive[i] || w >= cli_nwords(&cli_cmds[i]))
+				continue;	/* dead, or at its argument */
+			word = cli_cmds[i].words[w];
+			alive[i] = n > 0 && (exact ? strcmp(word, argv[w]) == 0
+					     : strncmp(word, argv[w], n) == 0);
 		}
 	}
 	for (size_t i = 0; i < CLI_NCMDS; i++) {
@@ -182,6 +200,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	x.json = o.json;
+	if (cmd != NULL && cmd->arg != NULL)
+		x.arg = argv[argc - 1];
 	if (cli_connect(&x.conn, path, x.err, sizeof(x.err)) != 0) {
 		fprintf(stderr, "%s: %s\n", argv[0], x.err);
 		return 1;

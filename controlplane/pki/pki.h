@@ -112,6 +112,10 @@ void pki_pubkey_free(void *pkey);
 typedef void (*pki_crl_event_fn)(void *arg, const struct pki_issuer_id *issuer,
 				 const char *issuer_str, const char *trustpoint);
 int pki_subscribe(pki_crl_event_fn fn, void *arg);
+/* Remove a subscription (same fn and arg); 0 or -ENOENT.  Subscriptions
+ * outlive pki_fini/pki_init.  pki_subscribe: 0 or -ENOSPC (PKI_MAX_SUBSCRIBERS). */
+enum { PKI_MAX_SUBSCRIBERS = 8 };
+int pki_unsubscribe(pki_crl_event_fn fn, void *arg);
 
 struct pki_revoked {
 	unsigned idx;		/* index into the serials passed in */

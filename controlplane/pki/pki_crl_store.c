@@ -1,3 +1,546 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* TODO: being written */
-typedef int gw_placeholder_pki_crl_store;
+/*
+ * The CRL store: per issuer and scope the latest complete CRL and the
+ * latest delta, each as our own serial index, with the numbering rules,
+ * change detection, "CRL updated" events, revocation answers and the
+ * counters behind "show crypto pki crls".  CP thread only.
+ *
+ * Issuers are shared by the trustpoints: a CA listed in two trustpoints
+ * has one entry, owned by the trustpoint that last installed a CRL of it
+ * (its hold_is_revoked and cache directory apply).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/gw_log.h"
+#include "controlplane/pki/pki_crl.h"
+
+struct pki_crl_held {
+	struct pki_crl_index *ix;		/* NULL = nothing held */
+	struct pki_serial number;
+	struct pki_serial base;			/* delta only */
+	uint8_t digest[32];			/* SHA-256 of the DER */
+	time_t this_update, next_update;	/* next_update 0 = none */
+	time_t accepted;
+	char source[CFG_URL_MAX];
+};
+
+enum { PKI_HELD_COMPLETE, PKI_HELD_DELTA };
+
+struct pki_crl_entry {
+	struct pki_issuer_id issuer;
+	char issuer_str[PKI_ISSUER_STR];
+	unsigned tp;
+	struct pki_crl_held held[PKI_CRL_SCOPE_MAX][2];
+	char last_source[CFG_URL_MAX];
+	char last_result[64];
+	time_t last_download;
+	uint64_t downloads, unchanged, rejected, failed;
+};
+
+static struct pki_crl_entry **pki_crl_entries;	/* id = index + 1 */
+static unsigned pki_crl_n, pki_crl_cap;
+static uint64_t pki_crl_totals[PKI_CRL_VERDICT_MAX];
+static time_t pki_crl_pinned;
+
+time_t pki_crl_now(void)
+{
+	return pki_crl_pinned ? pki_crl_pinned : time(NULL);
+}
+
+void pki_crl_set_now(time_t t)
+{
+	pki_crl_pinned = t;
+}
+
+int pki_crl_init(void)
+{
+	pki_crl_fini();
+	memset(pki_crl_totals, 0, sizeof(pki_crl_totals));
+	return 0;
+}
+
+void pki_crl_fini(void)
+{
+	unsigned i, s;
+
+	for (i = 0; i < pki_crl_n; i++) {
+		for (s = 0; s < PKI_CRL_SCOPE_MAX; s++) {
+			pki_crl_index_free(pki_crl_entries[i]->held[s][PKI_HELD_COMPLETE].ix);
+			pki_crl_index_free(pki_crl_entries[i]->held[s][PKI_HELD_DELTA].ix);
+		}
+		free(pki_crl_entries[i]);
+	}
+	free(pki_crl_entries);
+	pki_crl_entries = NULL;
+	pki_crl_n = pki_crl_cap = 0;
+}
+
+void pki_crl_counts(uint64_t out[PKI_CRL_VERDICT_MAX])
+{
+	memcpy(out, pki_crl_totals, sizeof(pki_crl_totals));
+}
+
+static struct pki_crl_entry *pki_crl_find(const struct pki_issuer_id *issuer)
+{
+	unsigned i;
+
+	for (i = 0; i < pki_crl_n; i++)
+		if (!memcmp(&pki_crl_entries[i]->issuer, issuer, sizeof(*issuer)))
+			return pki_crl_entries[i];
+	return NULL;
+}
+
+/* The entry of a verified CRL's issuer, created on first sight. */
+static struct pki_crl_entry *pki_crl_entry_get(unsigned tp, const struct pki_crl_parsed *p)
+{
+	struct pki_crl_entry *e = pki_crl_find(&p->issuer), **grown;
+
+	if (e != NULL)
+		return e;
+	if (pki_crl_n == pki_crl_cap) {
+		unsigned cap = pki_crl_cap ? 2 * pki_crl_cap : 8;
+
+		grown = realloc(pki_crl_entries, cap * sizeof(*grown));
+		if (grown == NULL)
+			return NULL;
+		pki_crl_entries = grown;
+		pki_crl_cap = cap;
+	}
+	e = calloc(1, sizeof(*e));
+	if (e == NULL)
+		return NULL;
+	e->issuer = p->issuer;
+	e->tp = tp;
+	snprintf(e->issuer_str, sizeof(e->issuer_str), "%s", p->issuer_str);
+	pki_crl_entries[pki_crl_n++] = e;
+	return e;
+}
+
+/* The entry a body from source was meant for, when it did not name one. */
+static struct pki_crl_entry *pki_crl_entry_by_source(unsigned tp, const char *source)
+{
+	unsigned i, s;
+
+	for (i = 0; i < pki_crl_n; i++) {
+		struct pki_crl_entry *e = pki_crl_entries[i];
+
+		if (e->tp != tp)
+			continue;
+		if (!strcmp(e->last_source, source))
+			return e;
+		for (s = 0; s < PKI_CRL_SCOPE_MAX; s++)
+			if (!strcmp(e->held[s][PKI_HELD_COMPLETE].source, source) ||
+			    !strcmp(e->held[s][PKI_HELD_DELTA].source, source))
+				return e;
+	}
+	return NULL;
+}
+
+/* ---- numbering (RFC 5280 5.2.3, 5.2.4) ---- */
+
+/* Against the CRL of the same kind held now: new, unchanged or rejected. */
+static enum pki_crl_verdict pki_crl_number_vs(const struct pki_crl_held *h,
+					      struct pki_crl_parsed *p)
+{
+	char held[2 * PKI_SERIAL_MAX + 1], got[2 * PKI_SERIAL_MAX + 1];
+	int c;
+
+	if (h->ix == NULL)
+		return PKI_CRL_NEW;
+	c = pki_serial_cmp(&p->number, &h->number);
+	if (c > 0)
+		return PKI_CRL_NEW;
+	pki_serial_hex(&h->number, held, sizeof(held));
+	pki_serial_hex(&p->number, got, sizeof(got));
+	if (c < 0) {
+		snprintf(p->why, sizeof(p->why), "number %s below the held %s", got, held);
+		return PKI_CRL_NUMBER_LOWER;
+	}
+	if (!memcmp(p->digest, h->digest, sizeof(h->digest)))
+		return PKI_CRL_UNCHANGED;
+	snprintf(p->why, sizeof(p->why), "number %s already held with other content", got);
+	return PKI_CRL_NUMBER_REUSED;
+}
+
+/*
+ * Complete and delta CRLs share one numbering.  A delta needs a complete
+ * CRL of its scope numbered at least its BaseCRLNumber; one numbered like
+ * the complete CRL was issued with it and says nothing more.
+ */
+static enum pki_crl_verdict pki_crl_number_check(const struct pki_crl_entry *e,
+						 struct pki_crl_parsed *p)
+{
+	const struct pki_crl_held *c = &e->held[p->scope][PKI_HELD_COMPLETE];
+	char base[2 * PKI_SERIAL_MAX + 1];
+	int cmp;
+
+	if (!p->delta)
+		return pki_crl_number_vs(c, p);
+	pki_serial_hex(&p->base, base, sizeof(base));
+	if (c->ix == NULL || pki_serial_cmp(&c->number, &p->base) < 0) {
+		snprintf(p->why, sizeof(p->why), "no complete %s CRL numbered %s or above held",
+			 pki_crl_scope_str(p->scope), base);
+		return PKI_CRL_DELTA_BASE;
+	}
+	cmp = pki_serial_cmp(&p->number, &c->number);
+	if (cmp < 0) {
+		snprintf(p->why, sizeof(p->why), "delta older than the complete CRL held");
+		return PKI_CRL_NUMBER_LOWER;
+	}
+	if (cmp == 0)
+		return PKI_CRL_UNCHANGED;
+	return pki_crl_number_vs(&e->held[p->scope][PKI_HELD_DELTA], p);
+}
+
+/* ---- commit ---- */
+
+static void pki_crl_held_clear(struct pki_crl_held *h)
+{
+	pki_crl_index_free(h->ix);
+	memset(h, 0, sizeof(*h));
+}
+
+static void pki_crl_cache_store(const struct pki_tp *tp, const struct pki_crl_parsed *p)
+{
+	const char *dir = tp->cfg->crl_cache_dir;
+	int rc;
+
+	if (dir[0] == '\0')
+		return;
+	rc = pki_cache_write_scope(dir, &p->issuer, p->scope, p->delta, p->der, p->der_len);
+	if (rc)
+		GW_LOG(crl, ERR, "trustpoint %s: cannot cache the CRL of %s in %s: %s", tp->name,
+		       p->issuer_str, dir, strerror(-rc));
+}
+
+/* Install a checked CRL and its index (taken over). */
+static void pki_crl_commit(struct pki_crl_entry *e, unsigned tp, struct pki_crl_parsed *p,
+			   struct pki_crl_index *ix, const char *source, bool from_cache)
+{
+	struct pki_crl_held *h = &e->held[p->scope][p->delta ? PKI_HELD_DELTA : PKI_HELD_COMPLETE];
+	struct pki_crl_held *d = &e->held[p->scope][PKI_HELD_DELTA];
+	const struct pki_tp *t = pki_tp_get(tp);
+
+	pki_crl_held_clear(h);
+	h->ix = ix;
+	h->number = p->number;
+	h->base = p->base;
+	memcpy(h->digest, p->digest, sizeof(h->digest));
+	h->this_update = p->this_update;
+	h->next_update = p->next_update;
+	h->accepted = pki_crl_now();
+	snprintf(h->source, sizeof(h->source), "%s", source);
+	e->tp = tp;
+	if (!from_cache)
+		pki_crl_cache_store(t, p);
+	/* A complete CRL numbered like the delta or above covers it. */
+	if (!p->delta && d->ix != NULL && pki_serial_cmp(&d->number, &p->number) <= 0) {
+		pki_crl_held_clear(d);
+		if (t->cfg->crl_cache_dir[0])
+			(void)pki_cache_remove(t->cfg->crl_cache_dir, &p->issuer, p->scope, true);
+	}
+}
+
+static void pki_crl_log(unsigned tp, const struct pki_crl_parsed *p, const char *source,
+			enum pki_crl_verdict v, const struct pki_crl_index *ix)
+{
+	const struct pki_tp *t = pki_tp_get(tp);
+	char num[2 * PKI_SERIAL_MAX + 1];
+
+	pki_serial_hex(&p->number, num, sizeof(num));
+	if (v == PKI_CRL_NEW)
+		GW_LOG(crl, INFO, "trustpoint %s: %s %s CRL %s of %s from %s: %zu entries%s",
+		       t->name, pki_crl_verdict_str(v), p->delta ? "delta" : "complete", num,
+		       p->issuer_str, source, pki_crl_index_count(ix),
+		       p->skipped ? " (some serials not representable, skipped)" : "");
+	else if (v == PKI_CRL_UNCHANGED)
+		GW_LOG(crl, DEBUG, "trustpoint %s: CRL %s of %s from %s unchanged", t->name, num,
+		       p->issuer_str, source);
+	else
+		GW_LOG(crl, WARNING, "trustpoint %s: CRL from %s (issuer %s) %s: %s", t->name,
+		       source, p->issuer_str[0] ? p->issuer_str : "?", pki_crl_verdict_str(v),
+		       p->why);
+}
+
+static void pki_crl_account(struct pki_crl_entry *e, const char *source, bool from_cache,
+			    enum pki_crl_verdict v)
+{
+	pki_crl_totals[v]++;
+	if (e == NULL)
+		return;
+	if (!from_cache) {
+		e->downloads++;
+		e->last_download = pki_crl_now();
+		snprintf(e->last_source, sizeof(e->last_source), "%s", source);
+	}
+	snprintf(e->last_result, sizeof(e->last_result), "%s", pki_crl_verdict_str(v));
+	if (v == PKI_CRL_UNCHANGED)
+		e->unchanged++;
+	else if (v != PKI_CRL_NEW)
+		e->rejected++;
+}
+
+/* Parse, verify, number-check and index: NEW with *ix, or the verdict. */
+static enum pki_crl_verdict pki_crl_prepare(unsigned tp, const struct pki_tp *t,
+					    const uint8_t *body, size_t len,
+					    struct pki_crl_parsed *p, struct pki_crl_entry **e,
+					    struct pki_crl_index **ix)
+{
+	enum pki_crl_verdict v = pki_crl_parse(body, len, t->cfg->crl_max_size, p);
+
+	if (v == PKI_CRL_NEW)
+		v = pki_crl_check(t, p, pki_crl_now());
+	if (p->ca != NULL) {
+		*e = pki_crl_entry_get(tp, p);
+		if (*e == NULL && v == PKI_CRL_NEW) {
+			snprintf(p->why, sizeof(p->why), "out of memory");
+			v = PKI_CRL_PARSE;
+		}
+	}
+	if (v == PKI_CRL_NEW)
+		v = pki_crl_number_check(*e, p);
+	if (v == PKI_CRL_NEW)
+		*ix = pki_crl_build_index(p, &v);
+	return v;
+}
+
+enum pki_crl_verdict pki_crl_ingest(unsigned tp, const uint8_t *body, size_t len,
+				    const char *source, bool from_cache,
+				    struct pki_issuer_id *issuer)
+{
+	const struct pki_tp *t = pki_tp_get(tp);
+	struct pki_crl_entry *e = NULL;
+	struct pki_crl_index *ix = NULL;
+	struct pki_crl_parsed p;
+	enum pki_crl_verdict v;
+
+	if (t == NULL) {
+		GW_LOG(crl, ERR, "CRL from %s for trustpoint #%u: no such trustpoint", source, tp);
+		pki_crl_totals[PKI_CRL_ISSUER_UNKNOWN]++;
+		return PKI_CRL_ISSUER_UNKNOWN;
+	}
+	v = pki_crl_prepare(tp, t, body, len, &p, &e, &ix);
+	if (issuer != NULL && p.issuer_known)
+		*issuer = p.issuer;
+	if (e == NULL)
+		e = pki_crl_entry_by_source(tp, source);
+	pki_crl_log(tp, &p, source, v, ix);
+	if (v == PKI_CRL_NEW)
+		pki_crl_commit(e, tp, &p, ix, source, from_cache);
+	pki_crl_account(e, source, from_cache, v);
+	pki_crl_parsed_free(&p);
+	if (v == PKI_CRL_NEW)
+		pki_event_crl_updated(&e->issuer, e->issuer_str, t->name);
+	return v;
+}
+
+void pki_crl_download_failed(unsigned tp, const char *source, const char *why)
+{
+	const struct pki_tp *t = pki_tp_get(tp);
+	struct pki_crl_entry *e = pki_crl_entry_by_source(tp, source);
+
+	pki_crl_totals[PKI_CRL_DOWNLOAD]++;
+	GW_LOG(crl, WARNING, "trustpoint %s: CRL download from %s failed: %s",
+	       t ? t->name : "?", source, why);
+	if (e == NULL)
+		return;
+	e->failed++;
+	e->last_download = pki_crl_now();
+	snprintf(e->last_result, sizeof(e->last_result), "download failed: %s", why);
+}
+
+/* ---- answers ---- */
+
+static bool pki_crl_hold_is_revoked(const struct pki_crl_entry *e)
+{
+	const struct pki_tp *t = pki_tp_get(e->tp);
+
+	return t == NULL || t->cfg->hold_is_revoked;	/* fail closed */
+}
+
+static bool pki_crl_stale(const struct pki_crl_held *h, time_t now)
+{
+	return h->ix != NULL && h->next_update != 0 && now > h->next_update;
+}
+
+/* One scope: the delta's entry wins over the complete CRL's. */
+static enum pki_rev_status pki_crl_scope_status(const struct pki_crl_entry *e,
+						enum pki_crl_scope sc,
+						const struct pki_serial *s, uint8_t *reason)
+{
+	const struct pki_crl_held *c = &e->held[sc][PKI_HELD_COMPLETE];
+	const struct pki_crl_held *d = &e->held[sc][PKI_HELD_DELTA];
+	time_t now = pki_crl_now();
+	uint8_t r = 0;
+	bool hit;
+
+	if (c->ix == NULL)
+		return PKI_REV_NO_CRL;
+	hit = pki_crl_index_find(d->ix, s, &r) || pki_crl_index_find(c->ix, s, &r);
+	if (hit && r != PKI_REASON_REMOVE && (r != PKI_REASON_HOLD || pki_crl_hold_is_revoked(e))) {
+		if (reason)
+			*reason = r;
+		return PKI_REV_REVOKED;	/* even when stale: a revocation stays */
+	}
+	return pki_crl_stale(c, now) || pki_crl_stale(d, now) ? PKI_REV_STALE : PKI_REV_GOOD;
+}
+
+static bool pki_crl_held_scope(const struct pki_crl_entry *e, enum pki_crl_scope sc)
+{
+	return e->held[sc][PKI_HELD_COMPLETE].ix != NULL;
+}
+
+/* Both partitions: revoked in either, stale if either is. */
+static enum pki_rev_status pki_crl_both_status(const struct pki_crl_entry *e,
+					       const struct pki_serial *s, uint8_t *reason)
+{
+	enum pki_rev_status u = pki_crl_scope_status(e, PKI_CRL_SCOPE_USER, s, reason);
+	enum pki_rev_status c;
+
+	if (u == PKI_REV_REVOKED)
+		return u;
+	c = pki_crl_scope_status(e, PKI_CRL_SCOPE_CA, s, reason);
+	if (c == PKI_REV_REVOKED || c == PKI_REV_STALE)
+		return c;
+	return u;
+}
+
+static enum pki_rev_status pki_crl_entry_status(const struct pki_crl_entry *e,
+						const struct pki_serial *s, int is_ca,
+						uint8_t *reason)
+{
+	if (pki_crl_held_scope(e, PKI_CRL_SCOPE_ALL))
+		return pki_crl_scope_status(e, PKI_CRL_SCOPE_ALL, s, reason);
+	if (is_ca < 0) {
+		if (!pki_crl_held_scope(e, PKI_CRL_SCOPE_USER) ||
+		    !pki_crl_held_scope(e, PKI_CRL_SCOPE_CA))
+			return PKI_REV_NO_CRL;
+		return pki_crl_both_status(e, s, reason);
+	}
+	return pki_crl_scope_status(e, is_ca ? PKI_CRL_SCOPE_CA : PKI_CRL_SCOPE_USER, s, reason);
+}
+
+enum pki_rev_status pki_crl_status(const struct pki_issuer_id *issuer,
+				   const struct pki_serial *serial, uint8_t *reason)
+{
+	const struct pki_crl_entry *e = pki_crl_find(issuer);
+
+	return e ? pki_crl_entry_status(e, serial, -1, reason) : PKI_REV_NO_CRL;
+}
+
+enum pki_rev_status pki_crl_status_cert(const struct pki_issuer_id *issuer,
+					const struct pki_serial *serial, bool is_ca,
+					uint8_t *reason)
+{
+	const struct pki_crl_entry *e = pki_crl_find(issuer);
+
+	return e ? pki_crl_entry_status(e, serial, is_ca, reason) : PKI_REV_NO_CRL;
+}
+
+/* IKE's serials are end-entity certificates: scope "all" or "user". */
+int pki_check_serials(const struct pki_issuer_id *issuer, const struct pki_serial *serials,
+		      unsigned n, struct pki_revoked *out)
+{
+	const struct pki_crl_entry *e = pki_crl_find(issuer);
+	unsigned i, k = 0;
+	uint8_t reason;
+
+	if (e == NULL || (!pki_crl_held_scope(e, PKI_CRL_SCOPE_ALL) &&
+			  !pki_crl_held_scope(e, PKI_CRL_SCOPE_USER)))
+		return -ENOENT;
+	for (i = 0; i < n; i++) {
+		reason = 0;
+		if (pki_crl_entry_status(e, &serials[i], 0, &reason) != PKI_REV_REVOKED)
+			continue;
+		out[k].idx = i;
+		out[k].reason = reason;
+		k++;
+	}
+	return (int)k;
+}
+
+/* ---- enumeration ---- */
+
+unsigned pki_crl_count(void)
+{
+	return pki_crl_n;
+}
+
+/* The scope shown: "all", else the first partition held. */
+static const struct pki_crl_held *pki_crl_shown(const struct pki_crl_entry *e, unsigned delta)
+{
+	unsigned s;
+
+	for (s = 0; s < PKI_CRL_SCOPE_MAX; s++)
+		if (pki_crl_held_scope(e, s))
+			return &e->held[s][delta];
+	return NULL;
+}
+
+int pki_crl_get(unsigned id, struct pki_crl_info *out)
+{
+	const struct pki_crl_entry *e;
+	const struct pki_crl_held *c, *d;
+	const struct pki_tp *t;
+
+	if (id == 0 || id > pki_crl_n)
+		return -ENOENT;
+	e = pki_crl_entries[id - 1];
+	t = pki_tp_get(e->tp);
+	c = pki_crl_shown(e, PKI_HELD_COMPLETE);
+	d = pki_crl_shown(e, PKI_HELD_DELTA);
+	memset(out, 0, sizeof(*out));
+	out->id = id;
+	snprintf(out->trustpoint, sizeof(out->trustpoint), "%s", t ? t->name : "");
+	snprintf(out->issuer, sizeof(out->issuer), "%s", e->issuer_str);
+	if (c != NULL) {
+		pki_serial_hex(&c->number, out->crl_number, sizeof(out->crl_number));
+		out->this_update = c->this_update;
+		out->next_update = c->next_update;
+		out->entries = pki_crl_index_count(c->ix);
+		snprintf(out->source, sizeof(out->source), "%s", c->source);
+	} else {
+		snprintf(out->source, sizeof(out->source), "%s", e->last_source);
+	}
+	if (d != NULL && d->ix != NULL)
+		pki_serial_hex(&d->number, out->delta_number, sizeof(out->delta_number));
+	snprintf(out->last_result, sizeof(out->last_result), "%s", e->last_result);
+	out->last_download = e->last_download;
+	out->downloads = e->downloads;
+	out->unchanged = e->unchanged;
+	out->rejected = e->rejected;
+	out->failed = e->failed;
+	return 0;
+}
+
+time_t pki_crl_next_update(unsigned tp, const struct pki_issuer_id *issuer)
+{
+	const struct pki_crl_entry *e = pki_crl_find(issuer);
+	time_t next = 0;
+	unsigned s;
+
+	(void)tp;	/* issuers are shared by trustpoints */
+	if (e == NULL)
+		return 0;
+	for (s = 0; s < PKI_CRL_SCOPE_MAX; s++) {
+		const struct pki_crl_held *h = &e->held[s][PKI_HELD_COMPLETE];
+
+		if (h->ix != NULL && h->next_update != 0 && (next == 0 || h->next_update < next))
+			next = h->next_update;
+	}
+	return next;
+}
+
+size_t pki_crl_index_bytes_of(const struct pki_issuer_id *issuer)
+{
+	const struct pki_crl_entry *e = pki_crl_find(issuer);
+	size_t bytes = 0;
+	unsigned s;
+
+	for (s = 0; e != NULL && s < PKI_CRL_SCOPE_MAX; s++)
+		bytes += pki_crl_index_bytes(e->held[s][PKI_HELD_COMPLETE].ix) +
+			 pki_crl_index_bytes(e->held[s][PKI_HELD_DELTA].ix);
+	return bytes;
+}

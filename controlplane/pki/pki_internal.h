@@ -45,6 +45,19 @@ X509 *pki_tp_find_issuer(const struct pki_tp *tp, const X509_NAME *name,
 int pki_tp_load(const struct cfg_pki *cfg);
 void pki_tp_unload(void);
 
+/* Our own certificate and key, one per key type (IKE AUTH, CERT payloads);
+ * loaded by pki_tp_load, the key checked against the certificate. */
+struct pki_identity {
+	X509 *cert;
+	EVP_PKEY *key;
+	STACK_OF(X509) *chain;			/* to send after cert; never NULL, may be empty */
+	int key_type;				/* EVP_PKEY_RSA or EVP_PKEY_EC */
+};
+unsigned pki_identity_count(void);
+const struct pki_identity *pki_identity_get(unsigned idx);	/* NULL past the end */
+/* The identity whose key is of key_type (EVP_PKEY_RSA, EVP_PKEY_EC), or NULL. */
+const struct pki_identity *pki_identity_for_keytype(int key_type);
+
 /* ---- identifiers (pki_id.c) ---- */
 
 /* Issuer id of a certificate (its issuer name + its AKID) or of a CRL. */
@@ -97,6 +110,30 @@ enum pki_crl_verdict pki_crl_ingest(unsigned tp, const uint8_t *body, size_t len
 /* A download of source for tp failed (HTTP status, timeout, size...). */
 void pki_crl_download_failed(unsigned tp, const char *source, const char *why);
 
+/* Totals per verdict since start, including what no issuer could be
+ * charged with (garbage, failed downloads before any CRL). */
+void pki_crl_counts(uint64_t out[PKI_CRL_VERDICT_MAX]);
+
+/*
+ * The scope of a CRL, from its Issuing Distribution Point (RFC 5280
+ * 5.2.5): every certificate of the issuer, or only end-entity / only CA
+ * certificates.  Each scope of an issuer has its own complete and delta
+ * CRL and numbering.  Attribute-certificate, indirect and onlySomeReasons
+ * CRLs are rejected (IDP_SCOPE).
+ */
+#define PKI_CRL_SCOPES(X) \
+	X(ALL, "all") \
+	X(USER, "user") \
+	X(CA, "ca")
+
+enum pki_crl_scope {
+#define X(n, d) PKI_CRL_SCOPE_##n,
+	PKI_CRL_SCOPES(X)
+#undef X
+	PKI_CRL_SCOPE_MAX
+};
+const char *pki_crl_scope_str(enum pki_crl_scope s);
+
 enum pki_rev_status {
 	PKI_REV_GOOD,
 	PKI_REV_REVOKED,
@@ -106,6 +143,13 @@ enum pki_rev_status {
 /* Revocation status of (issuer, serial) under the held CRLs. */
 enum pki_rev_status pki_crl_status(const struct pki_issuer_id *issuer,
 				   const struct pki_serial *serial, uint8_t *reason);
+/* pki_crl_status answers for a certificate of either kind: from a CRL of
+ * scope "all", or from both the "user" and the "ca" CRL.  When the kind is
+ * known (is_ca: basicConstraints CA:TRUE), the CRL of that partition
+ * suffices.  reason is set for REVOKED. */
+enum pki_rev_status pki_crl_status_cert(const struct pki_issuer_id *issuer,
+					const struct pki_serial *serial, bool is_ca,
+					uint8_t *reason);
 
 /* Enumeration for telemetry: one entry per issuer, ids from 1. */
 struct pki_crl_info {
@@ -127,12 +171,27 @@ int pki_crl_get(unsigned id, struct pki_crl_info *out);	/* 0 or -ENOENT */
 time_t pki_crl_next_update(unsigned tp, const struct pki_issuer_id *issuer);
 int pki_crl_init(void);
 void pki_crl_fini(void);
+/* The wall clock the CRL service judges thisUpdate/nextUpdate by.  Tests
+ * may pin it (pki_crl_set_now(t)); 0 returns to time(NULL). */
+time_t pki_crl_now(void);
+void pki_crl_set_now(time_t t);
 
 /* ---- cache on disk (pki_cache.c) ---- */
 
 /* Write atomically: tmp file, fsync, rename, fsync dir.  0 or -errno. */
 int pki_cache_write(const char *dir, const struct pki_issuer_id *issuer, bool delta,
 		    const uint8_t *der, size_t len);
+/* The same for a CRL of a given scope (pki_cache_write is scope "all"). */
+int pki_cache_write_scope(const char *dir, const struct pki_issuer_id *issuer,
+			  enum pki_crl_scope scope, bool delta, const uint8_t *der, size_t len);
+/* Remove a cached CRL (a delta superseded by a complete CRL).  0 or -errno
+ * (-ENOENT is not an error for callers). */
+int pki_cache_remove(const char *dir, const struct pki_issuer_id *issuer,
+		     enum pki_crl_scope scope, bool delta);
+/* Persist tp->learnt_urls as "<trustpoint>.urls" (one URL a line) in the
+ * trustpoint's crl_cache_dir, atomically; pki_cache_load reads it back.
+ * Call after adding to learnt_urls.  0 or -errno. */
+int pki_cache_save_urls(unsigned tp);
 /* Re-ingest every cached CRL of tp (from_cache = true). */
 int pki_cache_load(unsigned tp);
 
@@ -156,14 +215,67 @@ void pki_sched_done(unsigned tp, const char *url, enum pki_crl_verdict v);
 void pki_sched_tick(time_t now);
 int pki_sched_init(void);
 
+/*
+ * Additions (pki_fetch.c, pki_sched.c).  pki_sched_want returns 0 when a
+ * download for tp was started, joined or coalesced with one finished
+ * inside the interval; -ENOENT (no such tp), -EINVAL (no URL known) or
+ * pki_fetch_start's error when nothing could start.  The scheduler's
+ * clock is pki_crl_now(); pki_sched_tick's now should be too.
+ */
+/* Downloads queued or running on the fetcher threads (any thread). */
+unsigned pki_fetch_pending(void);
+/* pki_fetch_service: the issuer the CRL from url named, before
+ * pki_sched_done, so that refreshes follow that CRL's nextUpdate. */
+void pki_sched_issuer(unsigned tp, const char *url, const struct pki_issuer_id *issuer);
+/* A download of tp is in flight: pki_verify_crl_result(tp) will follow. */
+bool pki_sched_in_flight(unsigned tp);
+
+struct pki_sched_info {
+	unsigned n_urls;		/* configured + learnt, complete + delta */
+	unsigned in_flight;		/* URLs being downloaded */
+	time_t next_due;		/* earliest background download, 0 = none */
+	uint32_t backoff_s;		/* largest retry backoff now, 0 = none */
+	uint64_t started;		/* downloads started */
+	uint64_t coalesced;		/* requests served by another download */
+	uint64_t forced;		/* operator requests */
+	uint64_t retries;		/* downloads started by the retry backoff */
+};
+/* 0 or -ENOENT. */
+int pki_sched_get(unsigned tp, struct pki_sched_info *out);
+
 /* ---- verification (pki_verify.c) ---- */
 
 /* A download for tp finished (any outcome): re-run pending verifications. */
 void pki_verify_crl_result(unsigned tp);
 void pki_verify_tick(uint64_t now_ms);
+/* Finish every pending verification with PKI_VERIFY_INTERNAL ("PKI shutting
+ * down"): call from pki_fini before pki_tp_unload. */
+void pki_verify_fini(void);
+/* Counters: verifications finished with error e, and those waiting now. */
+uint64_t pki_verify_count(enum pki_verify_error e);
+unsigned pki_verify_pending(void);
 
-/* ---- events ---- */
+/* pki_verify_chain.c: the synchronous checks.  reason gets one line. */
+/* ee (+ extra as untrusted helpers) against tp; on OK *chain = EE..anchor
+ * (free with sk_X509_pop_free(chain, X509_free)). */
+enum pki_verify_error pki_verify_chain(const struct pki_tp *tp, X509 *ee,
+				       STACK_OF(X509) *extra, STACK_OF(X509) **chain,
+				       char *reason, size_t len);
+/* keyUsage, when present, allows signing (digitalSignature or nonRepudiation). */
+enum pki_verify_error pki_verify_ee_usage(X509 *ee, char *reason, size_t len);
+enum pki_verify_error pki_verify_id_match(X509 *ee, const struct pki_peer_id *id,
+					  char *reason, size_t len);
+/* The http:// URIs of cert's crlDistributionPoints, at most max; count. */
+int pki_verify_cdp_urls(X509 *cert, char urls[][CFG_URL_MAX], unsigned max);
+
+/* ---- events (pki_event.c) ---- */
+/* Call every subscriber (pki_subscribe), in subscription order. */
 void pki_event_crl_updated(const struct pki_issuer_id *issuer, const char *issuer_str,
 			   const char *trustpoint);
+
+/* ---- telemetry (pki_tm.c) ---- */
+/* Register the /ipsecgw/pki/... commands (once per process: DPDK telemetry
+ * has no unregister).  0 or -errno. */
+int pki_tm_register(void);
 
 #endif /* GW_PKI_INTERNAL_H */

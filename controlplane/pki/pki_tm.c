@@ -1,3 +1,259 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* TODO: being written */
-typedef int gw_placeholder_pki_tm;
+/*
+ * Telemetry commands of the PKI (conventions in controlplane/cp_tm.h; the
+ * names are fixed, tooling relies on them).  IDs start at 1.
+ *
+ *   /ipsecgw/pki/crls[,START]          {count, next, ids[]}: one per issuer
+ *   /ipsecgw/pki/crl,ID                one issuer's CRL: numbers, times
+ *                                      (ISO 8601 UTC), source, counters
+ *   /ipsecgw/pki/crl_request,TP        download TP's CRLs now
+ *   /ipsecgw/pki/trustpoints[,START]   {count, next, ids[]}
+ *   /ipsecgw/pki/trustpoint,ID         configuration, CAs, URLs, scheduling
+ *
+ * Handlers run on the CP thread (cp_tm.c), so they read PKI state directly.
+ * Before pki_init and after pki_fini the lists are empty.
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/x509.h>
+
+#include "controlplane/cp_tm.h"
+#include "controlplane/pki/pki_internal.h"
+
+enum { PKI_TM_TIME = 24 };	/* "2026-11-27T06:19:47Z" */
+
+/* ISO 8601 UTC, or "" for 0 (never / none). */
+static const char *pki_tm_time(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+
+	buf[0] = '\0';
+	if (t != 0 && gmtime_r(&t, &tm) != NULL)
+		strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return buf;
+}
+
+static void pki_tm_add_time(struct tm_reply *r, const char *key, time_t t)
+{
+	char buf[PKI_TM_TIME];
+
+	tm_add_str(r, key, pki_tm_time(t, buf, sizeof(buf)));
+}
+
+static uint64_t pki_tm_id(unsigned idx, void *arg)
+{
+	(void)arg;
+	return (uint64_t)idx + 1;
+}
+
+/* ID in 1..count, or -1 after tm_error(). */
+static int pki_tm_get_id(const char *params, unsigned count, const char *what,
+			 struct tm_reply *r, unsigned *id)
+{
+	uint64_t v;
+
+	if (tm_parse_id(params, &v) != 0) {
+		tm_error(r, "usage: /ipsecgw/pki/%s,ID (ID an unsigned decimal from 1, got '%.40s')",
+			 what, params != NULL ? params : "");
+		return -1;
+	}
+	if (v == 0 || v > count) {
+		tm_error(r, "no %s with ID %" PRIu64, what, v);
+		return -1;
+	}
+	*id = (unsigned)v;
+	return 0;
+}
+
+static int pki_tm_crls(const char *params, struct tm_reply *r)
+{
+	return tm_list(r, params, pki_crl_count(), pki_tm_id, NULL);
+}
+
+static int pki_tm_crl(const char *params, struct tm_reply *r)
+{
+	struct pki_crl_info ci;
+	unsigned id;
+
+	if (pki_tm_get_id(params, pki_crl_count(), "crl", r, &id) != 0)
+		return -1;
+	if (pki_crl_get(id, &ci) != 0) {
+		tm_error(r, "no crl with ID %u", id);
+		return -1;
+	}
+	tm_add_u64(r, "id", ci.id);
+	tm_add_str(r, "trustpoint", ci.trustpoint);
+	tm_add_str(r, "issuer", ci.issuer);
+	tm_add_str(r, "crl_number", ci.crl_number);
+	tm_add_str(r, "delta_number", ci.delta_number);
+	pki_tm_add_time(r, "this_update", ci.this_update);
+	pki_tm_add_time(r, "next_update", ci.next_update);
+	tm_add_u64(r, "entries", ci.entries);
+	tm_add_str(r, "source", ci.source);
+	tm_add_str(r, "last_result", ci.last_result);
+	pki_tm_add_time(r, "last_download", ci.last_download);
+	tm_add_u64(r, "downloads", ci.downloads);
+	tm_add_u64(r, "unchanged", ci.unchanged);
+	tm_add_u64(r, "rejected", ci.rejected);
+	tm_add_u64(r, "failed", ci.failed);
+	return 0;
+}
+
+/* A trustpoint name from untrusted socket input: printable, no spaces, short. */
+static bool pki_tm_name_ok(const char *s)
+{
+	size_t n = s != NULL ? strlen(s) : 0;
+
+	if (n == 0 || n >= CFG_NAME_MAX)
+		return false;
+	for (; *s != '\0'; s++)
+		if (*s <= ' ' || *s > '~')
+			return false;
+	return true;
+}
+
+static int pki_tm_crl_request(const char *params, struct tm_reply *r)
+{
+	struct pki_sched_info si;
+	int ret;
+
+	if (!pki_tm_name_ok(params)) {
+		tm_error(r, "usage: /ipsecgw/pki/crl_request,TRUSTPOINT (a configured name, got '%.40s')",
+			 params != NULL ? params : "");
+		return -1;
+	}
+	ret = pki_crl_request(params);
+	if (ret == -ENOENT) {
+		tm_error(r, "no trustpoint '%s'", params);
+		return -1;
+	}
+	if (ret == -EINVAL) {
+		tm_error(r, "trustpoint '%s' knows no CRL URL (crl_urls, or a CDP learnt from a peer)",
+			 params);
+		return -1;
+	}
+	if (ret < 0) {
+		tm_error(r, "trustpoint '%s': download not started: %s", params, strerror(-ret));
+		return -1;
+	}
+	tm_add_str(r, "trustpoint", params);
+	tm_add_str(r, "result", "queued");
+	if (pki_sched_get((unsigned)pki_tp_find(params), &si) == 0)
+		tm_add_u64(r, "in_flight", si.in_flight);
+	return 0;
+}
+
+static int pki_tm_trustpoints(const char *params, struct tm_reply *r)
+{
+	return tm_list(r, params, pki_tp_count(), pki_tm_id, NULL);
+}
+
+static void pki_tm_urls(struct tm_reply *r, const char *key, const char (*urls)[CFG_URL_MAX],
+			unsigned n)
+{
+	tm_array_str(r, key);
+	for (unsigned i = 0; i < n && i < CFG_MAX_CRL_URLS; i++)
+		tm_elem_str(r, urls[i]);
+}
+
+/* ca_subjects[] and ca_not_after[] (ISO 8601), in the file's order. */
+static void pki_tm_cas(struct tm_reply *r, const struct pki_tp *t)
+{
+	int n = t->cas != NULL ? sk_X509_num(t->cas) : 0;
+	char buf[PKI_ISSUER_STR];
+
+	tm_array_str(r, "ca_subjects");
+	for (int i = 0; i < n; i++) {
+		pki_issuer_str(X509_get_subject_name(sk_X509_value(t->cas, i)), buf, sizeof(buf));
+		tm_elem_str(r, buf);
+	}
+	tm_array_str(r, "ca_not_after");
+	for (int i = 0; i < n; i++) {
+		const ASN1_TIME *na = X509_get0_notAfter(sk_X509_value(t->cas, i));
+		struct tm tm;
+		char tbuf[PKI_TM_TIME] = "";
+
+		if (na != NULL && ASN1_TIME_to_tm(na, &tm) == 1)
+			strftime(tbuf, sizeof(tbuf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		tm_elem_str(r, tbuf);
+	}
+}
+
+static void pki_tm_sched(struct tm_reply *r, unsigned idx)
+{
+	struct pki_sched_info si;
+
+	if (pki_sched_get(idx, &si) != 0)
+		memset(&si, 0, sizeof(si));
+	tm_add_u64(r, "downloads_started", si.started);
+	tm_add_u64(r, "downloads_coalesced", si.coalesced);
+	tm_add_u64(r, "operator_requests", si.forced);
+	tm_add_u64(r, "retries", si.retries);
+	tm_add_u64(r, "in_flight", si.in_flight);
+	tm_add_u64(r, "retry_backoff_s", si.backoff_s);
+	pki_tm_add_time(r, "next_download", si.next_due);
+}
+
+static int pki_tm_trustpoint(const char *params, struct tm_reply *r)
+{
+	const struct pki_tp *t;
+	const struct cfg_trustpoint *c;
+	unsigned id;
+
+	if (pki_tm_get_id(params, pki_tp_count(), "trustpoint", r, &id) != 0)
+		return -1;
+	t = pki_tp_get(id - 1);
+	c = t->cfg;
+	tm_add_u64(r, "id", id);
+	tm_add_str(r, "name", t->name);
+	pki_tm_cas(r, t);
+	tm_add_str(r, "revocation_check", c->revocation_check == CFG_REVOCATION_CRL ? "crl" : "none");
+	tm_add_u64(r, "hold_is_revoked", c->hold_is_revoked);
+	pki_tm_urls(r, "crl_urls", c->crl_urls, c->n_crl_urls);
+	pki_tm_urls(r, "crl_delta_urls", c->crl_delta_urls, c->n_crl_delta_urls);
+	pki_tm_urls(r, "learnt_urls", t->learnt_urls, t->n_learnt_urls);
+	tm_add_u64(r, "prefetch", c->crl_prefetch);
+	tm_add_u64(r, "refresh_interval", c->crl_refresh_interval);
+	tm_add_u64(r, "min_download_interval", c->crl_min_download_interval);
+	tm_add_u64(r, "download_timeout", c->crl_download_timeout);
+	tm_add_u64(r, "max_size", c->crl_max_size);
+	tm_add_str(r, "cache_dir", c->crl_cache_dir);
+	pki_tm_sched(r, id - 1);
+	return 0;
+}
+
+int pki_tm_register(void)
+{
+	static const struct {
+		const char *name;
+		tm_handler_fn fn;
+		const char *help;
+	} cmds[] = {
+		{ "pki/crls", pki_tm_crls, "CRLs held, one per issuer. Parameters: [START]" },
+		{ "pki/crl", pki_tm_crl, "One issuer's CRL: numbers, times, source, counters. "
+					 "Parameters: ID" },
+		{ "pki/crl_request", pki_tm_crl_request, "Download a trustpoint's CRLs now. "
+							 "Parameters: TRUSTPOINT" },
+		{ "pki/trustpoints", pki_tm_trustpoints, "Trustpoints. Parameters: [START]" },
+		{ "pki/trustpoint", pki_tm_trustpoint, "One trustpoint: CAs, CRL URLs, schedule. "
+						       "Parameters: ID" },
+	};
+	static bool done;
+
+	if (done)
+		return 0;
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		int ret = cp_tm_register(cmds[i].name, cmds[i].fn, cmds[i].help);
+
+		if (ret != 0 && ret != -EEXIST)
+			return ret;
+	}
+	done = true;
+	return 0;
+}

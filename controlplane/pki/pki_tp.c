@@ -1,3 +1,331 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* TODO: being written */
-typedef int gw_placeholder_pki_tp;
+/*
+ * Trustpoints (their CA certificates) and our identities (certificate, key,
+ * chain), loaded once from the configuration.  CP thread only.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
+
+#include "common/gw_log.h"
+#include "controlplane/pki/pki_internal.h"
+
+static struct pki_tp pki_tps[CFG_MAX_TRUSTPOINTS];
+static unsigned pki_n_tps;
+static struct pki_identity pki_ids[CFG_MAX_IDENTITIES];
+static unsigned pki_n_ids;
+
+/* Never prompt on a terminal for a passphrase: encrypted keys are refused. */
+static int pki_tp_no_passphrase(char *buf, int size, int rwflag, void *u)
+{
+	(void)buf;
+	(void)size;
+	(void)rwflag;
+	(void)u;
+	return -1;
+}
+
+/* The last OpenSSL error as text, for one log line. */
+static const char *pki_tp_ssl_err(char *buf, size_t len)
+{
+	unsigned long e = ERR_peek_last_error();
+
+	if (e == 0)
+		snprintf(buf, len, "no detail");
+	else
+		ERR_error_string_n(e, buf, len);
+	ERR_clear_error();
+	return buf;
+}
+
+/*
+ * Append every PEM certificate of path to sk.  0, -EINVAL (unreadable,
+ * malformed, or no certificate at all) or -ENOMEM.  what names the file's
+ * role in the log line.
+ */
+static int pki_tp_read_certs(const char *what, const char *path, STACK_OF(X509) *sk)
+{
+	char why[256];
+	int before = sk_X509_num(sk), ret = 0;
+	unsigned long e;
+	BIO *bio;
+	X509 *x;
+
+	ERR_clear_error();
+	bio = BIO_new_file(path, "r");
+	if (bio == NULL) {
+		GW_LOG(pki, ERR, "%s %s: cannot read (%s)", what, path, strerror(errno));
+		ERR_clear_error();
+		return -EINVAL;
+	}
+	while ((x = PEM_read_bio_X509(bio, NULL, pki_tp_no_passphrase, NULL)) != NULL) {
+		if (sk_X509_push(sk, x) == 0) {
+			X509_free(x);
+			ret = -ENOMEM;
+			goto out;
+		}
+	}
+	e = ERR_peek_last_error();
+	if (ERR_GET_LIB(e) == ERR_LIB_PEM && ERR_GET_REASON(e) == PEM_R_NO_START_LINE) {
+		ERR_clear_error();	/* the normal end of the file */
+		if (sk_X509_num(sk) == before) {
+			GW_LOG(pki, ERR, "%s %s: no PEM certificate in the file", what, path);
+			ret = -EINVAL;
+		}
+		goto out;
+	}
+	GW_LOG(pki, ERR, "%s %s: malformed PEM certificate after %d good ones (%s)", what,
+	       path, sk_X509_num(sk) - before, pki_tp_ssl_err(why, sizeof(why)));
+	ret = -EINVAL;
+out:
+	BIO_free(bio);
+	return ret;
+}
+
+static void pki_tp_subject(const X509 *x, char *buf, size_t len)
+{
+	pki_issuer_str(X509_get_subject_name(x), buf, len);
+}
+
+/* basicConstraints CA:TRUE, well-formed extensions. */
+static int pki_tp_check_ca(const struct pki_tp *tp, X509 *x)
+{
+	uint32_t flags = X509_get_extension_flags(x);
+	char subj[PKI_ISSUER_STR];
+
+	pki_tp_subject(x, subj, sizeof(subj));
+	if (flags & EXFLAG_INVALID) {
+		GW_LOG(pki, ERR, "trustpoint %s: CA file %s: invalid extensions (%s)",
+		       tp->name, tp->cfg->ca, subj);
+		return -EINVAL;
+	}
+	if (!(flags & EXFLAG_CA)) {
+		GW_LOG(pki, ERR, "trustpoint %s: CA file %s: not a CA certificate, "
+		       "basicConstraints CA:TRUE is missing (%s)", tp->name, tp->cfg->ca, subj);
+		return -EINVAL;
+	}
+	if (X509_cmp_current_time(X509_get0_notAfter(x)) < 0)
+		GW_LOG(pki, WARNING, "trustpoint %s: CA certificate has expired (%s)",
+		       tp->name, subj);
+	return 0;
+}
+
+static int pki_tp_load_one(struct pki_tp *tp, const struct cfg_trustpoint *c)
+{
+	char what[CFG_NAME_MAX + 32];
+	int ret;
+
+	memset(tp, 0, sizeof(*tp));
+	snprintf(tp->name, sizeof(tp->name), "%s", c->name);
+	tp->cfg = c;
+	tp->cas = sk_X509_new_null();
+	if (tp->cas == NULL)
+		return -ENOMEM;
+	snprintf(what, sizeof(what), "trustpoint %s: CA file", c->name);
+	ret = pki_tp_read_certs(what, c->ca, tp->cas);
+	if (ret != 0)
+		return ret;
+	for (int i = 0; i < sk_X509_num(tp->cas); i++) {
+		ret = pki_tp_check_ca(tp, sk_X509_value(tp->cas, i));
+		if (ret != 0)
+			return ret;
+	}
+	GW_LOG(pki, INFO, "trustpoint %s: %d CA certificate(s) from %s, revocation %s",
+	       tp->name, sk_X509_num(tp->cas), c->ca,
+	       c->revocation_check == CFG_REVOCATION_CRL ? "crl" : "none");
+	return 0;
+}
+
+/* ---- identities ---- */
+
+static EVP_PKEY *pki_tp_read_key(const char *path)
+{
+	char why[256];
+	EVP_PKEY *key;
+	BIO *bio;
+
+	ERR_clear_error();
+	bio = BIO_new_file(path, "r");
+	if (bio == NULL) {
+		GW_LOG(pki, ERR, "identity key %s: cannot read (%s)", path, strerror(errno));
+		ERR_clear_error();
+		return NULL;
+	}
+	key = PEM_read_bio_PrivateKey(bio, NULL, pki_tp_no_passphrase, NULL);
+	if (key == NULL)
+		GW_LOG(pki, ERR, "identity key %s: no usable PEM private key, encrypted keys "
+		       "are not supported (%s)", path, pki_tp_ssl_err(why, sizeof(why)));
+	BIO_free(bio);
+	return key;
+}
+
+static const char *pki_tp_keytype_name(int type)
+{
+	return type == EVP_PKEY_RSA ? "RSA" : type == EVP_PKEY_EC ? "EC" : "other";
+}
+
+/* The key must be RSA or EC, match the certificate, and be the first of its type. */
+static int pki_tp_check_identity(const struct cfg_identity *c, struct pki_identity *id)
+{
+	char why[256];
+
+	id->key_type = EVP_PKEY_get_base_id(id->key);
+	if (id->key_type != EVP_PKEY_RSA && id->key_type != EVP_PKEY_EC) {
+		GW_LOG(pki, ERR, "identity key %s: key type must be RSA or EC (%s)", c->key,
+		       OBJ_nid2sn(id->key_type));
+		return -EINVAL;
+	}
+	if (pki_identity_for_keytype(id->key_type) != NULL) {
+		GW_LOG(pki, ERR, "identity %s: a second %s identity, one per key type is allowed",
+		       c->cert, pki_tp_keytype_name(id->key_type));
+		return -EINVAL;
+	}
+	if (X509_check_private_key(id->cert, id->key) != 1) {
+		GW_LOG(pki, ERR, "identity key %s does not match certificate %s (%s)", c->key,
+		       c->cert, pki_tp_ssl_err(why, sizeof(why)));
+		return -EINVAL;
+	}
+	if (X509_cmp_current_time(X509_get0_notAfter(id->cert)) < 0)
+		GW_LOG(pki, WARNING, "identity certificate %s has expired", c->cert);
+	return 0;
+}
+
+static void pki_tp_identity_free(struct pki_identity *id)
+{
+	X509_free(id->cert);
+	EVP_PKEY_free(id->key);
+	sk_X509_pop_free(id->chain, X509_free);
+	memset(id, 0, sizeof(*id));
+}
+
+static int pki_tp_load_identity(const struct cfg_identity *c, struct pki_identity *id)
+{
+	STACK_OF(X509) *certs = sk_X509_new_null();
+	int ret;
+
+	memset(id, 0, sizeof(*id));
+	id->chain = sk_X509_new_null();
+	if (certs == NULL || id->chain == NULL) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	ret = pki_tp_read_certs("identity certificate", c->cert, certs);
+	if (ret != 0)
+		goto out;
+	if (sk_X509_num(certs) != 1) {
+		GW_LOG(pki, ERR, "identity certificate %s: holds %d certificates, put the "
+		       "others in chain", c->cert, sk_X509_num(certs));
+		ret = -EINVAL;
+		goto out;
+	}
+	id->cert = sk_X509_shift(certs);
+	if (c->chain[0] != '\0') {
+		ret = pki_tp_read_certs("identity chain", c->chain, id->chain);
+		if (ret != 0)
+			goto out;
+	}
+	id->key = pki_tp_read_key(c->key);
+	ret = id->key == NULL ? -EINVAL : pki_tp_check_identity(c, id);
+out:
+	sk_X509_pop_free(certs, X509_free);
+	if (ret != 0)
+		pki_tp_identity_free(id);
+	return ret;
+}
+
+/* ---- the tables ---- */
+
+int pki_tp_load(const struct cfg_pki *cfg)
+{
+	int ret = 0;
+
+	pki_tp_unload();
+	for (unsigned i = 0; i < cfg->n_trustpoints; i++) {
+		ret = pki_tp_load_one(&pki_tps[i], &cfg->trustpoints[i]);
+		pki_n_tps = i + 1;		/* so that unload frees a partial one */
+		if (ret != 0)
+			goto out;
+	}
+	for (unsigned i = 0; i < cfg->n_identities; i++) {
+		ret = pki_tp_load_identity(&cfg->identities[i], &pki_ids[i]);
+		if (ret != 0)
+			goto out;
+		pki_n_ids = i + 1;
+		GW_LOG(pki, INFO, "identity %s (%s key)", cfg->identities[i].cert,
+		       pki_tp_keytype_name(pki_ids[i].key_type));
+	}
+out:
+	if (ret != 0)
+		pki_tp_unload();
+	return ret;
+}
+
+void pki_tp_unload(void)
+{
+	for (unsigned i = 0; i < pki_n_tps; i++) {
+		sk_X509_pop_free(pki_tps[i].cas, X509_free);
+		memset(&pki_tps[i], 0, sizeof(pki_tps[i]));
+	}
+	pki_n_tps = 0;
+	for (unsigned i = 0; i < pki_n_ids; i++)
+		pki_tp_identity_free(&pki_ids[i]);
+	pki_n_ids = 0;
+}
+
+unsigned pki_tp_count(void)
+{
+	return pki_n_tps;
+}
+
+struct pki_tp *pki_tp_get(unsigned idx)
+{
+	return idx < pki_n_tps ? &pki_tps[idx] : NULL;
+}
+
+int pki_tp_find(const char *name)
+{
+	for (unsigned i = 0; i < pki_n_tps; i++)
+		if (strcmp(pki_tps[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+X509 *pki_tp_find_issuer(const struct pki_tp *tp, const X509_NAME *name,
+			 const ASN1_OCTET_STRING *akid)
+{
+	for (int i = 0; i < sk_X509_num(tp->cas); i++) {
+		X509 *ca = sk_X509_value(tp->cas, i);
+		const ASN1_OCTET_STRING *skid;
+
+		if (X509_NAME_cmp(X509_get_subject_name(ca), name) != 0)
+			continue;
+		if (akid != NULL) {
+			skid = X509_get0_subject_key_id(ca);
+			if (skid == NULL || ASN1_OCTET_STRING_cmp(skid, akid) != 0)
+				continue;
+		}
+		return ca;
+	}
+	return NULL;
+}
+
+unsigned pki_identity_count(void)
+{
+	return pki_n_ids;
+}
+
+const struct pki_identity *pki_identity_get(unsigned idx)
+{
+	return idx < pki_n_ids ? &pki_ids[idx] : NULL;
+}
+
+const struct pki_identity *pki_identity_for_keytype(int key_type)
+{
+	for (unsigned i = 0; i < pki_n_ids; i++)
+		if (pki_ids[i].key_type == key_type)
+			return &pki_ids[i];
+	return NULL;
+}

@@ -447,6 +447,13 @@ static void test_example_file(void)
 	CU_ASSERT_EQUAL(cfg_iface_find(&cfg, "inside"), 1);
 	CU_ASSERT_EQUAL(cfg_iface_find(&cfg, "outside"), 0);
 	CU_ASSERT_EQUAL(cfg_iface_find(&cfg, "nope"), -1);
+	CU_ASSERT_EQUAL(cfg.pki.n_identities, 2);
+	CU_ASSERT_EQUAL_FATAL(cfg.pki.n_trustpoints, 1);
+	CU_ASSERT_STRING_EQUAL(cfg.pki.trustpoints[0].name, "LAB-CA");
+	CU_ASSERT_STRING_EQUAL(cfg.pki.trustpoints[0].ca, test_srcpath("cfg/pki/ca.crt"));
+	CU_ASSERT_EQUAL(cfg.pki.trustpoints[0].revocation_check, CFG_REVOCATION_CRL);
+	CU_ASSERT_EQUAL(cfg.pki.trustpoints[0].n_crl_urls, 1);
+	CU_ASSERT_TRUE(cfg.pki.trustpoints[0].crl_prefetch);
 	cfg_free(&cfg);
 	CU_ASSERT_TRUE(cfg_is_zero(&cfg));
 	cfg_free(&cfg);		/* twice is harmless */
@@ -942,6 +949,268 @@ static void test_file_errors(void)
 	CU_ASSERT_EQUAL(err[12], 'Z');
 }
 
+/* ---- pki ------------------------------------------------------------------ */
+
+static const char pki_text[] = BASE
+	"pki = {\n"
+	"  identities = ( { cert = \"pki/gw.crt\"; key = \"/etc/k.key\"; chain = \"./pki/ch.crt\"; },\n"
+	"                 { cert = \"gw-ec.crt\"; key = \"gw-ec.key\"; } );\n"
+	"  trustpoints = (\n"
+	"    { name = \"LAB-CA\"; ca = \"pki/ca.crt\"; revocation_check = \"crl\";\n"
+	"      crl_urls = [ \"http://192.0.2.10:8080/ca.crl\", \"HTTP://[2001:db8::1]/x.crl\" ];\n"
+	"      crl_delta_urls = [ \"http://crl.example/delta.crl\" ];\n"
+	"      crl_prefetch = false; crl_refresh_interval = 60; crl_min_download_interval = 0;\n"
+	"      crl_download_timeout = 300; crl_max_size = 1073741824;\n"
+	"      crl_cache_dir = \"cache\"; hold_is_revoked = false; },\n"
+	"    { name = \"none_1\"; ca = \"/abs/ca.pem\"; revocation_check = \"none\"; },\n"
+	"    { name = \"defaults\"; ca = \"/abs/ca2.pem\"; crl_urls = [ \"http://h/c.crl\" ]; }\n"
+	"  );\n"
+	"};\n";
+
+static void test_pki_full(void)
+{
+	char err[CFG_ERR_MAX] = "";
+	const struct cfg_trustpoint *tp;
+	struct gw_cfg cfg;
+
+	CU_ASSERT_EQUAL_FATAL(cfg_load_string(pki_text, "/etc/ipsecgw/gw.conf", &cfg, err,
+					      sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(cfg.pki.n_identities, 2);
+	CU_ASSERT_STRING_EQUAL(cfg.pki.identities[0].cert, "/etc/ipsecgw/pki/gw.crt");
+	CU_ASSERT_STRING_EQUAL(cfg.pki.identities[0].key, "/etc/k.key");
+	CU_ASSERT_STRING_EQUAL(cfg.pki.identities[0].chain, "/etc/ipsecgw/pki/ch.crt");
+	CU_ASSERT_EQUAL(cfg.pki.identities[0].line, 4);
+	CU_ASSERT_STRING_EQUAL(cfg.pki.identities[1].cert, "/etc/ipsecgw/gw-ec.crt");
+	CU_ASSERT_STRING_EQUAL(cfg.pki.identities[1].key, "/etc/ipsecgw/gw-ec.key");
+	CU_ASSERT_STRING_EQUAL(cfg.pki.identities[1].chain, "");
+	CU_ASSERT_EQUAL_FATAL(cfg.pki.n_trustpoints, 3);
+	tp = &cfg.pki.trustpoints[0];
+	CU_ASSERT_STRING_EQUAL(tp->name, "LAB-CA");
+	CU_ASSERT_EQUAL(tp->line, 7);
+	CU_ASSERT_STRING_EQUAL(tp->ca, "/etc/ipsecgw/pki/ca.crt");
+	CU_ASSERT_EQUAL(tp->revocation_check, CFG_REVOCATION_CRL);
+	CU_ASSERT_EQUAL_FATAL(tp->n_crl_urls, 2);
+	CU_ASSERT_STRING_EQUAL(tp->crl_urls[0], "http://192.0.2.10:8080/ca.crl");
+	CU_ASSERT_STRING_EQUAL(tp->crl_urls[1], "HTTP://[2001:db8::1]/x.crl");
+	CU_ASSERT_EQUAL_FATAL(tp->n_crl_delta_urls, 1);
+	CU_ASSERT_STRING_EQUAL(tp->crl_delta_urls[0], "http://crl.example/delta.crl");
+	CU_ASSERT_FALSE(tp->crl_prefetch);
+	CU_ASSERT_EQUAL(tp->crl_refresh_interval, 60);
+	CU_ASSERT_EQUAL(tp->crl_min_download_interval, 0);
+	CU_ASSERT_EQUAL(tp->crl_download_timeout, 300);
+	CU_ASSERT_EQUAL(tp->crl_max_size, 1073741824u);
+	CU_ASSERT_STRING_EQUAL(tp->crl_cache_dir, "/etc/ipsecgw/cache");
+	CU_ASSERT_FALSE(tp->hold_is_revoked);
+	tp = &cfg.pki.trustpoints[1];
+	CU_ASSERT_STRING_EQUAL(tp->name, "none_1");
+	CU_ASSERT_EQUAL(tp->revocation_check, CFG_REVOCATION_NONE);
+	CU_ASSERT_EQUAL(tp->n_crl_urls, 0);
+	CU_ASSERT_FALSE(tp->crl_prefetch);		/* no crl_urls */
+	tp = &cfg.pki.trustpoints[2];
+	CU_ASSERT_EQUAL(tp->revocation_check, CFG_REVOCATION_CRL);
+	CU_ASSERT_TRUE(tp->crl_prefetch);		/* crl_urls given */
+	CU_ASSERT_EQUAL(tp->crl_refresh_interval, 3600);
+	CU_ASSERT_EQUAL(tp->crl_min_download_interval, 60);
+	CU_ASSERT_EQUAL(tp->crl_download_timeout, 10);
+	CU_ASSERT_EQUAL(tp->crl_max_size, 67108864u);
+	CU_ASSERT_STRING_EQUAL(tp->crl_cache_dir, "/var/lib/ipsecgw/crl");
+	CU_ASSERT_TRUE(tp->hold_is_revoked);
+	CU_ASSERT_EQUAL(tp->n_crl_delta_urls, 0);
+	cfg_free(&cfg);
+	CU_ASSERT_TRUE(cfg_is_zero(&cfg));
+}
+
+/* Relative paths join the configuration file's directory, made absolute
+ * against the working directory when the file name is relative. */
+static void test_pki_paths(void)
+{
+	static const struct {
+		const char *file, *rel;
+		bool cwd;
+		const char *want;
+	} cases[] = {
+		{ "/etc/gw.conf", "ca.crt", false, "/etc/ca.crt" },
+		{ "/gw.conf", "./././ca.crt", false, "/ca.crt" },
+		{ "/etc/gw.conf", "/x/ca.crt", false, "/x/ca.crt" },
+		{ "gw.conf", "pki/ca.crt", true, "/pki/ca.crt" },
+		{ "./gw.conf", "ca.crt", true, "/ca.crt" },
+		{ "conf/gw.conf", "ca.crt", true, "/conf/ca.crt" },
+		{ "conf/gw.conf", "/abs.crt", false, "/abs.crt" },
+	};
+	char cwd[256], text[512], want[600], err[CFG_ERR_MAX];
+	struct gw_cfg cfg;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(getcwd(cwd, sizeof(cwd)));
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		snprintf(text, sizeof(text), BASE "pki = { trustpoints = ( { name = \"t\"; "
+			 "ca = \"%s\"; } ); };\n", cases[i].rel);
+		snprintf(want, sizeof(want), "%s%s", cases[i].cwd && strcmp(cwd, "/") != 0 ? cwd : "",
+			 cases[i].want);
+		CU_ASSERT_EQUAL_FATAL(cfg_load_string(text, cases[i].file, &cfg, err, sizeof(err)), 0);
+		CU_ASSERT_STRING_EQUAL(cfg.pki.trustpoints[0].ca, want);
+		if (strcmp(cfg.pki.trustpoints[0].ca, want) != 0)
+			fprintf(stderr, "\n  case %zu: want %s got %s\n", i, want,
+				cfg.pki.trustpoints[0].ca);
+		cfg_free(&cfg);
+	}
+}
+
+#define TP(body) BASE "pki = { trustpoints = (\n" body "\n); };\n"	/* body on line 4 */
+#define TPN(keys) TP("{ name = \"t\"; ca = \"/ca.crt\";\n" keys " }")	/* keys on line 5 */
+#define ID(body) BASE "pki = { identities = (\n" body "\n); };\n"	/* body on line 4 */
+
+static const struct err_case pki_err_cases[] = {
+	{ BASE "pki = ( );\n", "x.conf:3: pki must be a group { ... } (( ... ))" },
+	{ BASE "pki = { trustpoint = (); };\n", "x.conf:3: unknown key (trustpoint)" },
+	{ BASE "pki = { identities = { }; };\n",
+	  "x.conf:3: identities must be a list ( ... ) ({ ... })" },
+	{ BASE "pki = { trustpoints = [ ]; };\n",
+	  "x.conf:3: trustpoints must be a list ( ... ) ([ ... ])" },
+	/* identities */
+	{ ID("{ key = \"k\"; }"), "x.conf:4: missing required key (cert)" },
+	{ ID("{ cert = \"c\"; }"), "x.conf:4: missing required key (key)" },
+	{ ID("{ cert = \"c\"; key = \"k\"; chian = \"x\"; }"), "x.conf:4: unknown key (chian)" },
+	{ ID("{ cert = \"\"; key = \"k\"; }"), "x.conf:4: cert must not be empty (\"\")" },
+	{ ID("{ cert = 5; key = \"k\"; }"), "x.conf:4: cert must be a string (5)" },
+	{ ID("{ cert = \"c\"; key = \"k\"; chain = true; }"), "x.conf:4: chain must be a string (true)" },
+	{ ID("{ cert = \"/c\"; key = \"k\"; },\n{ cert = \"/c\"; key = \"k2\"; }"),
+	  "x.conf:5: duplicate identity certificate (/c)" },
+	/* trustpoints */
+	{ TP("{ ca = \"c\"; }"), "x.conf:4: missing required key (name)" },
+	{ TP("{ name = \"t\"; }"), "x.conf:4: missing required key (ca)" },
+	{ TP("{ name = \"t\"; ca = \"c\"; crl_url = [ ]; }"), "x.conf:4: unknown key (crl_url)" },
+	{ TP("{ name = \"a b\"; ca = \"c\"; }"),
+	  "x.conf:4: trustpoint name must be 1 to 31 characters from A-Z a-z 0-9 _ - (a b)" },
+	{ TP("{ name = \"t\"; ca = \"c\"; },\n{ name = \"t\"; ca = \"d\"; }"),
+	  "x.conf:5: duplicate trustpoint name (t)" },
+	{ TP("{ name = \"t\"; ca = \"\"; }"), "x.conf:4: ca must not be empty (\"\")" },
+	{ TPN("revocation_check = \"ocsp\";"),
+	  "x.conf:5: revocation_check must be \"crl\" or \"none\" (ocsp)" },
+	{ TPN("revocation_check = true;"), "x.conf:5: revocation_check must be a string (true)" },
+	{ TPN("crl_urls = \"http://h/c.crl\";"),
+	  "x.conf:5: crl_urls must be a list [ ... ] (\"http://h/c.crl\")" },
+	{ TPN("crl_urls = [ \"https://h/c.crl\" ];"),
+	  "x.conf:5: crl_urls entry must be an http:// URL: https is not supported yet "
+	  "(https://h/c.crl)" },
+	{ TPN("crl_urls = [ \"ftp://h/c.crl\" ];"),
+	  "x.conf:5: crl_urls entry must be an http:// URL (ftp://h/c.crl)" },
+	{ TPN("crl_delta_urls = [ \"ldap://h/c.crl\" ];"),
+	  "x.conf:5: crl_delta_urls entry must be an http:// URL (ldap://h/c.crl)" },
+	{ TPN("crl_urls = [ \"http:///c.crl\" ];"),
+	  "x.conf:5: crl_urls entry must name a host (http:///c.crl)" },
+	{ TPN("crl_urls = [ \"http://h:0/c.crl\" ];"),
+	  "x.conf:5: crl_urls entry has a bad port (1..65535) (http://h:0/c.crl)" },
+	{ TPN("crl_urls = [ \"http://h:65536/\" ];"),
+	  "x.conf:5: crl_urls entry has a bad port (1..65535) (http://h:65536/)" },
+	{ TPN("crl_urls = [ \"http://u@h/c.crl\" ];"),
+	  "x.conf:5: crl_urls entry must be http://HOST[:PORT]/PATH, without user info "
+	  "(http://u@h/c.crl)" },
+	{ TPN("crl_urls = [ \"http://[]/c.crl\" ];"),
+	  "x.conf:5: crl_urls entry has a malformed [IPv6] host (http://[]/c.crl)" },
+	{ TPN("crl_urls = [ \"http://h/a b.crl\" ];"),
+	  "x.conf:5: crl_urls entry must not contain spaces or control characters (http://h/a b.crl)" },
+	{ TPN("crl_urls = [ \"http://h/c.crl\",\n \"http://h/c.crl\" ];"),
+	  "x.conf:6: duplicate URL in crl_urls (http://h/c.crl)" },
+	{ TPN("crl_urls = [ \"http://h/1\", \"http://h/2\", \"http://h/3\", \"http://h/4\", "
+	      "\"http://h/5\" ];"), "x.conf:5: crl_urls has more than 4 entries (5)" },
+	{ TPN("crl_urls = [ 1 ];"), "x.conf:5: crl_urls entry must be a string (1)" },
+	{ TPN("crl_prefetch = true;"), "x.conf:5: crl_prefetch needs crl_urls (true)" },
+	{ TPN("crl_urls = [];\n crl_prefetch = true;"), "x.conf:6: crl_prefetch needs crl_urls (true)" },
+	{ TPN("crl_delta_urls = [ \"http://h/d\" ]; crl_prefetch = true;"),
+	  "x.conf:5: crl_prefetch needs crl_urls (true)" },
+	{ TPN("crl_prefetch = 1;"), "x.conf:5: crl_prefetch must be true or false (1)" },
+	{ TPN("crl_refresh_interval = 59;"),
+	  "x.conf:5: crl_refresh_interval must be between 60 and 604800 (59)" },
+	{ TPN("crl_refresh_interval = 604801;"),
+	  "x.conf:5: crl_refresh_interval must be between 60 and 604800 (604801)" },
+	{ TPN("crl_min_download_interval = 86401;"),
+	  "x.conf:5: crl_min_download_interval must be between 0 and 86400 (86401)" },
+	{ TPN("crl_min_download_interval = -1;"),
+	  "x.conf:5: crl_min_download_interval must not be negative (-1)" },
+	{ TPN("crl_download_timeout = 0;"),
+	  "x.conf:5: crl_download_timeout must be between 1 and 300 (0)" },
+	{ TPN("crl_download_timeout = 301;"),
+	  "x.conf:5: crl_download_timeout must be between 1 and 300 (301)" },
+	{ TPN("crl_max_size = 1023;"),
+	  "x.conf:5: crl_max_size must be between 1024 and 1073741824 (1023)" },
+	{ TPN("crl_max_size = 1073741825;"),
+	  "x.conf:5: crl_max_size must be between 1024 and 1073741824 (1073741825)" },
+	{ TPN("crl_max_size = 4294967296;"),
+	  "x.conf:5: crl_max_size must be between 1024 and 1073741824 (4294967296)" },
+	{ TPN("crl_cache_dir = \"\";"), "x.conf:5: crl_cache_dir must not be empty (\"\")" },
+	{ TPN("hold_is_revoked = \"yes\";"),
+	  "x.conf:5: hold_is_revoked must be true or false (\"yes\")" },
+};
+
+static void test_pki_errors(void)
+{
+	for (size_t i = 0; i < ARRAY_LEN(pki_err_cases); i++) {
+		const struct err_case *c = &pki_err_cases[i];
+		char err[CFG_ERR_MAX] = "";
+		struct gw_cfg cfg;
+		int rc = cfg_load_string(c->text, "x.conf", &cfg, err, sizeof(err));
+
+		CU_ASSERT_EQUAL(rc, -1);
+		CU_ASSERT_STRING_EQUAL(err, c->err);
+		CU_ASSERT_TRUE(cfg_is_zero(&cfg));
+		if (rc != -1 || strcmp(err, c->err) != 0)
+			fprintf(stderr, "\n  case %zu:\n%s  want: %s\n  got:  %s (rc %d)\n", i, c->text,
+				c->err, err, rc);
+	}
+}
+
+/* At most CFG_MAX_* entries; a path too long once made absolute. */
+static void test_pki_limits(void)
+{
+	char text[8192], err[CFG_ERR_MAX], path[300];
+	struct gw_cfg cfg;
+	size_t n;
+
+	static const struct {
+		unsigned tps, ids;
+		const char *err;
+	} cases[] = {
+		{ CFG_MAX_TRUSTPOINTS, CFG_MAX_IDENTITIES, NULL },
+		{ CFG_MAX_TRUSTPOINTS + 1, 1, "x.conf:3: trustpoints has more than 16 entries (17)" },
+		{ 1, CFG_MAX_IDENTITIES + 1, "x.conf:3: identities has more than 4 entries (5)" },
+	};
+
+	for (size_t c = 0; c < ARRAY_LEN(cases); c++) {
+		n = (size_t)snprintf(text, sizeof(text), BASE "pki = { trustpoints = (");
+		for (unsigned i = 0; i < cases[c].tps; i++)
+			n += (size_t)snprintf(text + n, sizeof(text) - n,
+					      "%s{ name = \"t%u\"; ca = \"/c\"; }", i ? ", " : "", i);
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "); identities = (");
+		for (unsigned i = 0; i < cases[c].ids; i++)
+			n += (size_t)snprintf(text + n, sizeof(text) - n,
+					      "%s{ cert = \"/c%u\"; key = \"/k\"; }", i ? ", " : "", i);
+		snprintf(text + n, sizeof(text) - n, "); };\n");
+		if (cases[c].err == NULL) {
+			CU_ASSERT_EQUAL_FATAL(cfg_load_string(text, "x.conf", &cfg, err, sizeof(err)), 0);
+			CU_ASSERT_EQUAL(cfg.pki.n_trustpoints, CFG_MAX_TRUSTPOINTS);
+			CU_ASSERT_EQUAL(cfg.pki.n_identities, CFG_MAX_IDENTITIES);
+			cfg_free(&cfg);
+		} else {
+			CU_ASSERT_EQUAL(cfg_load_string(text, "x.conf", &cfg, err, sizeof(err)), -1);
+			CU_ASSERT_STRING_EQUAL(err, cases[c].err);
+		}
+	}
+	memset(path, 'p', sizeof(path));
+	path[0] = '/';
+	path[255] = '\0';
+	snprintf(text, sizeof(text), BASE "pki = { identities = ( { cert = \"%s\"; key = \"%s\"; } ); };\n",
+		 path, path + 1);
+	CU_ASSERT_EQUAL(cfg_load_string(text, "/etc/x.conf", &cfg, err, sizeof(err)), -1);
+	CU_ASSERT_NSTRING_EQUAL(err, "/etc/x.conf:3: key is longer than 255 characters once made "
+				"absolute (ppp", 70);
+	path[256] = '\0';
+	path[255] = 'p';
+	snprintf(text, sizeof(text), BASE "pki = { identities = ( { cert = \"%s\"; key = \"/k\"; } ); };\n",
+		 path);
+	CU_ASSERT_EQUAL(cfg_load_string(text, "/etc/x.conf", &cfg, err, sizeof(err)), -1);
+	CU_ASSERT_NSTRING_EQUAL(err, "/etc/x.conf:3: cert is longer than 255 characters", 49);
+}
+
 int main(void)
 {
 	static const struct {
@@ -965,6 +1234,10 @@ int main(void)
 		{ "too many entries", test_too_many },
 		{ "error after allocation", test_error_after_allocation },
 		{ "file errors", test_file_errors },
+		{ "pki: every key set, defaults", test_pki_full },
+		{ "pki: relative paths", test_pki_paths },
+		{ "pki: error lines", test_pki_errors },
+		{ "pki: limits", test_pki_limits },
 	};
 	CU_pSuite suite;
 	unsigned failures;

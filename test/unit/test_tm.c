@@ -619,7 +619,15 @@ static void test_register(void)
 	CU_ASSERT_EQUAL(cp_tm_register("t_fixed", h_fixed, "again"), -EEXIST);
 	CU_ASSERT_EQUAL(cp_tm_register("Upper", h_fixed, "x"), -EINVAL);
 	CU_ASSERT_EQUAL(cp_tm_register("a-b", h_fixed, "x"), -EINVAL);
-	CU_ASSERT_EQUAL(cp_tm_register("a/b", h_fixed, "x"), -EINVAL);
+	/* One '/' between two words is a namespace ("pki/crls"); no other use. */
+	CU_ASSERT_EQUAL(cp_tm_register("/ab", h_fixed, "x"), -EINVAL);
+	CU_ASSERT_EQUAL(cp_tm_register("ab/", h_fixed, "x"), -EINVAL);
+	CU_ASSERT_EQUAL(cp_tm_register("a//b", h_fixed, "x"), -EINVAL);
+	CU_ASSERT_EQUAL(cp_tm_register("a/b/c", h_fixed, "x"), -EINVAL);
+	CU_ASSERT_EQUAL(cp_tm_register("a/B", h_fixed, "x"), -EINVAL);
+	CU_ASSERT_EQUAL(cp_tm_register("/", h_fixed, "x"), -EINVAL);
+	CU_ASSERT_EQUAL(cp_tm_register("t_ns/fixed", h_fixed, "a namespaced command"), 0);
+	CU_ASSERT_EQUAL(cp_tm_register("t_ns/fixed", h_fixed, "again"), -EEXIST);
 	CU_ASSERT_EQUAL(cp_tm_register("", h_fixed, "x"), -EINVAL);
 	CU_ASSERT_EQUAL(cp_tm_register(longname, h_fixed, "x"), -EINVAL);
 	CU_ASSERT_EQUAL(cp_tm_register("t_null", NULL, "x"), -EINVAL);
@@ -660,6 +668,13 @@ static void test_roundtrip_exact(void)
 	CU_ASSERT_EQUAL(c.failures, 0);
 	CU_ASSERT_STRING_EQUAL(c.last, want);
 	CU_ASSERT_EQUAL(cp_stats[CP_C_tm_requests], served + 1);
+
+	/* A namespaced name goes through DPDK and our lookup alike. */
+	snprintf(want, sizeof(want), "{\"/ipsecgw/t_ns/fixed\":%s}", J);
+	client_start(&c, "/ipsecgw/t_ns/fixed", 1, false);
+	cp_loop_until_done(&c, 1);
+	CU_ASSERT_EQUAL(c.failures, 0);
+	CU_ASSERT_STRING_EQUAL(c.last, want);
 
 	/* The largest reply we can build still arrives whole, marker last. */
 	n = tm_run_to_json(h_big, NULL, J, sizeof(J));
