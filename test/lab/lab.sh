@@ -12,6 +12,13 @@
 #   lab_check DESC CMD...               run CMD, print "ok"/"FAIL", count the result
 #   lab_finish                          summary line; exit status 1 if any check failed
 #
+# For tests that need the gateway's own kernel sockets (CRL downloads):
+#
+#   lab_mgmt                            ca-ID namespace on a management veth
+#   lab_conf_pki OUT [KEY=VALUE]        append test/lab/gw-pki.conf.in to a config
+#   lab_bg_start NAME LOG CMD...        a helper process, stopped at teardown
+#   lab_bg_stop NAME                    stop it now (by PID)
+#
 # Topology (every name carries the run id, so runs can go side by side):
 #
 #   branch-ID            gw-ID (ipsecgw, DPDK net_af_packet)           hq-ID
@@ -50,6 +57,11 @@ LAB_FAILED=()
 LAB_GW_PID=
 LAB_GW_RC=
 LAB_SUFFIX=
+declare -A LAB_BG=()	# helper processes started by lab_bg_start: NAME -> PID
+
+# The management network (lab_mgmt): not a DPDK port, the kernel's own.
+LAB_MGMT_GW_IP4=10.99.0.1
+LAB_MGMT_CA_IP4=10.99.0.2
 
 lab_log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 lab_say() { printf '\n=== %s\n' "$*"; }
@@ -146,6 +158,52 @@ lab_topology() {
 	lab_log "namespaces $NS_BR, $NS_GW, $NS_HQ; veths $IF_BR-$IF_GW_IN, $IF_GW_OUT-$IF_HQ"
 }
 
+# The gateway's management interface: a veth from its namespace to a "ca"
+# namespace, on a subnet of its own, for what the gateway process fetches
+# with kernel sockets (CRLs over HTTP).  DPDK owns the data ports, which keep
+# no IP address.
+#
+#   gw-ID  gwm-ID 10.99.0.1/24  <--veth-->  cam-ID 10.99.0.2/24  ca-ID
+lab_mgmt() {
+	NS_CA=ca-$LAB_ID
+	IF_GW_MGMT=gwm$LAB_ID
+	IF_CA=cam$LAB_ID
+	lab_netns_add "$NS_CA"
+	lab_veth "$NS_GW" "$IF_GW_MGMT" "$NS_CA" "$IF_CA"
+	ip -n "$NS_GW" addr add "$LAB_MGMT_GW_IP4/24" dev "$IF_GW_MGMT" ||
+		lab_die "cannot address $IF_GW_MGMT"
+	ip -n "$NS_CA" addr add "$LAB_MGMT_CA_IP4/24" dev "$IF_CA" ||
+		lab_die "cannot address $IF_CA"
+	lab_log "management: $NS_GW $IF_GW_MGMT $LAB_MGMT_GW_IP4 <-> $LAB_MGMT_CA_IP4 $IF_CA $NS_CA"
+}
+
+# lab_bg_start NAME LOG CMD...: start CMD in the background (e.g. "lab_in NS
+# prog": ip netns exec execs in place, so the PID is prog's), output to LOG.
+# lab_teardown stops whatever is still running.
+lab_bg_start() {
+	local name=$1 log=$2
+	shift 2
+	"$@" </dev/null >"$log" 2>&1 &
+	LAB_BG[$name]=$!
+	lab_log "$name started, pid ${LAB_BG[$name]} (log $log)"
+}
+
+lab_bg_alive() { [[ -n ${LAB_BG[$1]:-} ]] && kill -0 "${LAB_BG[$1]}" 2>/dev/null; }
+
+# lab_bg_stop NAME: SIGTERM by PID, SIGKILL after 5 s.
+lab_bg_stop() {
+	local name=$1 pid=${LAB_BG[$1]:-} i
+	[[ -n $pid ]] || return 0
+	kill -TERM "$pid" 2>/dev/null
+	for ((i = 0; i < 50; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	unset "LAB_BG[$name]"
+}
+
 # MAC address of IF in NS.
 lab_mac() { ip -n "$1" -o link show dev "$2" | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p'; }
 
@@ -178,6 +236,18 @@ lab_conf_af_packet() {
 		"IN_VDEV=net_af_packet1,iface=$IF_GW_IN,$LAB_AFP_ARGS" \
 		"OUT_PORT=net_af_packet0" "IN_PORT=net_af_packet1" \
 		"MBUF_DATA=$LAB_MBUF_DATA" "EXTRA_ROUTES="
+}
+
+# lab_conf_pki OUT [KEY=VALUE...]: append the lab's pki block
+# (test/lab/gw-pki.conf.in) to the config OUT.  PKI_DIR is pki_tool's
+# output; CRL_URLS a libconfig list body ("\"http://...\", ...").
+lab_conf_pki() {
+	local out=$1
+	shift
+	lab_render "$LAB_SRC/gw-pki.conf.in" "$out.pki" "$@" \
+		"TRUSTPOINT=LAB-CA" "CRL_REFRESH=3600" "CRL_MIN_INTERVAL=0" "CRL_TIMEOUT=5" \
+		"CRL_MAX_SIZE=1048576" || return 1
+	cat "$out.pki" >>"$out" && rm -f "$out.pki"
 }
 
 # lab_gw_start CONF [NS]: start ipsecgw, wait for its telemetry socket.
@@ -310,6 +380,9 @@ lab_teardown() {
 	if lab_gw_alive; then
 		lab_gw_stop
 	fi
+	for desc in "${!LAB_BG[@]}"; do
+		lab_bg_stop "$desc"
+	done
 	if ((LAB_FAIL > 0 || rc != 0)) && [[ -n ${LAB_GW_LOG:-} && -f $LAB_GW_LOG ]]; then
 		echo "--- last lines of the ipsecgw log ($LAB_GW_LOG):"
 		tail -n 40 "$LAB_GW_LOG" | sed 's/^/  | /'
