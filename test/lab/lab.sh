@@ -6,6 +6,7 @@
 #   lab_init NAME IPSECGW IPSECGW_CLI   per-run id, temp dir, teardown trap
 #   lab_topology                        gw + hq + branch namespaces and veths
 #   lab_conf_af_packet OUT [KEY=VALUE]  render test/lab/gw.conf.in for that topology
+#   lab_conf_workers OUT W Q LCORES ... the same with W workers, af_packet qpairs=Q
 #   lab_gw_start CONF                   ipsecgw in the gw namespace, wait for telemetry
 #   lab_cli ARGS...                     ipsecgw-cli against this run's socket
 #   lab_counter NAME                    one counter from /ipsecgw/stats
@@ -18,6 +19,7 @@
 #   lab_conf_pki OUT [KEY=VALUE]        append test/lab/gw-pki.conf.in to a config
 #   lab_bg_start NAME LOG CMD...        a helper process, stopped at teardown
 #   lab_bg_stop NAME                    stop it now (by PID)
+#   lab_bg_wait NAME SECONDS            wait for it to exit; its exit status
 #
 # Topology (every name carries the run id, so runs can go side by side):
 #
@@ -177,12 +179,14 @@ lab_mgmt() {
 	lab_log "management: $NS_GW $IF_GW_MGMT $LAB_MGMT_GW_IP4 <-> $LAB_MGMT_CA_IP4 $IF_CA $NS_CA"
 }
 
-# lab_bg_start NAME LOG CMD...: start CMD in the background (e.g. "lab_in NS
-# prog": ip netns exec execs in place, so the PID is prog's), output to LOG.
+# lab_bg_start NAME LOG CMD...: start CMD in the background, output to LOG.
+# CMD must be a program, not a shell function, so that the PID is its own
+# ("ip netns exec NS prog": ip execs in place, the PID is prog's).
 # lab_teardown stops whatever is still running.
 lab_bg_start() {
 	local name=$1 log=$2
 	shift 2
+	[[ $(type -t "$1") == file ]] || lab_die "lab_bg_start $name: $1 is not a program"
 	"$@" </dev/null >"$log" 2>&1 &
 	LAB_BG[$name]=$!
 	lab_log "$name started, pid ${LAB_BG[$name]} (log $log)"
@@ -202,6 +206,25 @@ lab_bg_stop() {
 	kill -KILL "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	unset "LAB_BG[$name]"
+}
+
+# lab_bg_wait NAME SECONDS: wait for a helper to exit by itself and return
+# its exit status; after SECONDS, stop it (lab_bg_stop) and return 124.
+lab_bg_wait() {
+	local name=$1 pid=${LAB_BG[$1]:-} i rc
+	[[ -n $pid ]] || return 127
+	for ((i = 0; i < $2 * 10; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		lab_bg_stop "$name"
+		return 124
+	fi
+	wait "$pid"
+	rc=$?
+	unset "LAB_BG[$name]"
+	return $rc
 }
 
 # MAC address of IF in NS.
@@ -235,7 +258,22 @@ lab_conf_af_packet() {
 		"OUT_VDEV=net_af_packet0,iface=$IF_GW_OUT,$LAB_AFP_ARGS" \
 		"IN_VDEV=net_af_packet1,iface=$IF_GW_IN,$LAB_AFP_ARGS" \
 		"OUT_PORT=net_af_packet0" "IN_PORT=net_af_packet1" \
-		"MBUF_DATA=$LAB_MBUF_DATA" "EXTRA_ROUTES="
+		"MBUF_DATA=$LAB_MBUF_DATA" "EXTRA_ROUTES=" "WORKERS=1" "EAL_EXTRA="
+}
+
+# lab_conf_workers OUT WORKERS QPAIRS LCORES [KEY=VALUE...]: the standard lab
+# config with WORKERS worker lcores, af_packet vdevs with qpairs=QPAIRS (the
+# PMD opens that many receive sockets at probe; empty: the PMD's default, 1)
+# and LCORES added to the config's EAL list (empty: none, and the gateway
+# appends -l 0-WORKERS, which needs WORKERS + 1 CPUs).  On a 2-CPU box, map
+# lcores onto CPUs: "--lcores=0@0,1@1,2@1".
+lab_conf_workers() {
+	local out=$1 workers=$2 qpairs=$3 lcores=$4
+	shift 4
+	lab_conf_af_packet "$out" "$@" "WORKERS=$workers" \
+		"EAL_EXTRA=${lcores:+, \"$lcores\"}" \
+		"OUT_VDEV=net_af_packet0,iface=$IF_GW_OUT,$LAB_AFP_ARGS${qpairs:+,qpairs=$qpairs}" \
+		"IN_VDEV=net_af_packet1,iface=$IF_GW_IN,$LAB_AFP_ARGS${qpairs:+,qpairs=$qpairs}"
 }
 
 # lab_conf_pki OUT [KEY=VALUE...]: append the lab's pki block
