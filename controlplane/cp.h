@@ -9,6 +9,8 @@
  * It is the single writer of every data-plane table.
  */
 
+#include <signal.h>
+
 #include "cfg/cfg.h"
 
 /* After dp_init(): install routes and neighbours, register telemetry.
@@ -18,5 +20,9 @@ int cp_init(const struct gw_cfg *cfg);
  * thread beforehand, see main).  Returns 0. */
 int cp_run(void);
 void cp_fini(void);
+
+/* The signals cp_run() takes through its signalfd (SIGINT, SIGTERM,
+ * SIGHUP); main blocks exactly these in every thread before rte_eal_init. */
+void cp_signal_set(sigset_t *set);
 
 #endif /* GW_CP_H */

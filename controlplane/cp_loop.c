@@ -164,15 +164,20 @@ static int cp_loop_watch(int fd, enum cp_ev tag)
 	return epoll_ctl(cp_epfd, EPOLL_CTL_ADD, fd, &ev) == 0 ? 0 : -errno;
 }
 
+void cp_signal_set(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGHUP);
+}
+
 static int cp_loop_fds(void)
 {
 	sigset_t sigs;
 	int ret;
 
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGTERM);
-	sigaddset(&sigs, SIGHUP);
+	cp_signal_set(&sigs);
 	cp_epfd = epoll_create1(EPOLL_CLOEXEC);
 	cp_pollfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	cp_tickfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);

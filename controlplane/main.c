@@ -143,10 +143,7 @@ static void run(struct gw_cfg *cfg, int eal_argc, char **eal_argv)
 	/* Every thread EAL creates inherits this mask; the CP takes the
 	 * signals through a signalfd.  The telemetry socket is created under
 	 * this umask and then given the configured mode and group. */
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGTERM);
-	sigaddset(&sigs, SIGHUP);
+	cp_signal_set(&sigs);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	umask(077);
 
