@@ -2,12 +2,14 @@
 /*
  * The on-disk CRL cache: one DER file per issuer, scope and kind, named
  * from the issuer id in hex ("<id>.crl", "<id>-user.crl", "<id>-delta.crl",
- * ...), written atomically (tmp file, fsync, rename, fsync of the
- * directory), and "<trustpoint>.urls" with the CDPs learnt from peers.
+ * ...), each with "<file>.src" holding the URL it came from, written
+ * atomically (tmp file, fsync, rename, fsync of the directory), and
+ * "<trustpoint>.urls" with the CDPs learnt from peers.
  * At start every file is verified again like a download: a corrupted,
  * expired or foreign file is rejected, logged and counted, never trusted.
  * CP thread only.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -76,6 +78,25 @@ static int pki_cache_write_all(int fd, const uint8_t *p, size_t len)
 	return 0;
 }
 
+/* The cache directory must be ours alone: a directory owned by us that
+ * nobody else may write (else another user could swap files under us). */
+static int pki_cache_dir_ok(const char *dir)
+{
+	struct stat st;
+
+	if (stat(dir, &st) != 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	if (st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+		GW_LOG(crl, ERR, "CRL cache %s: owned by uid %u, mode %03o: must be ours and "
+		       "writable by nobody else (chmod go-w); not written", dir,
+		       (unsigned)st.st_uid, (unsigned)(st.st_mode & 0777));
+		return -EPERM;
+	}
+	return 0;
+}
+
 static int pki_cache_fsync_dir(const char *dir)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
@@ -95,11 +116,16 @@ static int pki_cache_replace(const char *dir, const char *path, const uint8_t *d
 	int fd, rc;
 
 	rc = pki_cache_mkdir(dir);
+	if (rc == 0)
+		rc = pki_cache_dir_ok(dir);
 	if (rc)
 		return rc;
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
 		return -ENAMETOOLONG;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	/* A fresh file of ours: never through a link left in its place. */
+	if (unlink(tmp) != 0 && errno != ENOENT)
+		return -errno;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
 	rc = pki_cache_write_all(fd, data, len);
@@ -131,17 +157,60 @@ int pki_cache_write(const char *dir, const struct pki_issuer_id *issuer, bool de
 	return pki_cache_write_scope(dir, issuer, PKI_CRL_SCOPE_ALL, delta, der, len);
 }
 
+/* "<CRL file>.src": the URL a cached CRL was downloaded from. */
+static int pki_cache_origin_name(char *buf, size_t len, const char *crl_path)
+{
+	int n = snprintf(buf, len, "%s.src", crl_path);
+
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+int pki_cache_write_origin(const char *dir, const struct pki_issuer_id *issuer,
+			   enum pki_crl_scope scope, bool delta, const char *url)
+{
+	char path[PKI_CACHE_PATH], src[PKI_CACHE_PATH + 8], line[CFG_URL_MAX + 1];
+	int rc = pki_cache_name(path, sizeof(path), dir, issuer, scope, delta), n;
+
+	if (rc == 0)
+		rc = pki_cache_origin_name(src, sizeof(src), path);
+	if (rc)
+		return rc;
+	n = snprintf(line, sizeof(line), "%s\n", url);
+	if (n < 0 || (size_t)n >= sizeof(line))
+		return -ENAMETOOLONG;
+	return pki_cache_replace(dir, src, (const uint8_t *)line, (size_t)n);
+}
+
 int pki_cache_remove(const char *dir, const struct pki_issuer_id *issuer,
 		     enum pki_crl_scope scope, bool delta)
 {
-	char path[PKI_CACHE_PATH];
+	char path[PKI_CACHE_PATH], src[PKI_CACHE_PATH + 8];
 	int rc = pki_cache_name(path, sizeof(path), dir, issuer, scope, delta);
 
+	if (rc == 0)
+		rc = pki_cache_origin_name(src, sizeof(src), path);
 	if (rc)
 		return rc;
+	if (unlink(src) != 0 && errno != ENOENT)
+		return -errno;
 	if (unlink(path))
 		return -errno;
 	return pki_cache_fsync_dir(dir);
+}
+
+/* Open a regular file of the cache for reading, never blocking the CP
+ * thread (a FIFO in its place would) nor following a link.  fd or -errno. */
+static int pki_cache_open(const char *path, struct stat *st)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode)) {
+		close(fd);
+		return -EINVAL;
+	}
+	return fd;
 }
 
 /* ---- learnt CDP URLs ---- */
@@ -201,13 +270,20 @@ static bool pki_cache_url_known(const struct pki_tp *t, const char *url)
 static void pki_cache_load_urls(struct pki_tp *t)
 {
 	char path[PKI_CACHE_PATH], line[CFG_URL_MAX + 2];
+	struct stat st;
 	FILE *f;
+	int fd;
 
 	if (pki_cache_urls_name(path, sizeof(path), t))
 		return;
-	f = fopen(path, "re");
-	if (f == NULL)
+	fd = pki_cache_open(path, &st);
+	if (fd < 0)
 		return;
+	f = fdopen(fd, "r");
+	if (f == NULL) {
+		close(fd);
+		return;
+	}
 	while (fgets(line, sizeof(line), f) != NULL && t->n_learnt_urls < CFG_MAX_CRL_URLS) {
 		size_t n = strcspn(line, "\r\n");
 
@@ -229,14 +305,14 @@ static void pki_cache_load_urls(struct pki_tp *t)
 /* Read at most max + 1 bytes of path (more means too big anyway). */
 static int pki_cache_read(const char *path, size_t max, uint8_t **out, size_t *len)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = 0;
 	size_t cap = max + 1, n = 0;
 	struct stat st;
 	uint8_t *buf = NULL;
+	int fd = pki_cache_open(path, &st), rc = 0;
 
 	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) == 0 && (size_t)st.st_size < cap)
+		return fd;
+	if ((size_t)st.st_size < cap)
 		cap = (size_t)st.st_size + 1;
 	buf = malloc(cap);
 	if (buf == NULL) {
@@ -265,9 +341,39 @@ out:
 	return rc;
 }
 
-static void pki_cache_load_one(unsigned tp, const struct pki_tp *t, const char *path)
+/* The URL recorded next to the cached CRL path (pki_cache_write_origin)
+ * into url: one printable http:// line, else "". */
+static void pki_cache_read_origin(const char *path, char *url, size_t len)
 {
-	char source[PKI_CACHE_PATH + 8];
+	char src[PKI_CACHE_PATH + 8];
+	uint8_t *body = NULL;
+	size_t n = 0;
+
+	url[0] = '\0';
+	if (pki_cache_origin_name(src, sizeof(src), path) != 0 ||
+	    pki_cache_read(src, CFG_URL_MAX, &body, &n) != 0)
+		return;
+	if (n > 0 && body[n - 1] == '\n')
+		n--;
+	if (n > 7 && n < len && strncmp((const char *)body, "http://", 7) == 0) {
+		size_t i;
+
+		for (i = 0; i < n && isgraph(body[i]); i++)
+			;
+		if (i == n) {
+			memcpy(url, body, n);
+			url[n] = '\0';
+		}
+	}
+	free(body);
+}
+
+static void pki_cache_load_one(unsigned tp, const struct pki_tp *t, const char *path,
+			       enum pki_crl_scope scope, bool delta)
+{
+	char source[PKI_CACHE_PATH + 8], url[CFG_URL_MAX];
+	struct pki_issuer_id issuer;
+	enum pki_crl_verdict v;
 	uint8_t *body = NULL;
 	size_t len = 0;
 	int rc = pki_cache_read(path, t->cfg->crl_max_size, &body, &len);
@@ -280,8 +386,13 @@ static void pki_cache_load_one(unsigned tp, const struct pki_tp *t, const char *
 		return;
 	}
 	snprintf(source, sizeof(source), "cache:%s", path);
-	(void)pki_crl_ingest(tp, body, len, source, true, NULL);
+	v = pki_crl_ingest(tp, body, len, source, true, &issuer);
 	free(body);
+	if (v != PKI_CRL_NEW)
+		return;
+	pki_cache_read_origin(path, url, sizeof(url));
+	if (url[0] != '\0')
+		pki_crl_set_origin(&issuer, scope, delta, url);
 }
 
 int pki_cache_load(unsigned tp)
@@ -305,7 +416,7 @@ int pki_cache_load(unsigned tp)
 			for (d = 0; d < 2; d++)
 				if (pki_cache_name(path, sizeof(path), t->cfg->crl_cache_dir, &id,
 						   s, d) == 0)
-					pki_cache_load_one(tp, t, path);
+					pki_cache_load_one(tp, t, path, s, d);
 	}
 	return 0;
 }

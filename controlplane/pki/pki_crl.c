@@ -153,12 +153,21 @@ void pki_crl_parsed_free(struct pki_crl_parsed *p)
 {
 	X509_CRL_free(p->crl);
 	OPENSSL_free(p->der_buf);
+	GENERAL_NAMES_free(p->idp_names);
 	p->crl = NULL;
 	p->der_buf = NULL;
 	p->der = NULL;
+	p->idp_names = NULL;
 }
 
 /* ---- verification before acceptance ---- */
+
+int pki_crl_ca_key(X509 *ca, uint8_t key[32])
+{
+	unsigned int n = 0;
+
+	return X509_pubkey_digest(ca, EVP_sha256(), key, &n) == 1 && n == 32 ? 0 : -EIO;
+}
 
 /* Find the issuing CA among tp's CAs (name + AKID) and check cRLSign. */
 static enum pki_crl_verdict pki_crl_check_issuer(const struct pki_tp *tp,
@@ -184,8 +193,9 @@ static enum pki_crl_verdict pki_crl_check_issuer(const struct pki_tp *tp,
 		return PKI_CRL_ISSUER_UNKNOWN;
 	}
 	/* Key the CRL by the CA's own id: a CRL without AKID still lands on it. */
-	if (pki_id_of_ca_subject(p->ca, &p->issuer)) {
-		snprintf(p->why, sizeof(p->why), "cannot hash the issuer name");
+	if (pki_id_of_ca_subject(p->ca, &p->issuer) || pki_crl_ca_key(p->ca, p->ca_key)) {
+		p->ca = NULL;
+		pki_crl_ssl_why(p->why, sizeof(p->why), "cannot hash the issuer name or key");
 		return PKI_CRL_PARSE;
 	}
 	if (!(X509_get_extension_flags(p->ca) & EXFLAG_KUSAGE) ||
@@ -225,7 +235,29 @@ static enum pki_crl_verdict pki_crl_check_critical(struct pki_crl_parsed *p)
 	return PKI_CRL_NEW;
 }
 
-/* The IDP names the scope; we serve all, user-only and CA-only CRLs. */
+/* Keep the distribution point an IDP names in p->idp_names, to match
+ * certificates' CDPs against (RFC 5280 6.3.3 b.2.i).  NULL, or what is
+ * wrong with it. */
+static const char *pki_crl_idp_names(const ISSUING_DIST_POINT *idp, struct pki_crl_parsed *p)
+{
+	const DIST_POINT_NAME *dp = idp->distpoint;
+
+	if (dp == NULL)
+		return NULL;
+	if (dp->type != 0)
+		return "distributionPoint nameRelativeToCRLIssuer (not supported)";
+	if (sk_GENERAL_NAME_num(dp->name.fullname) <= 0)
+		return "empty distributionPoint";
+	p->idp_names = sk_GENERAL_NAME_deep_copy(dp->name.fullname, GENERAL_NAME_dup,
+						 GENERAL_NAME_free);
+	return p->idp_names == NULL ? "distributionPoint (out of memory)" : NULL;
+}
+
+/*
+ * The IDP names the scope; we serve all, user-only and CA-only CRLs.  A
+ * distribution point name in it narrows the CRL to the certificates whose
+ * CDP names it: kept in p->idp_names, matched when answering.
+ */
 static enum pki_crl_verdict pki_crl_check_idp(struct pki_crl_parsed *p)
 {
 	ISSUING_DIST_POINT *idp;
@@ -252,6 +284,8 @@ static enum pki_crl_verdict pki_crl_check_idp(struct pki_crl_parsed *p)
 		p->scope = PKI_CRL_SCOPE_USER;
 	else if (idp->onlyCA > 0)
 		p->scope = PKI_CRL_SCOPE_CA;
+	if (bad == NULL)
+		bad = pki_crl_idp_names(idp, p);
 	ISSUING_DIST_POINT_free(idp);
 	if (bad == NULL)
 		return PKI_CRL_NEW;
@@ -321,7 +355,17 @@ static enum pki_crl_verdict pki_crl_check_times(struct pki_crl_parsed *p, time_t
 			 (long long)(p->this_update - now), PKI_CLOCK_SKEW_S);
 		return PKI_CRL_FUTURE;
 	}
-	if (nu != NULL && (p->next_update < now || p->next_update < p->this_update)) {
+	/* RFC 5280 5.1.2.5: issuers MUST give it.  Without it a CRL would
+	 * never go stale, and blocked downloads would pass unnoticed. */
+	if (nu == NULL) {
+		snprintf(p->why, sizeof(p->why), "no nextUpdate: the CRL would never go stale");
+		return PKI_CRL_NO_NEXT_UPDATE;
+	}
+	if (p->next_update < p->this_update) {
+		snprintf(p->why, sizeof(p->why), "nextUpdate before thisUpdate");
+		return PKI_CRL_EXPIRED;
+	}
+	if (p->next_update < now) {
 		snprintf(p->why, sizeof(p->why), "nextUpdate %lld s ago",
 			 (long long)(now - p->next_update));
 		return PKI_CRL_EXPIRED;
@@ -357,14 +401,15 @@ static int pki_crl_reason(const X509_EXTENSION *ext, uint8_t *reason)
 	ASN1_ENUMERATED *e;
 	long v;
 
-	if (ASN1_STRING_length(os) == 3 && d[0] == V_ASN1_ENUMERATED && d[1] == 1 && d[2] <= 10) {
+	if (ASN1_STRING_length(os) == 3 && d[0] == V_ASN1_ENUMERATED && d[1] == 1 &&
+	    d[2] <= PKI_REASON_MAX) {
 		*reason = d[2];
 		return 0;
 	}
 	e = d2i_ASN1_ENUMERATED(NULL, &d, ASN1_STRING_length(os));
 	v = e ? ASN1_ENUMERATED_get(e) : -1;
 	ASN1_ENUMERATED_free(e);
-	if (v < 0 || v > 10)
+	if (v < 0 || v > PKI_REASON_MAX)
 		return -EINVAL;
 	*reason = (uint8_t)v;
 	return 0;

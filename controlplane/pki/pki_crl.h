@@ -5,7 +5,8 @@
 /*
  * Inside the CRL service: what pki_crl.c (parse and verify before
  * acceptance) hands to pki_crl_store.c (numbering, index, events,
- * counters).  CP thread only.
+ * counters), and the store's entries that pki_crl_status.c answers from.
+ * CP thread only.
  */
 
 #include <stdbool.h>
@@ -13,16 +14,10 @@
 #include <time.h>
 
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "controlplane/pki/pki_crl_index.h"
 #include "controlplane/pki/pki_internal.h"
-
-/* CRLReason codes we act on (RFC 5280 5.3.1). */
-enum {
-	PKI_REASON_UNSPECIFIED = 0,
-	PKI_REASON_HOLD = 6,		/* certificateHold */
-	PKI_REASON_REMOVE = 8,		/* removeFromCRL (delta CRLs) */
-};
 
 /* One CRL, parsed and (after pki_crl_check) verified. */
 struct pki_crl_parsed {
@@ -35,14 +30,52 @@ struct pki_crl_parsed {
 	bool issuer_known;		/* issuer filled */
 	char issuer_str[PKI_ISSUER_STR];
 	X509 *ca;			/* borrowed from the trustpoint */
+	uint8_t ca_key[32];		/* SHA-256 of ca's public key */
+	GENERAL_NAMES *idp_names;	/* IDP distributionPoint fullName, NULL = none */
 	struct pki_serial number;
 	bool delta;
 	struct pki_serial base;		/* BaseCRLNumber of a delta */
 	enum pki_crl_scope scope;
-	time_t this_update, next_update;	/* next_update 0 = absent */
+	time_t this_update, next_update;	/* nextUpdate is required */
 	size_t skipped;			/* entries whose serial is not ours to match */
 	char why[256];			/* detail of a rejection, one line */
 };
+
+/* ---- the store (pki_crl_store.c), read by the answers (pki_crl_status.c) ---- */
+
+/* One CRL held: its index and what the numbering rules compare. */
+struct pki_crl_held {
+	struct pki_crl_index *ix;		/* NULL = nothing held */
+	struct pki_serial number;
+	struct pki_serial base;			/* delta only */
+	uint8_t digest[32];			/* SHA-256 of the DER */
+	GENERAL_NAMES *idp_names;		/* IDP distributionPoint, NULL = none */
+	time_t this_update, next_update;
+	time_t accepted;
+	char source[CFG_URL_MAX];		/* URL, or "cache:PATH" */
+	char origin[CFG_URL_MAX];		/* the URL it was downloaded from, "" = unknown */
+};
+
+enum { PKI_HELD_COMPLETE, PKI_HELD_DELTA };
+
+/* One issuer: per scope the latest complete CRL and the latest delta. */
+struct pki_crl_entry {
+	struct pki_issuer_id issuer;
+	char issuer_str[PKI_ISSUER_STR];
+	uint8_t ca_key[32];			/* pki_crl_ca_key() of the issuing CA */
+	bool hold_any;				/* a trustpoint of this CA: hold_is_revoked */
+	unsigned tp;				/* the trustpoint that last installed one */
+	struct pki_crl_held held[PKI_CRL_SCOPE_MAX][2];
+	char last_source[CFG_URL_MAX];
+	char last_result[64];
+	time_t last_download;
+	uint64_t downloads, unchanged, rejected, failed;
+};
+
+/* The entry of issuer, or NULL. */
+struct pki_crl_entry *pki_crl_find(const struct pki_issuer_id *issuer);
+
+/* ---- parse and verify (pki_crl.c) ---- */
 
 /* Parse DER or PEM (len <= max).  NEW on success (p->crl set), else
  * TOO_BIG or PARSE with p->why.  p is zeroed first. */
@@ -51,7 +84,8 @@ enum pki_crl_verdict pki_crl_parse(const uint8_t *body, size_t len, size_t max,
 
 /* Verification before acceptance: issuer among tp's CAs, cRLSign,
  * signature, critical extensions, IDP scope, CRL number, delta base,
- * thisUpdate/nextUpdate against now.  NEW or the rejection verdict. */
+ * thisUpdate/nextUpdate (which must be present) against now.  NEW or the
+ * rejection verdict. */
 enum pki_crl_verdict pki_crl_check(const struct pki_tp *tp, struct pki_crl_parsed *p,
 				   time_t now);
 
@@ -60,6 +94,10 @@ enum pki_crl_verdict pki_crl_check(const struct pki_tp *tp, struct pki_crl_parse
 struct pki_crl_index *pki_crl_build_index(struct pki_crl_parsed *p, enum pki_crl_verdict *v);
 
 void pki_crl_parsed_free(struct pki_crl_parsed *p);
+
+/* SHA-256 of ca's subjectPublicKey: which key an issuer's CRLs are
+ * pinned to.  0 or -EIO. */
+int pki_crl_ca_key(X509 *ca, uint8_t key[32]);
 
 /* Bytes of the serial indexes held for issuer (every scope, complete and
  * delta); 0 when none. */

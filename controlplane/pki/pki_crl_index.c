@@ -105,13 +105,23 @@ static struct pki_crl_slot *pki_crl_index_probe(const struct pki_crl_index *ix,
 	}
 }
 
+/* How much a reason revokes: removeFromCRL 0, certificateHold 1, else 2. */
+static unsigned pki_crl_index_weight(uint8_t reason)
+{
+	return reason == PKI_REASON_REMOVE ? 0 : reason == PKI_REASON_HOLD ? 1 : 2;
+}
+
 int pki_crl_index_add(struct pki_crl_index *ix, const struct pki_serial *s, uint8_t reason)
 {
 	uint16_t tag;
 	struct pki_crl_slot *sl = pki_crl_index_probe(ix, s, &tag);
 
-	if (sl->tag != 0)
-		return 0;		/* duplicate: the first one stands */
+	if (sl->tag != 0) {
+		/* listed twice: the entry that revokes most stands */
+		if (pki_crl_index_weight(reason) > pki_crl_index_weight(sl->reason))
+			sl->reason = reason;
+		return 0;
+	}
 	if (ix->count == ix->max)
 		return -ENOSPC;
 	sl->tag = tag;

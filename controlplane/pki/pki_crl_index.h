@@ -18,13 +18,22 @@
 
 struct pki_crl_index;
 
+/* CRLReason codes we act on (RFC 5280 5.3.1). */
+enum {
+	PKI_REASON_UNSPECIFIED = 0,
+	PKI_REASON_HOLD = 6,		/* certificateHold */
+	PKI_REASON_REMOVE = 8,		/* removeFromCRL (delta CRLs) */
+	PKI_REASON_MAX = 10,		/* aACompromise */
+};
+
 /* An empty index with room for n entries; NULL on allocation failure. */
 struct pki_crl_index *pki_crl_index_new(size_t n);
 void pki_crl_index_free(struct pki_crl_index *ix);
 
 /*
- * Add serial s with CRLReason reason.  A serial already present keeps its
- * first reason (a CRL lists each serial once; a duplicate changes nothing).
+ * Add serial s with CRLReason reason.  A CRL lists each serial once; when
+ * one lists a serial twice, the entry that revokes most stands (fail
+ * closed): any revocation over certificateHold over removeFromCRL.
  * 0, or -ENOSPC when the index already holds the n it was sized for.
  */
 int pki_crl_index_add(struct pki_crl_index *ix, const struct pki_serial *s, uint8_t reason);

@@ -2,42 +2,25 @@
 /*
  * The CRL store: per issuer and scope the latest complete CRL and the
  * latest delta, each as our own serial index, with the numbering rules,
- * change detection, "CRL updated" events, revocation answers and the
- * counters behind "show crypto pki crls".  CP thread only.
+ * change detection, "CRL updated" events and the counters behind "show
+ * crypto pki crls" (the answers are in pki_crl_status.c).  CP thread only.
  *
  * Issuers are shared by the trustpoints: a CA listed in two trustpoints
- * has one entry, owned by the trustpoint that last installed a CRL of it
- * (its hold_is_revoked and cache directory apply).
+ * has one entry, pinned to the CA's key (another CA certificate with the
+ * same name and key id but another key cannot replace its CRLs), whose
+ * cache directory is that of the trustpoint that last installed a CRL of
+ * it.  certificateHold counts as revoked for it when any trustpoint of the
+ * CA says hold_is_revoked, unless the question names the trustpoint.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+#include <openssl/x509v3.h>
+
 #include "common/gw_log.h"
 #include "controlplane/pki/pki_crl.h"
-
-struct pki_crl_held {
-	struct pki_crl_index *ix;		/* NULL = nothing held */
-	struct pki_serial number;
-	struct pki_serial base;			/* delta only */
-	uint8_t digest[32];			/* SHA-256 of the DER */
-	time_t this_update, next_update;	/* next_update 0 = none */
-	time_t accepted;
-	char source[CFG_URL_MAX];
-};
-
-enum { PKI_HELD_COMPLETE, PKI_HELD_DELTA };
-
-struct pki_crl_entry {
-	struct pki_issuer_id issuer;
-	char issuer_str[PKI_ISSUER_STR];
-	unsigned tp;
-	struct pki_crl_held held[PKI_CRL_SCOPE_MAX][2];
-	char last_source[CFG_URL_MAX];
-	char last_result[64];
-	time_t last_download;
-	uint64_t downloads, unchanged, rejected, failed;
-};
 
 static struct pki_crl_entry **pki_crl_entries;	/* id = index + 1 */
 static unsigned pki_crl_n, pki_crl_cap;
@@ -61,14 +44,21 @@ int pki_crl_init(void)
 	return 0;
 }
 
+static void pki_crl_held_clear(struct pki_crl_held *h)
+{
+	pki_crl_index_free(h->ix);
+	GENERAL_NAMES_free(h->idp_names);
+	memset(h, 0, sizeof(*h));
+}
+
 void pki_crl_fini(void)
 {
 	unsigned i, s;
 
 	for (i = 0; i < pki_crl_n; i++) {
 		for (s = 0; s < PKI_CRL_SCOPE_MAX; s++) {
-			pki_crl_index_free(pki_crl_entries[i]->held[s][PKI_HELD_COMPLETE].ix);
-			pki_crl_index_free(pki_crl_entries[i]->held[s][PKI_HELD_DELTA].ix);
+			pki_crl_held_clear(&pki_crl_entries[i]->held[s][PKI_HELD_COMPLETE]);
+			pki_crl_held_clear(&pki_crl_entries[i]->held[s][PKI_HELD_DELTA]);
 		}
 		free(pki_crl_entries[i]);
 	}
@@ -82,7 +72,7 @@ void pki_crl_counts(uint64_t out[PKI_CRL_VERDICT_MAX])
 	memcpy(out, pki_crl_totals, sizeof(pki_crl_totals));
 }
 
-static struct pki_crl_entry *pki_crl_find(const struct pki_issuer_id *issuer)
+struct pki_crl_entry *pki_crl_find(const struct pki_issuer_id *issuer)
 {
 	unsigned i;
 
@@ -92,7 +82,41 @@ static struct pki_crl_entry *pki_crl_find(const struct pki_issuer_id *issuer)
 	return NULL;
 }
 
-/* The entry of a verified CRL's issuer, created on first sight. */
+/*
+ * What the trustpoints say about the CA of a new entry: the key its CRLs
+ * are pinned to, that of the first CA certificate with this id in
+ * configuration order (so that a twin in a later trustpoint cannot pin
+ * it first), else p's; and whether any of them counts certificateHold as
+ * revoked (also when none is found: fail closed).
+ */
+static void pki_crl_entry_policy(struct pki_crl_entry *e, const struct pki_crl_parsed *p)
+{
+	struct pki_issuer_id id;
+	bool pinned = false, found = false;
+
+	e->hold_any = false;
+	for (unsigned tp = 0; tp < pki_tp_count(); tp++) {
+		const struct pki_tp *t = pki_tp_get(tp);
+
+		for (int i = 0; i < sk_X509_num(t->cas); i++) {
+			X509 *ca = sk_X509_value(t->cas, i);
+
+			if (pki_id_of_ca_subject(ca, &id) != 0 ||
+			    memcmp(&id, &e->issuer, sizeof(id)) != 0)
+				continue;
+			found = true;
+			e->hold_any |= t->cfg->hold_is_revoked;
+			if (!pinned)
+				pinned = pki_crl_ca_key(ca, e->ca_key) == 0;
+		}
+	}
+	if (!found)
+		e->hold_any = true;
+	if (!pinned)
+		memcpy(e->ca_key, p->ca_key, sizeof(e->ca_key));
+}
+
+/* The entry of a CRL's issuer (p->ca found), created on first sight. */
 static struct pki_crl_entry *pki_crl_entry_get(unsigned tp, const struct pki_crl_parsed *p)
 {
 	struct pki_crl_entry *e = pki_crl_find(&p->issuer), **grown;
@@ -112,6 +136,7 @@ static struct pki_crl_entry *pki_crl_entry_get(unsigned tp, const struct pki_crl
 	if (e == NULL)
 		return NULL;
 	e->issuer = p->issuer;
+	pki_crl_entry_policy(e, p);
 	e->tp = tp;
 	snprintf(e->issuer_str, sizeof(e->issuer_str), "%s", p->issuer_str);
 	pki_crl_entries[pki_crl_n++] = e;
@@ -130,12 +155,27 @@ static struct pki_crl_entry *pki_crl_entry_by_source(unsigned tp, const char *so
 			continue;
 		if (!strcmp(e->last_source, source))
 			return e;
-		for (s = 0; s < PKI_CRL_SCOPE_MAX; s++)
-			if (!strcmp(e->held[s][PKI_HELD_COMPLETE].source, source) ||
-			    !strcmp(e->held[s][PKI_HELD_DELTA].source, source))
+		for (s = 0; s < 2 * PKI_CRL_SCOPE_MAX; s++) {
+			const struct pki_crl_held *h = &e->held[s / 2][s % 2];
+
+			if (!strcmp(h->source, source) || !strcmp(h->origin, source))
 				return e;
+		}
 	}
 	return NULL;
+}
+
+void pki_crl_set_origin(const struct pki_issuer_id *issuer, enum pki_crl_scope scope, bool delta,
+			const char *url)
+{
+	struct pki_crl_entry *e = pki_crl_find(issuer);
+	struct pki_crl_held *h;
+
+	if (e == NULL || (unsigned)scope >= PKI_CRL_SCOPE_MAX)
+		return;
+	h = &e->held[scope][delta ? PKI_HELD_DELTA : PKI_HELD_COMPLETE];
+	if (h->ix != NULL)
+		snprintf(h->origin, sizeof(h->origin), "%s", url);
 }
 
 /* ---- numbering (RFC 5280 5.2.3, 5.2.4) ---- */
@@ -158,10 +198,23 @@ static enum pki_crl_verdict pki_crl_number_vs(const struct pki_crl_held *h,
 		snprintf(p->why, sizeof(p->why), "number %s below the held %s", got, held);
 		return PKI_CRL_NUMBER_LOWER;
 	}
-	if (!memcmp(p->digest, h->digest, sizeof(h->digest)))
+	if (CRYPTO_memcmp(p->digest, h->digest, sizeof(h->digest)) == 0)
 		return PKI_CRL_UNCHANGED;
 	snprintf(p->why, sizeof(p->why), "number %s already held with other content", got);
 	return PKI_CRL_NUMBER_REUSED;
+}
+
+/* The same distribution point names, in the same order (or none)? */
+static bool pki_crl_names_equal(const GENERAL_NAMES *a, const GENERAL_NAMES *b)
+{
+	int n = sk_GENERAL_NAME_num(a);
+
+	if (n != sk_GENERAL_NAME_num(b))
+		return false;
+	for (int i = 0; i < n; i++)
+		if (GENERAL_NAME_cmp(sk_GENERAL_NAME_value(a, i), sk_GENERAL_NAME_value(b, i)) != 0)
+			return false;
+	return true;
 }
 
 /*
@@ -184,6 +237,11 @@ static enum pki_crl_verdict pki_crl_number_check(const struct pki_crl_entry *e,
 			 pki_crl_scope_str(p->scope), base);
 		return PKI_CRL_DELTA_BASE;
 	}
+	if (!pki_crl_names_equal(c->idp_names, p->idp_names)) {
+		snprintf(p->why, sizeof(p->why), "the delta's distribution point is not that of the "
+			 "complete %s CRL held", pki_crl_scope_str(p->scope));
+		return PKI_CRL_DELTA_BASE;
+	}
 	cmp = pki_serial_cmp(&p->number, &c->number);
 	if (cmp < 0) {
 		snprintf(p->why, sizeof(p->why), "delta older than the complete CRL held");
@@ -196,13 +254,8 @@ static enum pki_crl_verdict pki_crl_number_check(const struct pki_crl_entry *e,
 
 /* ---- commit ---- */
 
-static void pki_crl_held_clear(struct pki_crl_held *h)
-{
-	pki_crl_index_free(h->ix);
-	memset(h, 0, sizeof(*h));
-}
-
-static void pki_crl_cache_store(const struct pki_tp *tp, const struct pki_crl_parsed *p)
+static void pki_crl_cache_store(const struct pki_tp *tp, const struct pki_crl_parsed *p,
+				const char *source)
 {
 	const char *dir = tp->cfg->crl_cache_dir;
 	int rc;
@@ -210,6 +263,8 @@ static void pki_crl_cache_store(const struct pki_tp *tp, const struct pki_crl_pa
 	if (dir[0] == '\0')
 		return;
 	rc = pki_cache_write_scope(dir, &p->issuer, p->scope, p->delta, p->der, p->der_len);
+	if (rc == 0)
+		rc = pki_cache_write_origin(dir, &p->issuer, p->scope, p->delta, source);
 	if (rc)
 		GW_LOG(crl, ERR, "trustpoint %s: cannot cache the CRL of %s in %s: %s", tp->name,
 		       p->issuer_str, dir, strerror(-rc));
@@ -225,6 +280,8 @@ static void pki_crl_commit(struct pki_crl_entry *e, unsigned tp, struct pki_crl_
 
 	pki_crl_held_clear(h);
 	h->ix = ix;
+	h->idp_names = p->idp_names;		/* taken over */
+	p->idp_names = NULL;
 	h->number = p->number;
 	h->base = p->base;
 	memcpy(h->digest, p->digest, sizeof(h->digest));
@@ -232,11 +289,15 @@ static void pki_crl_commit(struct pki_crl_entry *e, unsigned tp, struct pki_crl_
 	h->next_update = p->next_update;
 	h->accepted = pki_crl_now();
 	snprintf(h->source, sizeof(h->source), "%s", source);
+	if (!from_cache)
+		snprintf(h->origin, sizeof(h->origin), "%s", source);
 	e->tp = tp;
 	if (!from_cache)
-		pki_crl_cache_store(t, p);
-	/* A complete CRL numbered like the delta or above covers it. */
-	if (!p->delta && d->ix != NULL && pki_serial_cmp(&d->number, &p->number) <= 0) {
+		pki_crl_cache_store(t, p, source);
+	/* A complete CRL numbered like the delta or above covers it; one of
+	 * another distribution point leaves it without its base. */
+	if (!p->delta && d->ix != NULL && (pki_serial_cmp(&d->number, &p->number) <= 0 ||
+					   !pki_crl_names_equal(d->idp_names, h->idp_names))) {
 		pki_crl_held_clear(d);
 		if (t->cfg->crl_cache_dir[0])
 			(void)pki_cache_remove(t->cfg->crl_cache_dir, &p->issuer, p->scope, true);
@@ -299,6 +360,14 @@ static enum pki_crl_verdict pki_crl_prepare(unsigned tp, const struct pki_tp *t,
 			v = PKI_CRL_PARSE;
 		}
 	}
+	/* The issuer's CRLs came from one key: a twin CA certificate (same
+	 * name and key id, another key) of another trustpoint cannot replace
+	 * them. */
+	if (v == PKI_CRL_NEW && CRYPTO_memcmp((*e)->ca_key, p->ca_key, sizeof(p->ca_key)) != 0) {
+		snprintf(p->why, sizeof(p->why), "CRLs of \"%s\" with that key id come from "
+			 "another CA key (trustpoint %s)", p->issuer_str, pki_tp_get((*e)->tp)->name);
+		v = PKI_CRL_ISSUER_UNKNOWN;
+	}
 	if (v == PKI_CRL_NEW)
 		v = pki_crl_number_check(*e, p);
 	if (v == PKI_CRL_NEW)
@@ -351,116 +420,6 @@ void pki_crl_download_failed(unsigned tp, const char *source, const char *why)
 	snprintf(e->last_result, sizeof(e->last_result), "download failed: %s", why);
 }
 
-/* ---- answers ---- */
-
-static bool pki_crl_hold_is_revoked(const struct pki_crl_entry *e)
-{
-	const struct pki_tp *t = pki_tp_get(e->tp);
-
-	return t == NULL || t->cfg->hold_is_revoked;	/* fail closed */
-}
-
-static bool pki_crl_stale(const struct pki_crl_held *h, time_t now)
-{
-	return h->ix != NULL && h->next_update != 0 && now > h->next_update;
-}
-
-/* One scope: the delta's entry wins over the complete CRL's. */
-static enum pki_rev_status pki_crl_scope_status(const struct pki_crl_entry *e,
-						enum pki_crl_scope sc,
-						const struct pki_serial *s, uint8_t *reason)
-{
-	const struct pki_crl_held *c = &e->held[sc][PKI_HELD_COMPLETE];
-	const struct pki_crl_held *d = &e->held[sc][PKI_HELD_DELTA];
-	time_t now = pki_crl_now();
-	uint8_t r = 0;
-	bool hit;
-
-	if (c->ix == NULL)
-		return PKI_REV_NO_CRL;
-	hit = pki_crl_index_find(d->ix, s, &r) || pki_crl_index_find(c->ix, s, &r);
-	if (hit && r != PKI_REASON_REMOVE && (r != PKI_REASON_HOLD || pki_crl_hold_is_revoked(e))) {
-		if (reason)
-			*reason = r;
-		return PKI_REV_REVOKED;	/* even when stale: a revocation stays */
-	}
-	return pki_crl_stale(c, now) || pki_crl_stale(d, now) ? PKI_REV_STALE : PKI_REV_GOOD;
-}
-
-static bool pki_crl_held_scope(const struct pki_crl_entry *e, enum pki_crl_scope sc)
-{
-	return e->held[sc][PKI_HELD_COMPLETE].ix != NULL;
-}
-
-/* Both partitions: revoked in either, stale if either is. */
-static enum pki_rev_status pki_crl_both_status(const struct pki_crl_entry *e,
-					       const struct pki_serial *s, uint8_t *reason)
-{
-	enum pki_rev_status u = pki_crl_scope_status(e, PKI_CRL_SCOPE_USER, s, reason);
-	enum pki_rev_status c;
-
-	if (u == PKI_REV_REVOKED)
-		return u;
-	c = pki_crl_scope_status(e, PKI_CRL_SCOPE_CA, s, reason);
-	if (c == PKI_REV_REVOKED || c == PKI_REV_STALE)
-		return c;
-	return u;
-}
-
-static enum pki_rev_status pki_crl_entry_status(const struct pki_crl_entry *e,
-						const struct pki_serial *s, int is_ca,
-						uint8_t *reason)
-{
-	if (pki_crl_held_scope(e, PKI_CRL_SCOPE_ALL))
-		return pki_crl_scope_status(e, PKI_CRL_SCOPE_ALL, s, reason);
-	if (is_ca < 0) {
-		if (!pki_crl_held_scope(e, PKI_CRL_SCOPE_USER) ||
-		    !pki_crl_held_scope(e, PKI_CRL_SCOPE_CA))
-			return PKI_REV_NO_CRL;
-		return pki_crl_both_status(e, s, reason);
-	}
-	return pki_crl_scope_status(e, is_ca ? PKI_CRL_SCOPE_CA : PKI_CRL_SCOPE_USER, s, reason);
-}
-
-enum pki_rev_status pki_crl_status(const struct pki_issuer_id *issuer,
-				   const struct pki_serial *serial, uint8_t *reason)
-{
-	const struct pki_crl_entry *e = pki_crl_find(issuer);
-
-	return e ? pki_crl_entry_status(e, serial, -1, reason) : PKI_REV_NO_CRL;
-}
-
-enum pki_rev_status pki_crl_status_cert(const struct pki_issuer_id *issuer,
-					const struct pki_serial *serial, bool is_ca,
-					uint8_t *reason)
-{
-	const struct pki_crl_entry *e = pki_crl_find(issuer);
-
-	return e ? pki_crl_entry_status(e, serial, is_ca, reason) : PKI_REV_NO_CRL;
-}
-
-/* IKE's serials are end-entity certificates: scope "all" or "user". */
-int pki_check_serials(const struct pki_issuer_id *issuer, const struct pki_serial *serials,
-		      unsigned n, struct pki_revoked *out)
-{
-	const struct pki_crl_entry *e = pki_crl_find(issuer);
-	unsigned i, k = 0;
-	uint8_t reason;
-
-	if (e == NULL || (!pki_crl_held_scope(e, PKI_CRL_SCOPE_ALL) &&
-			  !pki_crl_held_scope(e, PKI_CRL_SCOPE_USER)))
-		return -ENOENT;
-	for (i = 0; i < n; i++) {
-		reason = 0;
-		if (pki_crl_entry_status(e, &serials[i], 0, &reason) != PKI_REV_REVOKED)
-			continue;
-		out[k].idx = i;
-		out[k].reason = reason;
-		k++;
-	}
-	return (int)k;
-}
-
 /* ---- enumeration ---- */
 
 unsigned pki_crl_count(void)
@@ -474,7 +433,7 @@ static const struct pki_crl_held *pki_crl_shown(const struct pki_crl_entry *e, u
 	unsigned s;
 
 	for (s = 0; s < PKI_CRL_SCOPE_MAX; s++)
-		if (pki_crl_held_scope(e, s))
+		if (e->held[s][PKI_HELD_COMPLETE].ix != NULL)
 			return &e->held[s][delta];
 	return NULL;
 }

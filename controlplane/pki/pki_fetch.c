@@ -14,10 +14,9 @@
  *
  * One mutex guards the three lists (queued, running, done), the per-
  * trustpoint running counts and the running jobs' sockets.  pki_fetch_fini
- * cancels running transfers by shutting their sockets down (see
- * pki_http.h), then joins the threads; only the connect phase of a transfer
- * (retried by OpenSSL until its timeout) and name resolution cannot be cut
- * short.
+ * cancels running transfers, connecting or not, by shutting their sockets
+ * down (see pki_http.h), then joins the threads; only name resolution
+ * (getaddrinfo) cannot be cut short.
  */
 
 #define _GNU_SOURCE		/* pthread_setname_np */

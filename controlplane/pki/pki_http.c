@@ -1,25 +1,38 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The CRL fetcher's HTTP client (see pki_http.h): OpenSSL 3's
- * OSSL_HTTP_open / OSSL_HTTP_set1_request / OSSL_HTTP_exchange driven one
- * hop at a time, so that we bound redirects ourselves, and the body read
- * as a stream under our own size and time limits.
+ * The CRL fetcher's HTTP client (see pki_http.h).
  *
- * A BIO_f_buffer goes on top of the connection, through the BIO update
- * callback: OpenSSL 3.0 reads header lines from a non-blocking connect BIO
+ * We connect the socket ourselves: non-blocking connect(2), then poll(2)
+ * for what is left of the timeout, so that a refused connection fails at
+ * once (OpenSSL 3.0's BIO_do_connect_retry, behind OSSL_HTTP_open without
+ * a bio, retries ECONNREFUSED until the timeout) and a transfer can be
+ * cancelled while it connects.  The connected socket goes to OSSL_HTTP_open
+ * as bio (requests are written to it) with a BIO_f_buffer over it as rbio
+ * (responses are read from that).  Given both, OpenSSL 3.0 sets up no
+ * connection of its own, reads no proxy environment (proxy and no_proxy
+ * must then be NULL), and takes server and port only for the Host header
+ * and its error texts; the BIOs stay ours to free.  The buffer BIO is
+ * needed because OpenSSL 3.0 reads header lines from a non-blocking BIO
  * with BIO_get_line(), one byte per read, and drops a partial line when
- * the rest has not arrived yet; the buffer BIO keeps it.  The same
- * callback reports the socket so that pki_fetch.c can cancel a transfer.
+ * the rest has not arrived yet.
+ *
+ * Then OSSL_HTTP_set1_request and OSSL_HTTP_exchange are driven one hop at
+ * a time, so that we bound redirects ourselves, and the body is read as a
+ * stream under our own size and time limits.
  */
 
 #include <errno.h>
 #include <limits.h>
+#include <netdb.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <openssl/bio.h>
 #include <openssl/err.h>
@@ -29,15 +42,17 @@
 #include "controlplane/pki/pki_http.h"
 
 enum {
-	PKI_HTTP_CHUNK = 64 * 1024,	/* first body buffer without Content-Length */
+	PKI_HTTP_CHUNK = 64 * 1024,	/* first body buffer, grown as bytes arrive */
 	PKI_HTTP_NAP_MS = 100,
 	PKI_HTTP_HOP_REDIRECT = 1,	/* pki_http_hop(): Location in *loc */
 };
 
-/* One hop's connection, shared with the BIO update callback. */
+/* One hop's connection: our socket and the two BIOs over it. */
 struct pki_http_conn {
 	const struct pki_http_req *req;
-	bool sock_reported;
+	int fd;				/* -1 = none */
+	BIO *wbio;			/* socket BIO (BIO_NOCLOSE) */
+	BIO *rbio;			/* buffer BIO over wbio; frees both */
 };
 
 /* What an OpenSSL error means to us; the earliest entry found wins. */
@@ -48,14 +63,12 @@ static const struct pki_http_err {
 	{ ERR_LIB_HTTP, HTTP_R_RECEIVED_ERROR, -EPROTO, "HTTP error status" },
 	{ ERR_LIB_HTTP, HTTP_R_STATUS_CODE_UNSUPPORTED, -EPROTO, "unsupported HTTP status" },
 	{ ERR_LIB_HTTP, HTTP_R_MAX_RESP_LEN_EXCEEDED, -EFBIG, "too big" },
-	{ ERR_LIB_BIO, BIO_R_CONNECT_TIMEOUT, -ETIMEDOUT, "timeout: no connection (refused or unreachable)" },
 	{ ERR_LIB_BIO, BIO_R_TRANSFER_TIMEOUT, -ETIMEDOUT, "timeout waiting for the server" },
 	{ ERR_LIB_HTTP, HTTP_R_RETRY_TIMEOUT, -ETIMEDOUT, "timeout" },
 	{ ERR_LIB_HTTP, HTTP_R_HEADER_PARSE_ERROR, -EBADMSG, "not an HTTP response" },
 	{ ERR_LIB_HTTP, HTTP_R_RESPONSE_LINE_TOO_LONG, -EBADMSG, "HTTP header line too long" },
 	{ ERR_LIB_HTTP, HTTP_R_ERROR_PARSING_CONTENT_LENGTH, -EBADMSG, "bad Content-Length" },
 	{ ERR_LIB_HTTP, HTTP_R_MISSING_REDIRECT_LOCATION, -EBADMSG, "redirect without Location" },
-	{ ERR_LIB_BIO, BIO_R_CONNECT_ERROR, -ECONNREFUSED, "cannot connect" },
 	{ ERR_LIB_HTTP, HTTP_R_FAILED_READING_DATA, -EBADMSG, "connection closed before a complete response" },
 	{ ERR_LIB_HTTP, HTTP_R_ERROR_RECEIVING, -EIO, "error receiving the response" },
 	{ ERR_LIB_HTTP, HTTP_R_ERROR_SENDING, -EIO, "error sending the request" },
@@ -121,28 +134,139 @@ static int pki_http_fail(const struct pki_http_req *req, struct pki_http_result 
 	return pki_http_why(res, best->err, "%s (%s)", best->text, data);
 }
 
-/* BIO update callback: a buffer BIO on top; report the socket. */
-static BIO *pki_http_bio_cb(BIO *bio, void *arg, int connect, int detail)
+/* Milliseconds from now to deadline (wall-clock seconds, as OpenSSL's), >= 0. */
+static int pki_http_ms_left(time_t deadline)
 {
-	struct pki_http_conn *c = arg;
-	const struct pki_http_req *req = c->req;
+	struct timespec ts;
+	long long left;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	left = ((long long)deadline - ts.tv_sec) * 1000 - ts.tv_nsec / 1000000;
+	return left <= 0 ? 0 : left > INT_MAX ? INT_MAX : (int)left;
+}
+
+/* Report the socket (or -1 before it is closed) to whoever may cancel. */
+static void pki_http_report(const struct pki_http_req *req, int fd)
+{
+	if (req->sock_fn != NULL)
+		req->sock_fn(req->arg, fd);
+}
+
+static void pki_http_disconnect(struct pki_http_conn *c)
+{
+	if (c->rbio != NULL)
+		BIO_free_all(c->rbio);		/* the buffer and the socket BIO */
+	else
+		BIO_free(c->wbio);
+	c->rbio = c->wbio = NULL;
+	if (c->fd >= 0) {
+		pki_http_report(c->req, -1);
+		close(c->fd);
+		c->fd = -1;
+	}
+}
+
+/* Wait for a non-blocking connect(2) on fd: 0 or -errno (-ETIMEDOUT past
+ * the deadline, -ECANCELED).  Polls in naps so that a cancel is seen even
+ * without a shutdown(2) of the socket. */
+static int pki_http_connect_wait(const struct pki_http_req *req, int fd, time_t deadline)
+{
+	struct pollfd p = { .fd = fd, .events = POLLOUT };
+	struct sockaddr_storage peer;
+	socklen_t len = sizeof(int);
+	int err = 0, ms, n;
+
+	for (;;) {
+		if (pki_http_cancelled(req))
+			return -ECANCELED;
+		ms = pki_http_ms_left(deadline);
+		if (ms == 0)
+			return -ETIMEDOUT;
+		n = poll(&p, 1, ms < PKI_HTTP_NAP_MS ? ms : PKI_HTTP_NAP_MS);
+		if (n < 0 && errno != EINTR)
+			return -errno;
+		if (n > 0)
+			break;
+	}
+	if (pki_http_cancelled(req))
+		return -ECANCELED;
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
+		return -errno;
+	if (err != 0)
+		return -err;
+	len = sizeof(peer);
+	return getpeername(fd, (struct sockaddr *)&peer, &len) == 0 ? 0 : -errno;
+}
+
+/* One address: a socket in c->fd, reported before connect(2) so that a
+ * canceller can shut it down.  0 or -errno (c->fd closed again). */
+static int pki_http_connect_one(struct pki_http_conn *c, const struct addrinfo *ai,
+				time_t deadline)
+{
+	int ret = 0;
+
+	c->fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		       ai->ai_protocol);
+	if (c->fd < 0)
+		return -errno;
+	pki_http_report(c->req, c->fd);
+	if (connect(c->fd, ai->ai_addr, ai->ai_addrlen) != 0)
+		ret = errno == EINPROGRESS ? pki_http_connect_wait(c->req, c->fd, deadline) : -errno;
+	if (ret != 0)
+		pki_http_disconnect(c);
+	return ret;
+}
+
+/*
+ * Connect to host:port, trying each address until one answers, within the
+ * deadline.  0 with c->fd, or -errno with res->why: -ECONNREFUSED (refused
+ * or unreachable, at once), -ETIMEDOUT, -EHOSTUNREACH (name does not
+ * resolve), -ECANCELED.
+ */
+static int pki_http_connect(struct pki_http_conn *c, const char *host, const char *port,
+			    time_t deadline, struct pki_http_result *res)
+{
+	const struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV };
+	struct addrinfo *ais = NULL, *ai;
+	int ret = -ECONNREFUSED, gai;
+
+	gai = getaddrinfo(host, port, &hints, &ais);
+	if (gai != 0)
+		return pki_http_why(res, -EHOSTUNREACH, "cannot resolve '%.100s': %s", host,
+				    gai == EAI_SYSTEM ? strerror(errno) : gai_strerror(gai));
+	for (ai = ais; ai != NULL; ai = ai->ai_next) {
+		ret = pki_http_connect_one(c, ai, deadline);
+		if (ret == 0 || ret == -ETIMEDOUT || ret == -ECANCELED)
+			break;
+	}
+	freeaddrinfo(ais);
+	if (ret == 0)
+		return 0;
+	if (ret == -ECANCELED)
+		return pki_http_why(res, ret, "cancelled");
+	if (ret == -ETIMEDOUT)
+		return pki_http_why(res, ret, "timeout after %u s connecting to %.100s:%s",
+				    c->req->timeout_s, host, port);
+	if (ret == -ECONNREFUSED)
+		return pki_http_why(res, ret, "connection refused by %.100s:%s", host, port);
+	return pki_http_why(res, -ECONNREFUSED, "cannot connect to %.100s:%s: %s", host, port,
+			    strerror(-ret));
+}
+
+/* The BIOs over the connected socket: wbio, and a buffer over it as rbio. */
+static int pki_http_bios(struct pki_http_conn *c, struct pki_http_result *res)
+{
 	BIO *buf;
 
-	(void)detail;
-	if (!connect) {
-		if (c->sock_reported && req->sock_fn != NULL)
-			req->sock_fn(req->arg, -1);
-		c->sock_reported = false;
-		return bio;
-	}
+	c->wbio = BIO_new_socket(c->fd, BIO_NOCLOSE);
 	buf = BIO_new(BIO_f_buffer());
-	if (buf == NULL)
-		return NULL;
-	if (req->sock_fn != NULL) {
-		req->sock_fn(req->arg, (int)BIO_get_fd(bio, NULL));
-		c->sock_reported = true;
+	if (c->wbio == NULL || buf == NULL) {
+		BIO_free(buf);
+		ERR_clear_error();
+		return pki_http_why(res, -ENOMEM, "out of memory for the connection");
 	}
-	return BIO_push(buf, bio);
+	c->rbio = BIO_push(buf, c->wbio);
+	return 0;
 }
 
 /* Grow *buf to hold more than *cap bytes, up to limit.  0 or -ENOMEM. */
@@ -166,8 +290,9 @@ static int pki_http_body(const struct pki_http_req *req, BIO *bio, size_t clen,
 			 time_t deadline, struct pki_http_result *res)
 {
 	size_t max = req->max_size, limit = clen != 0 ? clen : max + 1;
-	size_t cap = clen != 0 ? clen : (max < PKI_HTTP_CHUNK ? max + 1 : PKI_HTTP_CHUNK);
-	uint8_t *buf = malloc(cap != 0 ? cap : 1);
+	/* Grown as bytes arrive: a Content-Length alone does not get memory. */
+	size_t cap = limit < PKI_HTTP_CHUNK ? limit : PKI_HTTP_CHUNK;
+	uint8_t *buf = malloc(cap);
 	size_t len = 0;
 	int n = 0, ret = 0;
 
@@ -215,40 +340,30 @@ out:
 }
 
 /*
- * One request to url.  0 with the body in res, PKI_HTTP_HOP_REDIRECT with
- * the Location in *loc (OPENSSL_free), or -errno with res->why.
+ * The request for path (an absolute URI through a proxy) to server:port
+ * (for the Host header) over the connected c, and its answer: 0 with the
+ * body in res, PKI_HTTP_HOP_REDIRECT with the Location in *loc
+ * (OPENSSL_free), or -errno with res->why.
  */
-static int pki_http_hop(const struct pki_http_req *req, const char *url, time_t deadline,
-			struct pki_http_result *res, char **loc)
+static int pki_http_exchange(struct pki_http_conn *c, const char *server, const char *port,
+			     const char *path, time_t deadline, struct pki_http_result *res,
+			     char **loc)
 {
-	struct pki_http_conn conn = { .req = req };
-	const char *proxy = req->proxy != NULL ? req->proxy : "";
-	char *host = NULL, *port = NULL, *path = NULL;
-	OSSL_HTTP_REQ_CTX *rctx = NULL;
-	time_t left = deadline - time(NULL);
+	const struct pki_http_req *req = c->req;
+	int ms = pki_http_ms_left(deadline), ret;
+	OSSL_HTTP_REQ_CTX *rctx;
 	BIO *resp = NULL;
-	int ssl = 0, ret;
 
-	if (!OSSL_HTTP_parse_url(url, &ssl, NULL, &host, &port, NULL, &path, NULL, NULL) ||
-	    host[0] == '\0') {
-		ERR_clear_error();
-		ret = pki_http_why(res, -EINVAL, "bad URL '%.100s'", url);
-		goto out;
-	}
-	if (ssl) {
-		ret = pki_http_why(res, -EINVAL, "https is not supported: '%.100s'", url);
-		goto out;
-	}
-	if (left <= 0) {
-		ret = pki_http_why(res, -ETIMEDOUT, "timeout after %u s", req->timeout_s);
-		goto out;
-	}
-	rctx = OSSL_HTTP_open(host, port, proxy, "", 0, NULL, NULL, pki_http_bio_cb, &conn,
-			      0, left < INT_MAX ? (int)left : INT_MAX);
-	if (rctx == NULL) {
-		ret = pki_http_fail(req, res, "connect");
-		goto out;
-	}
+	if (ms == 0)
+		return pki_http_why(res, -ETIMEDOUT, "timeout after %u s", req->timeout_s);
+	ret = pki_http_bios(c, res);
+	if (ret != 0)
+		return ret;
+	/* bio and rbio given: no proxy, no connect, no update callback. */
+	rctx = OSSL_HTTP_open(server, port, NULL, NULL, 0, c->wbio, c->rbio, NULL, NULL, 0,
+			      (ms + 999) / 1000);
+	if (rctx == NULL)
+		return pki_http_fail(req, res, "open");
 	/* expect_asn1 0: PEM too; max_resp_len never 0 (OpenSSL's 100 KiB
 	 * default); timeout -1: the deadline given to OSSL_HTTP_open. */
 	if (!OSSL_HTTP_set1_request(rctx, path, NULL, NULL, NULL, NULL, 0, req->max_size, -1, 0)) {
@@ -264,13 +379,48 @@ static int pki_http_hop(const struct pki_http_req *req, const char *url, time_t 
 	ret = pki_http_body(req, resp, OSSL_HTTP_REQ_CTX_get_resp_len(rctx), deadline, res);
 out:
 	BIO_free(resp);
-	if (rctx != NULL)
-		OSSL_HTTP_close(rctx, ret == 0);
-	if (conn.sock_reported && req->sock_fn != NULL)
-		req->sock_fn(req->arg, -1);	/* open failed after connecting */
+	OSSL_HTTP_close(rctx, ret == 0);	/* leaves c's BIOs to us */
+	return ret;
+}
+
+/*
+ * One request to url, straight or through req->proxy.  0 with the body in
+ * res, PKI_HTTP_HOP_REDIRECT with the Location in *loc (OPENSSL_free), or
+ * -errno with res->why.
+ */
+static int pki_http_hop(const struct pki_http_req *req, const char *url, time_t deadline,
+			struct pki_http_result *res, char **loc)
+{
+	struct pki_http_conn conn = { .req = req, .fd = -1 };
+	bool proxied = req->proxy != NULL && req->proxy[0] != '\0';
+	char *host = NULL, *port = NULL, *path = NULL, *phost = NULL, *pport = NULL;
+	int ssl = 0, ret;
+
+	if (!OSSL_HTTP_parse_url(url, &ssl, NULL, &host, &port, NULL, &path, NULL, NULL) ||
+	    host[0] == '\0') {
+		ret = pki_http_why(res, -EINVAL, "bad URL '%.100s'", url);
+		goto out;
+	}
+	if (ssl) {
+		ret = pki_http_why(res, -EINVAL, "https is not supported: '%.100s'", url);
+		goto out;
+	}
+	if (proxied && (!OSSL_HTTP_parse_url(req->proxy, &ssl, NULL, &phost, &pport, NULL, NULL,
+					     NULL, NULL) || ssl || phost[0] == '\0')) {
+		ret = pki_http_why(res, -EINVAL, "bad proxy '%.100s' (http://host:port)", req->proxy);
+		goto out;
+	}
+	ret = pki_http_connect(&conn, proxied ? phost : host, proxied ? pport : port, deadline, res);
+	if (ret == 0)
+		ret = pki_http_exchange(&conn, host, port, proxied ? url : path, deadline, res, loc);
+out:
+	ERR_clear_error();
+	pki_http_disconnect(&conn);
 	OPENSSL_free(host);
 	OPENSSL_free(port);
 	OPENSSL_free(path);
+	OPENSSL_free(phost);
+	OPENSSL_free(pport);
 	return ret;
 }
 

@@ -9,15 +9,16 @@
  *
  *   - http:// only; redirects (301/302) are followed up to max_redirects,
  *     our bound (OSSL_HTTP_get would follow 50), each to http:// only.
- *   - proxy: NULL or "" means none, never the environment's http_proxy
- *     (OpenSSL reads it when given NULL).
+ *   - proxy: NULL or "" means none; the environment's http_proxy is never
+ *     read (OpenSSL would, given no connection of ours and a NULL proxy).
  *   - The body is read as a stream (expect_asn1 = 0: DER and PEM both
  *     pass) and limited to max_size bytes, by Content-Length when the
  *     server sends one and while reading otherwise.  A body shorter than
  *     its Content-Length (connection closed early) is a failure.
- *   - timeout_s bounds the whole transfer, redirects included, but NOT
- *     name resolution: getaddrinfo() blocks as long as the resolver
- *     wants.  Use numeric hosts where that matters.
+ *   - timeout_s bounds the whole transfer, connect and redirects
+ *     included, but NOT name resolution: getaddrinfo() blocks as long as
+ *     the resolver wants.  Use numeric hosts where that matters.  A refused
+ *     connection fails at once, not at the timeout.
  *
  * Reentrant: any number of threads may call it at once.  OpenSSL's error
  * queue of the calling thread is cleared.
@@ -40,9 +41,10 @@ struct pki_http_req {
 	uint32_t timeout_s;		/* > 0 */
 	size_t max_size;		/* > 0: body bytes */
 	unsigned max_redirects;
-	/* Optional: called on the calling thread with the connected socket,
-	 * and with -1 before that socket is closed, so that another thread
-	 * may shutdown(2) it to cancel the transfer (set *cancel first). */
+	/* Optional: called on the calling thread with each socket as soon as
+	 * it exists (before connect(2)), and with -1 before that socket is
+	 * closed, so that another thread may shutdown(2) it to cancel the
+	 * transfer, connecting or not (set *cancel first). */
 	void (*sock_fn)(void *arg, int fd);
 	void *arg;
 	const atomic_bool *cancel;	/* optional: true = give up (-ECANCELED) */
@@ -59,9 +61,10 @@ struct pki_http_result {
 /*
  * GET req->url into res.  Returns 0 with the body, or -errno with
  * res->why set and no body:
- *   -EINVAL       bad request (not an http:// URL, zero timeout or size)
+ *   -EINVAL       bad request (not an http:// URL, bad proxy, zero timeout or size)
  *   -ETIMEDOUT    connect or transfer took longer than timeout_s
- *   -ECONNREFUSED no connection (refused, unreachable)
+ *   -ECONNREFUSED no connection (refused, unreachable): at once
+ *   -EHOSTUNREACH the host name does not resolve
  *   -EPROTO       HTTP status other than 200 (why: code and reason)
  *   -EFBIG        body larger than max_size ("too big")
  *   -EPIPE        body shorter than its Content-Length ("truncated")

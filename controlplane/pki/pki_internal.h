@@ -84,6 +84,7 @@ void pki_issuer_str(const X509_NAME *name, char *buf, size_t len);
 	X(NUMBER_LOWER, "rejected: lower CRL number (rollback)") \
 	X(NUMBER_REUSED, "rejected: same CRL number, different content") \
 	X(EXPIRED, "rejected: nextUpdate passed") \
+	X(NO_NEXT_UPDATE, "rejected: no nextUpdate") \
 	X(FUTURE, "rejected: thisUpdate too far in the future") \
 	X(DELTA_BASE, "rejected: delta CRL without a matching complete CRL") \
 	X(TOO_BIG, "rejected: larger than crl_max_size") \
@@ -133,6 +134,10 @@ enum pki_crl_scope {
 	PKI_CRL_SCOPE_MAX
 };
 const char *pki_crl_scope_str(enum pki_crl_scope s);
+/* The CRL of issuer, scope and kind held now came from url (a cached one,
+ * after a restart): downloads of url are charged to issuer. */
+void pki_crl_set_origin(const struct pki_issuer_id *issuer, enum pki_crl_scope scope, bool delta,
+			const char *url);
 
 enum pki_rev_status {
 	PKI_REV_GOOD,
@@ -146,10 +151,20 @@ enum pki_rev_status pki_crl_status(const struct pki_issuer_id *issuer,
 /* pki_crl_status answers for a certificate of either kind: from a CRL of
  * scope "all", or from both the "user" and the "ca" CRL.  When the kind is
  * known (is_ca: basicConstraints CA:TRUE), the CRL of that partition
- * suffices.  reason is set for REVOKED. */
+ * suffices.  reason is set for REVOKED.  A serial listed by any CRL held
+ * of the issuer is REVOKED; see pki_crl_status.c for the rules. */
 enum pki_rev_status pki_crl_status_cert(const struct pki_issuer_id *issuer,
 					const struct pki_serial *serial, bool is_ca,
 					uint8_t *reason);
+/*
+ * The status of cert, issued by issuer (the next certificate of a verified
+ * chain), for a verification under trustpoint tp (its hold_is_revoked
+ * applies).  Unlike the two above, a CRL whose issuingDistributionPoint
+ * names a distribution point covers cert when cert's CDPs name it, and
+ * only CRLs signed by issuer's own key count.  Fails closed: NO_CRL when
+ * anything cannot be worked out.
+ */
+enum pki_rev_status pki_crl_status_x509(unsigned tp, X509 *cert, X509 *issuer, uint8_t *reason);
 
 /* Enumeration for telemetry: one entry per issuer, ids from 1. */
 struct pki_crl_info {
@@ -192,8 +207,14 @@ int pki_cache_remove(const char *dir, const struct pki_issuer_id *issuer,
  * trustpoint's crl_cache_dir, atomically; pki_cache_load reads it back.
  * Call after adding to learnt_urls.  0 or -errno. */
 int pki_cache_save_urls(unsigned tp);
-/* Re-ingest every cached CRL of tp (from_cache = true). */
+/* Re-ingest every cached CRL of tp (from_cache = true), and tell the store
+ * the URL each came from (pki_crl_set_origin). */
 int pki_cache_load(unsigned tp);
+/* Record next to a cached CRL the URL it was downloaded from ("<file>.src",
+ * written atomically like the CRL), so that after a restart the failures
+ * of that URL are charged to its issuer.  0 or -errno. */
+int pki_cache_write_origin(const char *dir, const struct pki_issuer_id *issuer,
+			   enum pki_crl_scope scope, bool delta, const char *url);
 
 /* ---- fetching (pki_fetch.c, pki_sched.c) ---- */
 

@@ -97,13 +97,20 @@ static void pki_verify_serial_hex(const struct pki_serial *s, char *buf, size_t 
 		n += (size_t)snprintf(buf + n, len - n, "%02x", s->b[i]);
 }
 
-/* Issuer id, serial and display issuer of cert.  0 or -1 (serial past 20
- * octets, or no memory). */
-static int pki_verify_ref(X509 *cert, struct pki_cert_ref *ref)
+/*
+ * Issuer id, serial and display issuer of cert.  The id is that of issuer,
+ * cert's issuer in a verified chain, as the CRL store and the "CRL
+ * updated" events know it (subject + SKID), even when cert's AKID is
+ * missing or says otherwise; NULL = not known yet (cert's issuer name +
+ * AKID).  0 or -1 (serial past 20 octets, or no memory).
+ */
+static int pki_verify_ref(X509 *cert, X509 *issuer, struct pki_cert_ref *ref)
 {
 	pki_issuer_str(X509_get_issuer_name(cert), ref->issuer_str, sizeof(ref->issuer_str));
 	if (pki_serial_from_asn1(X509_get0_serialNumber(cert), &ref->serial) != 0)
 		return -1;
+	if (issuer != NULL)
+		return pki_id_of_ca_subject(issuer, &ref->issuer) == 0 ? 0 : -1;
 	return pki_id_of_cert_issuer(cert, &ref->issuer) == 0 ? 0 : -1;
 }
 
@@ -173,23 +180,24 @@ static void pki_verify_learn(unsigned idx, X509 *cert)
 }
 
 /*
- * Every certificate below the anchor (chain[0..n-2]) against its issuer's
- * CRL.  A revoked one decides at once; a missing or stale CRL means WAIT
- * with pv->missing naming it.
+ * Every certificate below the anchor (chain[0..n-2]) against the CRLs of
+ * its issuer, the next certificate of the chain.  A revoked one decides at
+ * once; a missing or stale CRL means WAIT with pv->missing naming it.
  */
-static enum pki_attempt pki_verify_revocation(struct pki_pending *pv, STACK_OF(X509) *chain,
-					      int below, struct pki_verify_result *res)
+static enum pki_attempt pki_verify_revocation(struct pki_pending *pv, unsigned tp,
+					      STACK_OF(X509) *chain, int below,
+					      struct pki_verify_result *res)
 {
 	bool missing = false;
 
 	for (int i = 0; i < below; i++) {
 		const struct pki_cert_ref *ref = i == 0 ? &res->ee : &res->chain[i - 1];
-		bool is_ca = X509_get_extension_flags(sk_X509_value(chain, i)) & EXFLAG_CA;
 		enum pki_rev_status st;
 		char hex[2 * PKI_SERIAL_MAX + 1];
 		uint8_t why = 0;
 
-		st = pki_crl_status_cert(&ref->issuer, &ref->serial, is_ca, &why);
+		st = pki_crl_status_x509(tp, sk_X509_value(chain, i), sk_X509_value(chain, i + 1),
+					 &why);
 		if (st == PKI_REV_REVOKED) {
 			pki_verify_serial_hex(&ref->serial, hex, sizeof(hex));
 			res->error = PKI_VERIFY_REVOKED;
@@ -221,8 +229,11 @@ static enum pki_attempt pki_verify_under(struct pki_pending *pv, unsigned tp,
 	res->trustpoint = (int)tp;
 	if (below < 1 || below > PKI_MAX_CHAIN)
 		return pki_verify_fail(res, PKI_VERIFY_UNTRUSTED, "chain length out of range");
+	if (pki_verify_ref(pv->ee, sk_X509_value(chain, 1), &res->ee) != 0)
+		return pki_verify_fail(res, PKI_VERIFY_INTERNAL, "cannot hash the issuer");
 	for (int i = 1; i < below; i++)
-		if (pki_verify_ref(sk_X509_value(chain, i), &res->chain[res->n_chain++]) != 0)
+		if (pki_verify_ref(sk_X509_value(chain, i), sk_X509_value(chain, i + 1),
+				   &res->chain[res->n_chain++]) != 0)
 			return pki_verify_fail(res, PKI_VERIFY_PARSE,
 					       "intermediate serial longer than 20 octets");
 	res->error = pki_verify_ee_usage(pv->ee, res->reason, sizeof(res->reason));
@@ -237,7 +248,7 @@ static enum pki_attempt pki_verify_under(struct pki_pending *pv, unsigned tp,
 		return PKI_ATTEMPT_DONE;
 	for (int i = 0; i < below; i++)
 		pki_verify_learn(tp, sk_X509_value(chain, i));
-	a = pki_verify_revocation(pv, chain, below, res);
+	a = pki_verify_revocation(pv, tp, chain, below, res);
 	if (a == PKI_ATTEMPT_DONE || !final) {
 		pv->tp = (int)tp;
 		return a;
@@ -262,7 +273,7 @@ static enum pki_attempt pki_verify_attempt(struct pki_pending *pv, bool final,
 
 	memset(res, 0, sizeof(*res));
 	res->trustpoint = -1;
-	if (pki_verify_ref(pv->ee, &res->ee) != 0)
+	if (pki_verify_ref(pv->ee, NULL, &res->ee) != 0)
 		return pki_verify_fail(res, PKI_VERIFY_PARSE,
 				       "end-entity serial longer than 20 octets");
 	tp = pki_verify_find_tp(pv, &chain, res);

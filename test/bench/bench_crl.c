@@ -63,9 +63,7 @@ static int bench_add(X509_CRL *crl, uint64_t i, const ASN1_TIME *when)
 				       CRL_REASON_CESSATION_OF_OPERATION,
 				       CRL_REASON_AFFILIATION_CHANGED };
 	uint8_t sb[SERIAL_LEN];
-	X509_REVOKED *rev = X509_REVOKED_new();
 	ASN1_INTEGER *serial = NULL;
-	ASN1_ENUMERATED *reason = ASN1_ENUMERATED_new();
 	BIGNUM *bn;
 	int rc = -1;
 
@@ -73,19 +71,9 @@ static int bench_add(X509_CRL *crl, uint64_t i, const ASN1_TIME *when)
 	bn = BN_bin2bn(sb, SERIAL_LEN, NULL);
 	if (bn != NULL)
 		serial = BN_to_ASN1_INTEGER(bn, NULL);
-	if (rev == NULL || serial == NULL || reason == NULL ||
-	    !X509_REVOKED_set_serialNumber(rev, serial) ||
-	    !X509_REVOKED_set_revocationDate(rev, (ASN1_TIME *)when) ||
-	    !ASN1_ENUMERATED_set(reason, reasons[i % 4]) ||
-	    !X509_REVOKED_add1_ext_i2d(rev, NID_crl_reason, reason, 0, 0) ||
-	    !X509_CRL_add0_revoked(crl, rev))
-		goto out;
-	rev = NULL;
-	rc = 0;
-out:
-	X509_REVOKED_free(rev);
+	if (serial != NULL)
+		rc = tpg_crl_add_entry(crl, serial, when, reasons[i % 4]);
 	ASN1_INTEGER_free(serial);
-	ASN1_ENUMERATED_free(reason);
 	BN_free(bn);
 	return rc;
 }

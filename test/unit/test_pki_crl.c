@@ -71,14 +71,6 @@ static struct pki_serial ser(uint64_t v)
 	return s;
 }
 
-static void wipe_dir(const char *dir)
-{
-	char cmd[400];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	CU_ASSERT_EQUAL(system(cmd), 0);
-}
-
 /* An empty store, no events, empty caches, the real clock. */
 static void fresh(void)
 {
@@ -88,7 +80,7 @@ static void fresh(void)
 	pki_crl_fini();
 	CU_ASSERT_EQUAL(pki_crl_init(), 0);
 	for (i = 0; i < N_TP; i++)
-		wipe_dir(cache_dir[i]);
+		CU_ASSERT_EQUAL(tpg_rmdir(cache_dir[i]), 0);
 	ev_count = 0;
 }
 
@@ -664,13 +656,17 @@ static void test_skew_accepted(void)
 	fresh();
 	s.this_update = PKI_CLOCK_SKEW_S - 60;
 	CU_ASSERT_EQUAL(ingest(TP_RSA, &s, false), PKI_CRL_NEW);
-	/* No nextUpdate: accepted, never stale. */
+	/* No nextUpdate (RFC 5280 5.1.2.5: issuers MUST give it): such a CRL
+	 * would never go stale, so it is refused and nothing is held. */
 	s = spec(&rsa, false, 1, NULL, 0);
 	s.no_next_update = true;
-	CU_ASSERT_EQUAL(ingest(TP_RSA, &s, false), PKI_CRL_NEW);
-	pki_crl_set_now(time(NULL) + 365L * 86400);
-	CU_ASSERT_EQUAL(status(&id_rsa_root, 7, NULL), PKI_REV_GOOD);
-	pki_crl_set_now(0);
+	CU_ASSERT_EQUAL(ingest(TP_RSA, &s, false), PKI_CRL_NO_NEXT_UPDATE);
+	CU_ASSERT_EQUAL(status(&id_rsa_root, 7, NULL), PKI_REV_NO_CRL);
+	/* nextUpdate before thisUpdate is no validity period. */
+	s = spec(&rsa, false, 1, NULL, 0);
+	s.this_update = -60;
+	s.next_update = -120;
+	CU_ASSERT_EQUAL(ingest(TP_RSA, &s, false), PKI_CRL_EXPIRED);
 }
 
 /* Past nextUpdate the held CRL is stale; revocations still stand. */
@@ -710,7 +706,7 @@ static void test_delta(void)
 	struct pki_serial live[] = { ser(200), ser(201), ser(202), ser(203), ser(204) };
 	struct pki_revoked out[5];
 	struct pki_crl_info info;
-	char dpath[512];
+	char dpath[520];
 	uint8_t reason;
 	X509_CRL *d11crl;
 	uint8_t *d11der = NULL;
@@ -754,6 +750,8 @@ static void test_delta(void)
 	CU_ASSERT_EQUAL(ev_count, 2);
 	CU_ASSERT_EQUAL(pki_crl_get(1, &info), 0);
 	CU_ASSERT_STRING_EQUAL(info.delta_number, "");
+	CU_ASSERT(!file_exists(dpath));
+	strcat(dpath, ".src");				/* its origin went with it */
 	CU_ASSERT(!file_exists(dpath));
 	CU_ASSERT_EQUAL(status(&id_rsa_inter, 201, NULL), PKI_REV_GOOD);
 	CU_ASSERT_EQUAL(status(&id_rsa_inter, 202, NULL), PKI_REV_REVOKED);
@@ -842,7 +840,7 @@ static void test_scopes(void)
 	struct tpg_crl_spec us = spec(&ec, false, 5, ur, ARRAY_LEN(ur));
 	struct tpg_crl_spec cs = spec(&ec, false, 3, cr, ARRAY_LEN(cr));
 	struct pki_issuer_id root;
-	struct pki_serial s400 = ser(400), s2 = ser(2), live[] = { ser(400) };
+	struct pki_serial s400 = ser(400), s401 = ser(401), s2 = ser(2), live[] = { ser(400) };
 	struct pki_revoked out[1];
 	char path[512];
 
@@ -853,10 +851,13 @@ static void test_scopes(void)
 	CU_ASSERT_EQUAL(ingest(TP_EC, &us, false), PKI_CRL_NEW);
 	cache_path(path, sizeof(path), TP_EC, &root, "-user");
 	CU_ASSERT(file_exists(path));
-	/* End-entity certificates are covered; a certificate of unknown kind not. */
+	/* End-entity certificates are covered; a certificate of unknown kind
+	 * not, unless the user CRL lists it: serials are unique per issuer. */
 	CU_ASSERT_EQUAL(pki_crl_status_cert(&root, &s400, false, NULL), PKI_REV_REVOKED);
+	CU_ASSERT_EQUAL(pki_crl_status_cert(&root, &s401, false, NULL), PKI_REV_GOOD);
 	CU_ASSERT_EQUAL(pki_crl_status_cert(&root, &s2, true, NULL), PKI_REV_NO_CRL);
-	CU_ASSERT_EQUAL(pki_crl_status(&root, &s400, NULL), PKI_REV_NO_CRL);
+	CU_ASSERT_EQUAL(pki_crl_status(&root, &s400, NULL), PKI_REV_REVOKED);
+	CU_ASSERT_EQUAL(pki_crl_status(&root, &s401, NULL), PKI_REV_NO_CRL);
 	CU_ASSERT_EQUAL(pki_check_serials(&root, live, 1, out), 1);
 	/* Separate numbering: the CA-only CRL numbered lower is fine. */
 	CU_ASSERT_EQUAL(ingest(TP_EC, &cs, false), PKI_CRL_NEW);
@@ -866,6 +867,181 @@ static void test_scopes(void)
 	CU_ASSERT_EQUAL(pki_crl_count(), 1);
 	us.number = 4;
 	CU_ASSERT_EQUAL(ingest(TP_EC, &us, false), PKI_CRL_NUMBER_LOWER);
+}
+
+/* Every scope that speaks for a certificate is heard: a revocation in the
+ * "user" CRL stands even while a complete "all" CRL is held too. */
+static void test_scopes_combined(void)
+{
+	struct tpg_revoked ur[] = { { 500, CRL_REASON_KEY_COMPROMISE } };
+	struct tpg_crl_spec all = spec(&ec, false, 5, NULL, 0);
+	struct tpg_crl_spec us = spec(&ec, false, 6, ur, ARRAY_LEN(ur));
+	struct pki_issuer_id root;
+	struct pki_serial s500 = ser(500), s501 = ser(501), live[] = { ser(500) };
+	struct pki_crl_index *ix = pki_crl_index_new(4);
+	struct pki_revoked out[1];
+	uint8_t r = 0;
+
+	fresh();
+	CU_ASSERT_FATAL(ix != NULL);
+	CU_ASSERT_EQUAL(pki_id_of_ca_subject(ec.root, &root), 0);
+	us.idp = TPG_IDP_USER_CERTS;
+	CU_ASSERT_EQUAL(ingest(TP_EC, &all, false), PKI_CRL_NEW);
+	CU_ASSERT_EQUAL(ingest(TP_EC, &us, false), PKI_CRL_NEW);
+	CU_ASSERT_EQUAL(pki_crl_status_cert(&root, &s500, false, NULL), PKI_REV_REVOKED);
+	CU_ASSERT_EQUAL(pki_crl_status(&root, &s500, NULL), PKI_REV_REVOKED);
+	CU_ASSERT_EQUAL(pki_check_serials(&root, live, 1, out), 1);
+	CU_ASSERT_EQUAL(pki_crl_status_cert(&root, &s501, false, NULL), PKI_REV_GOOD);
+	/* The "all" CRL gone stale: the current "user" CRL still covers user
+	 * certificates, nothing covers CA certificates. */
+	pki_crl_set_now(time(NULL) + 3700);
+	CU_ASSERT_EQUAL(pki_crl_status_cert(&root, &s501, true, NULL), PKI_REV_STALE);
+	pki_crl_set_now(0);
+
+	/* A serial listed twice: the entry that revokes most stands. */
+	CU_ASSERT_EQUAL(pki_crl_index_add(ix, &s500, PKI_REASON_REMOVE), 0);
+	CU_ASSERT_EQUAL(pki_crl_index_add(ix, &s500, PKI_REASON_HOLD), 0);
+	CU_ASSERT(pki_crl_index_find(ix, &s500, &r) == 1 && r == PKI_REASON_HOLD);
+	CU_ASSERT_EQUAL(pki_crl_index_add(ix, &s500, CRL_REASON_KEY_COMPROMISE), 0);
+	CU_ASSERT_EQUAL(pki_crl_index_add(ix, &s500, PKI_REASON_REMOVE), 0);
+	CU_ASSERT(pki_crl_index_find(ix, &s500, &r) == 1 && r == CRL_REASON_KEY_COMPROMISE);
+	CU_ASSERT_EQUAL(pki_crl_index_count(ix), 1);
+	pki_crl_index_free(ix);
+}
+
+static X509 *ee_of_inter(uint64_t serial, const char *cdp, EVP_PKEY *k)
+{
+	struct tpg_cert_spec es = { .subject = "/O=ipsecgw test/CN=dp.example", .serial = serial,
+				    .cdp = cdp, .not_before = -60 };
+
+	return tpg_cert(&es, k, rsa.inter, rsa.inter_key);
+}
+
+/* A CRL whose IDP names a distribution point covers only the certificates
+ * whose CDP names it (RFC 5280 6.3.3 b.2.i); its revocations stand for all. */
+static void test_idp_distribution_point(void)
+{
+	static const char dp_a[] = "http://192.0.2.10/shard-a.crl";
+	struct tpg_revoked rev[] = { { 601, CRL_REASON_KEY_COMPROMISE } };
+	struct tpg_crl_spec c = spec(&rsa, true, 20, rev, ARRAY_LEN(rev));
+	struct tpg_crl_spec d = spec(&rsa, true, 21, NULL, 0);
+	EVP_PKEY *k = tpg_key(TPG_EC_P256);
+	X509 *in_a = ee_of_inter(600, dp_a, k), *in_b = ee_of_inter(602, "http://192.0.2.10/b.crl", k);
+	X509 *no_cdp = ee_of_inter(603, NULL, k), *revoked_b = ee_of_inter(601, "http://x/b.crl", k);
+	uint8_t reason = 0;
+
+	fresh();
+	CU_ASSERT_FATAL(k && in_a && in_b && no_cdp && revoked_b);
+	c.idp = TPG_IDP_URL;
+	c.idp_url = dp_a;
+	CU_ASSERT_EQUAL(ingest(TP_RSA, &c, false), PKI_CRL_NEW);
+	CU_ASSERT_EQUAL(pki_crl_status_x509(TP_RSA, in_a, rsa.inter, NULL), PKI_REV_GOOD);
+	CU_ASSERT_EQUAL(pki_crl_status_x509(TP_RSA, in_b, rsa.inter, NULL), PKI_REV_NO_CRL);
+	CU_ASSERT_EQUAL(pki_crl_status_x509(TP_RSA, no_cdp, rsa.inter, NULL), PKI_REV_NO_CRL);
+	CU_ASSERT_EQUAL(pki_crl_status_x509(TP_RSA, revoked_b, rsa.inter, &reason), PKI_REV_REVOKED);
+	CU_ASSERT_EQUAL(reason, CRL_REASON_KEY_COMPROMISE);
+	/* Without the certificate, such a CRL vouches for nobody. */
+	CU_ASSERT_EQUAL(status(&id_rsa_inter, 600, NULL), PKI_REV_NO_CRL);
+	/* A delta must have the scope of its complete CRL. */
+	d.delta = true;
+	d.base_number = 20;
+	CU_ASSERT_EQUAL(ingest(TP_RSA, &d, false), PKI_CRL_DELTA_BASE);
+	d.idp = TPG_IDP_URL;
+	d.idp_url = "http://192.0.2.10/shard-b.crl";
+	CU_ASSERT_EQUAL(ingest(TP_RSA, &d, false), PKI_CRL_DELTA_BASE);
+	d.idp_url = dp_a;
+	CU_ASSERT_EQUAL(ingest(TP_RSA, &d, false), PKI_CRL_NEW);
+	/* Stale is stale, in scope or not. */
+	pki_crl_set_now(time(NULL) + 3700);
+	CU_ASSERT_EQUAL(pki_crl_status_x509(TP_RSA, in_a, rsa.inter, NULL), PKI_REV_STALE);
+	pki_crl_set_now(0);
+	/* The next complete CRL without IDP covers everybody again. */
+	c.number = 22;
+	c.idp = TPG_IDP_NONE;
+	CU_ASSERT_EQUAL(ingest(TP_RSA, &c, false), PKI_CRL_NEW);
+	CU_ASSERT_EQUAL(pki_crl_status_x509(TP_RSA, no_cdp, rsa.inter, NULL), PKI_REV_GOOD);
+	X509_free(in_a);
+	X509_free(in_b);
+	X509_free(no_cdp);
+	X509_free(revoked_b);
+	EVP_PKEY_free(k);
+}
+
+/* A copy of ca with another key (same name, extensions and so key ids),
+ * self-signed with that key. */
+static X509 *key_twin(X509 *ca, EVP_PKEY *key)
+{
+	X509 *t = X509_dup(ca);
+
+	if (t == NULL || !X509_set_pubkey(t, key) ||
+	    !X509_set_issuer_name(t, X509_get_subject_name(ca)) ||
+	    !X509_sign(t, key, EVP_sha256())) {
+		X509_free(t);
+		return NULL;
+	}
+	return t;
+}
+
+/*
+ * Two trustpoints share the RSA CAs; a third holds a twin of the RSA
+ * intermediate (same name and key id, another key).  The twin's CRLs
+ * cannot replace the intermediate's, and certificates the twin issued get
+ * no answer from them.  certificateHold follows the trustpoint asked for,
+ * and, when none is named, any trustpoint of the CA that counts it.
+ */
+static void test_twin_key_and_hold(void)
+{
+	struct tpg_revoked rev[] = { { 700, CRL_REASON_CERTIFICATE_HOLD } };
+	struct tpg_crl_spec c = spec(&rsa, true, 30, rev, ARRAY_LEN(rev));
+	struct tpg_crl_spec tw = spec(&rsa, true, 31, NULL, 0);
+	struct tpg_cert_spec es = { .subject = "/O=ipsecgw test/CN=held.example", .serial = 700,
+				    .not_before = -60 };
+	struct cfg_pki cfg2 = cfg;
+	X509 *twin = key_twin(rsa.inter, other_key);
+	EVP_PKEY *k = tpg_key(TPG_EC_P256);
+	X509 *held = tpg_cert(&es, k, rsa.inter, rsa.inter_key);
+	X509 *by_twin = tpg_cert(&es, k, twin, other_key);
+	uint64_t unknown;
+
+	fresh();
+	CU_ASSERT_FATAL(twin && k && held && by_twin);
+	/* 0: the RSA CAs, hold revoked; 1: the same CAs, hold not; 2: the twin. */
+	cfg2.trustpoints[1] = cfg.trustpoints[TP_RSA];
+	snprintf(cfg2.trustpoints[1].name, CFG_NAME_MAX, "RSA-NOHOLD");
+	cfg2.trustpoints[1].hold_is_revoked = false;
+	cfg2.trustpoints[2] = cfg.trustpoints[TP_RSA];
+	snprintf(cfg2.trustpoints[2].name, CFG_NAME_MAX, "TWIN");
+	tpg_path(cfg2.trustpoints[2].ca, CFG_PATH_MAX, tmpdir, "twin.pem");
+	CU_ASSERT_FATAL(tpg_write_certs(cfg2.trustpoints[2].ca, &twin, 1) == 0);
+	CU_ASSERT_FATAL(pki_tp_load(&cfg2) == 0);
+
+	/* The twin's CRL first: it cannot pin the issuer to its key either. */
+	tw.issuer = twin;
+	tw.issuer_key = other_key;
+	CU_ASSERT_EQUAL(ingest(2, &tw, false), PKI_CRL_ISSUER_UNKNOWN);
+	CU_ASSERT_EQUAL(ingest(TP_RSA, &c, false), PKI_CRL_NEW);
+	CU_ASSERT_EQUAL(pki_crl_status_x509(0, held, rsa.inter, NULL), PKI_REV_REVOKED);
+	CU_ASSERT_EQUAL(pki_crl_status_x509(1, held, rsa.inter, NULL), PKI_REV_GOOD);
+	CU_ASSERT_EQUAL(status(&id_rsa_inter, 700, NULL), PKI_REV_REVOKED);
+	/* Installed by the other trustpoint, the answers stay the same. */
+	c.number = 32;
+	CU_ASSERT_EQUAL(ingest(1, &c, false), PKI_CRL_NEW);
+	CU_ASSERT_EQUAL(pki_crl_status_x509(0, held, rsa.inter, NULL), PKI_REV_REVOKED);
+	CU_ASSERT_EQUAL(status(&id_rsa_inter, 700, NULL), PKI_REV_REVOKED);
+	/* The twin's empty CRL, numbered higher and validly signed by the
+	 * twin's key, does not unrevoke anything. */
+	unknown = total(PKI_CRL_ISSUER_UNKNOWN);
+	CU_ASSERT_EQUAL(ingest(2, &tw, false), PKI_CRL_ISSUER_UNKNOWN);
+	CU_ASSERT_EQUAL(total(PKI_CRL_ISSUER_UNKNOWN), unknown + 1);
+	CU_ASSERT_EQUAL(status(&id_rsa_inter, 700, NULL), PKI_REV_REVOKED);
+	CU_ASSERT_EQUAL(pki_crl_status_x509(2, by_twin, twin, NULL), PKI_REV_NO_CRL);
+	CU_ASSERT_EQUAL(ev_count, 2);
+
+	CU_ASSERT_EQUAL_FATAL(pki_tp_load(&cfg), 0);	/* back to the suite's trustpoints */
+	X509_free(twin);
+	X509_free(held);
+	X509_free(by_twin);
+	EVP_PKEY_free(k);
 }
 
 /* ---- cache ---- */
@@ -939,6 +1115,38 @@ static void test_cache_restart(void)
 	free(file);
 }
 
+/* After a restart, a failed download of the URL a cached CRL came from is
+ * charged to its issuer ("<file>.src" keeps the URL). */
+static void test_cache_origin(void)
+{
+	static const char url[] = "http://192.0.2.10/inter-origin.crl";
+	struct tpg_crl_spec c = spec(&rsa, true, 2, new_rev, ARRAY_LEN(new_rev));
+	struct pki_crl_info info;
+	char path[512], src[520];
+	uint8_t *der;
+	size_t len;
+
+	fresh();
+	CU_ASSERT_FATAL(tpg_crl_bytes(&c, false, &der, &len) == 0);
+	CU_ASSERT_EQUAL(pki_crl_ingest(TP_RSA, der, len, url, false, NULL), PKI_CRL_NEW);
+	cache_path(path, sizeof(path), TP_RSA, &id_rsa_inter, "");
+	snprintf(src, sizeof(src), "%s.src", path);
+	CU_ASSERT(file_exists(src));
+	restart();
+	pki_crl_download_failed(TP_RSA, url, "connection refused");
+	CU_ASSERT_EQUAL_FATAL(pki_crl_get(1, &info), 0);
+	CU_ASSERT_EQUAL(info.failed, 1);
+	CU_ASSERT_STRING_EQUAL(info.last_result, "download failed: connection refused");
+	CU_ASSERT(strncmp(info.source, "cache:", 6) == 0);
+	/* A junk origin is ignored: nothing to charge. */
+	CU_ASSERT_EQUAL(tpg_write_file(src, "ftp://x\n", 7), 0);
+	restart();
+	pki_crl_download_failed(TP_RSA, url, "connection refused");
+	CU_ASSERT_EQUAL(pki_crl_get(1, &info), 0);
+	CU_ASSERT_EQUAL(info.failed, 0);
+	free(der);
+}
+
 /* The whole PKI down and up again: the CRLs come back from the cache. */
 static void test_pki_restart(void)
 {
@@ -965,6 +1173,47 @@ static void test_pki_restart(void)
 	/* Back to the state the other tests expect. */
 	CU_ASSERT_EQUAL_FATAL(pki_tp_load(&cfg), 0);
 	CU_ASSERT_EQUAL(pki_crl_init(), 0);
+}
+
+/* What another user could leave in the cache directory is neither
+ * followed nor waited on, and a directory others may write is refused. */
+static void test_cache_hostile_files(void)
+{
+	struct pki_issuer_id id = { { 4, 5, 6 } };
+	char path[512], tmp[520], victim[300], urls[300];
+	uint8_t buf[16];
+	FILE *f;
+
+	/* FIFOs where a CRL and the URL list should be: open would block. */
+	cache_path(path, sizeof(path), TP_RSA, &id_rsa_inter, "");
+	snprintf(urls, sizeof(urls), "%s/LAB-RSA.urls", cache_dir[TP_RSA]);
+	unlink(urls);
+	CU_ASSERT_EQUAL(mkfifo(path, 0600), 0);
+	CU_ASSERT_EQUAL(mkfifo(urls, 0600), 0);
+	CU_ASSERT_EQUAL(pki_cache_load(TP_RSA), 0);
+	CU_ASSERT_EQUAL(pki_crl_count(), 0);
+	CU_ASSERT_EQUAL(pki_tp_get(TP_RSA)->n_learnt_urls, 0);
+	unlink(path);
+	unlink(urls);
+	/* A link in place of the temporary file is replaced, not followed. */
+	tpg_path(victim, sizeof(victim), tmpdir, "victim");
+	CU_ASSERT_EQUAL(tpg_write_file(victim, "victim", 6), 0);
+	cache_path(path, sizeof(path), TP_RSA, &id, "");
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	CU_ASSERT_EQUAL(symlink(victim, tmp), 0);
+	CU_ASSERT_EQUAL(pki_cache_write(cache_dir[TP_RSA], &id, false, (const uint8_t *)"new", 3), 0);
+	f = fopen(victim, "r");
+	CU_ASSERT_FATAL(f != NULL);
+	CU_ASSERT(fread(buf, 1, sizeof(buf), f) == 6 && memcmp(buf, "victim", 6) == 0);
+	fclose(f);
+	CU_ASSERT(!file_exists(tmp));
+	/* A cache directory others may write to is not written. */
+	CU_ASSERT_EQUAL(chmod(cache_dir[TP_RSA], 0777), 0);
+	CU_ASSERT_EQUAL(pki_cache_write(cache_dir[TP_RSA], &id, false, (const uint8_t *)"x", 1),
+			-EPERM);
+	CU_ASSERT_EQUAL(chmod(cache_dir[TP_RSA], 0700), 0);
+	CU_ASSERT_EQUAL(pki_cache_remove(cache_dir[TP_RSA], &id, PKI_CRL_SCOPE_ALL, false), 0);
+	unlink(victim);
 }
 
 static void test_cache_atomic_and_urls(void)
@@ -996,6 +1245,7 @@ static void test_cache_atomic_and_urls(void)
 	CU_ASSERT_EQUAL(pki_cache_load(TP_RSA), 0);	/* no duplicates */
 	CU_ASSERT_EQUAL(t->n_learnt_urls, 1);
 	t->n_learnt_urls = 0;
+	test_cache_hostile_files();
 }
 
 static void test_download_failed(void)
@@ -1139,8 +1389,12 @@ int main(void)
 		{ "ECDSA CRL, hold not revoked", test_ecdsa_hold },
 		{ "intermediate's CRL vs root's CRL", test_intermediate },
 		{ "IDP scopes user / CA", test_scopes },
+		{ "scopes combined, a serial listed twice", test_scopes_combined },
+		{ "IDP distribution point vs the certificate's CDP", test_idp_distribution_point },
+		{ "twin CA key cannot replace CRLs; hold per trustpoint", test_twin_key_and_hold },
 		{ "cache survives restart, tampered rejected", test_cache_restart },
 		{ "pki_fini + pki_init: CRLs back from the cache", test_pki_restart },
+		{ "cached CRL's URL: failures charged after a restart", test_cache_origin },
 		{ "cache atomic write, learnt URLs", test_cache_atomic_and_urls },
 		{ "download failures counted, CRL kept", test_download_failed },
 		{ "verdict names", test_verdict_names },

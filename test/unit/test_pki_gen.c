@@ -196,21 +196,20 @@ void tpg_pki_free(struct tpg_pki *p)
 
 /* ---- CRLs ---- */
 
-static int tpg_add_revoked(X509_CRL *crl, const struct tpg_revoked *r, const ASN1_TIME *when)
+int tpg_crl_add_entry(X509_CRL *crl, const ASN1_INTEGER *serial, const ASN1_TIME *when,
+		      int reason)
 {
 	X509_REVOKED *rev = X509_REVOKED_new();
-	ASN1_INTEGER *serial = ASN1_INTEGER_new();
-	ASN1_ENUMERATED *reason = NULL;
+	ASN1_ENUMERATED *r = NULL;
 	int rc = -1;
 
-	if (rev == NULL || serial == NULL || !ASN1_INTEGER_set_uint64(serial, r->serial) ||
-	    !X509_REVOKED_set_serialNumber(rev, serial) ||
+	if (rev == NULL || !X509_REVOKED_set_serialNumber(rev, (ASN1_INTEGER *)serial) ||
 	    !X509_REVOKED_set_revocationDate(rev, (ASN1_TIME *)when))
 		goto out;
-	if (r->reason >= 0) {
-		reason = ASN1_ENUMERATED_new();
-		if (reason == NULL || !ASN1_ENUMERATED_set(reason, r->reason) ||
-		    !X509_REVOKED_add1_ext_i2d(rev, NID_crl_reason, reason, 0, 0))
+	if (reason >= 0) {
+		r = ASN1_ENUMERATED_new();
+		if (r == NULL || !ASN1_ENUMERATED_set(r, reason) ||
+		    !X509_REVOKED_add1_ext_i2d(rev, NID_crl_reason, r, 0, 0))
 			goto out;
 	}
 	if (!X509_CRL_add0_revoked(crl, rev))
@@ -219,8 +218,17 @@ static int tpg_add_revoked(X509_CRL *crl, const struct tpg_revoked *r, const ASN
 	rc = 0;
 out:
 	X509_REVOKED_free(rev);
+	ASN1_ENUMERATED_free(r);
+	return rc;
+}
+
+static int tpg_add_revoked(X509_CRL *crl, const struct tpg_revoked *r, const ASN1_TIME *when)
+{
+	ASN1_INTEGER *serial = ASN1_INTEGER_new();
+	int rc = serial != NULL && ASN1_INTEGER_set_uint64(serial, r->serial) ?
+		 tpg_crl_add_entry(crl, serial, when, r->reason) : -1;
+
 	ASN1_INTEGER_free(serial);
-	ASN1_ENUMERATED_free(reason);
 	return rc;
 }
 
@@ -449,7 +457,7 @@ int tpg_rmdir(const char *dir)
 	int rc = 0;
 
 	if (d == NULL)
-		return -1;
+		return errno == ENOENT ? 0 : -1;
 	while ((e = readdir(d)) != NULL) {
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;

@@ -109,6 +109,11 @@ struct tpg_crl_spec {
 	bool no_akid;			/* omit authorityKeyIdentifier */
 };
 
+/* Append one revoked entry (serial and when are copied; reason -1 = no
+ * reasonCode) to crl, e.g. in a loop for a large CRL.  0 or -1. */
+int tpg_crl_add_entry(X509_CRL *crl, const ASN1_INTEGER *serial, const ASN1_TIME *when,
+		      int reason);
+
 /* The CRL as an object. */
 X509_CRL *tpg_crl(const struct tpg_crl_spec *spec);
 /* The CRL encoded as DER or PEM into a malloc'd buffer.  0 or -1. */
@@ -122,7 +127,7 @@ int tpg_cert_der(X509 *cert, uint8_t **out, size_t *len);
 
 /* mkdtemp("/tmp/ipsecgw-<tag>-XXXXXX"); malloc'd path or NULL. */
 char *tpg_tmpdir(const char *tag);
-/* Remove dir and every regular file in it (one level).  0 or -1. */
+/* Remove dir and every file in it (one level); no dir is fine.  0 or -1. */
 int tpg_rmdir(const char *dir);
 /* dir + "/" + name into buf (size len); buf. */
 const char *tpg_path(char *buf, size_t len, const char *dir, const char *name);

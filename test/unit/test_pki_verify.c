@@ -722,7 +722,16 @@ static void test_crl_missing(void)
 	pki_fetch_service();
 	CU_ASSERT_EQUAL(r2.calls, 0);
 	CU_ASSERT_EQUAL(pki_verify_pending(), 0);
+	pki_fini();
+}
 
+static void test_crl_stale_and_shutdown(void)
+{
+	struct rec r;
+	uint64_t h;
+
+	fx_init_crl();
+	fx_crl(fx.ec.p.root, fx.ec.p.root_key, 1, 3600, NULL, 0, 1);
 	/* the root's CRL is held, the intermediate's is not */
 	CU_ASSERT_EQUAL_FATAL(fx_verify(&fx.ec.ee_inter, 1, NULL, &r, &h), 0);
 	CU_ASSERT_EQUAL(r.calls, 0);
@@ -822,7 +831,8 @@ int main(void)
 		{ "identity per ID type", test_identity_match },
 		{ "error names", test_error_names },
 		{ "crl: good, EE revoked, intermediate revoked", test_crl_good_and_revoked },
-		{ "crl: missing, waiting, stale, cancelled, shutdown", test_crl_missing },
+		{ "crl: missing, waiting, cancelled", test_crl_missing },
+		{ "crl: intermediate's missing, stale, shutdown", test_crl_stale_and_shutdown },
 		{ "crl: callbacks re-entering", test_crl_reentry },
 	};
 	CU_pSuite suite;
