@@ -375,6 +375,25 @@ static enum pki_crl_verdict pki_crl_prepare(unsigned tp, const struct pki_tp *t,
 	return v;
 }
 
+/* Deltas are fetched from a complete CRL's freshestCRL URLs (RFC 5280
+ * 5.2.6) as well as from crl_delta_urls: learn them for tp. */
+static void pki_crl_learn_freshest(unsigned tp, const struct pki_crl_parsed *p)
+{
+	char urls[CFG_MAX_CRL_URLS][CFG_URL_MAX];
+	STACK_OF(DIST_POINT) *dps;
+	int n;
+
+	if (p->delta || p->crl == NULL)
+		return;
+	dps = X509_CRL_get_ext_d2i(p->crl, NID_freshest_crl, NULL, NULL);
+	if (dps == NULL)
+		return;
+	n = pki_dp_urls(dps, urls, CFG_MAX_CRL_URLS);
+	CRL_DIST_POINTS_free(dps);
+	if (n > 0)
+		pki_tp_learn_urls(tp, urls, (unsigned)n, "freshestCRL of an accepted CRL");
+}
+
 enum pki_crl_verdict pki_crl_ingest(unsigned tp, const uint8_t *body, size_t len,
 				    const char *source, bool from_cache,
 				    struct pki_issuer_id *issuer)
@@ -399,6 +418,8 @@ enum pki_crl_verdict pki_crl_ingest(unsigned tp, const uint8_t *body, size_t len
 	if (v == PKI_CRL_NEW)
 		pki_crl_commit(e, tp, &p, ix, source, from_cache);
 	pki_crl_account(e, source, from_cache, v);
+	if (v == PKI_CRL_NEW || v == PKI_CRL_UNCHANGED)
+		pki_crl_learn_freshest(tp, &p);
 	pki_crl_parsed_free(&p);
 	if (v == PKI_CRL_NEW)
 		pki_event_crl_updated(&e->issuer, e->issuer_str, t->name);

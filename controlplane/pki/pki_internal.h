@@ -43,6 +43,10 @@ int pki_tp_find(const char *name);		/* index or -1 */
 X509 *pki_tp_find_issuer(const struct pki_tp *tp, const X509_NAME *name,
 			 const ASN1_OCTET_STRING *akid);
 int pki_tp_load(const struct cfg_pki *cfg);
+/* Add URLs not yet known to tp (configured or learnt) to its learnt list
+ * and persist it (pki_cache_save_urls); the scheduler picks them up.
+ * what says where they came from, for the log.  Count added or -ENOENT. */
+int pki_tp_learn_urls(unsigned tp, char urls[][CFG_URL_MAX], unsigned n, const char *what);
 void pki_tp_unload(void);
 
 /* Our own certificate and key, one per key type (IKE AUTH, CERT payloads);
@@ -288,6 +292,9 @@ enum pki_verify_error pki_verify_id_match(X509 *ee, const struct pki_peer_id *id
 					  char *reason, size_t len);
 /* The http:// URIs of cert's crlDistributionPoints, at most max; count. */
 int pki_verify_cdp_urls(X509 *cert, char urls[][CFG_URL_MAX], unsigned max);
+/* Each http:// fullName URI of a CRLDistributionPoints-syntax list (a
+ * certificate's CDP or a CRL's freshestCRL), at most max.  Count. */
+int pki_dp_urls(const STACK_OF(DIST_POINT) *dps, char urls[][CFG_URL_MAX], unsigned max);
 
 /* ---- events (pki_event.c) ---- */
 /* Call every subscriber (pki_subscribe), in subscription order. */

@@ -329,3 +329,43 @@ const struct pki_identity *pki_identity_for_keytype(int key_type)
 			return &pki_ids[i];
 	return NULL;
 }
+
+static bool pki_tp_knows_url(const struct pki_tp *t, const char *url)
+{
+	for (unsigned j = 0; j < t->cfg->n_crl_urls; j++)
+		if (strcmp(t->cfg->crl_urls[j], url) == 0)
+			return true;
+	for (unsigned j = 0; j < t->cfg->n_crl_delta_urls; j++)
+		if (strcmp(t->cfg->crl_delta_urls[j], url) == 0)
+			return true;
+	for (unsigned j = 0; j < t->n_learnt_urls; j++)
+		if (strcmp(t->learnt_urls[j], url) == 0)
+			return true;
+	return false;
+}
+
+int pki_tp_learn_urls(unsigned idx, char urls[][CFG_URL_MAX], unsigned n, const char *what)
+{
+	struct pki_tp *t = pki_tp_get(idx);
+	int added = 0, ret;
+
+	if (t == NULL)
+		return -ENOENT;
+	for (unsigned i = 0; i < n; i++) {
+		if (pki_tp_knows_url(t, urls[i]))
+			continue;
+		if (t->n_learnt_urls >= CFG_MAX_CRL_URLS) {
+			GW_LOG(pki, WARNING, "trustpoint %s: no room to learn CRL URL %s (%u kept)",
+			       t->name, urls[i], t->n_learnt_urls);
+			continue;
+		}
+		snprintf(t->learnt_urls[t->n_learnt_urls++], CFG_URL_MAX, "%s", urls[i]);
+		GW_LOG(pki, INFO, "trustpoint %s: learnt CRL URL %s (%s)", t->name, urls[i], what);
+		added++;
+	}
+	ret = added > 0 ? pki_cache_save_urls(idx) : 0;
+	if (ret != 0)
+		GW_LOG(pki, WARNING, "trustpoint %s: learnt CRL URLs not saved: %s", t->name,
+		       strerror(-ret));
+	return added;
+}

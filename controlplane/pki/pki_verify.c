@@ -151,32 +151,10 @@ static int pki_verify_find_tp(const struct pki_pending *pv, STACK_OF(X509) **cha
 static void pki_verify_learn(unsigned idx, X509 *cert)
 {
 	char urls[CFG_MAX_CRL_URLS][CFG_URL_MAX];
-	int n = pki_verify_cdp_urls(cert, urls, CFG_MAX_CRL_URLS), ret;
-	struct pki_tp *tp = pki_tp_get(idx);
-	bool added = false;
+	int n = pki_verify_cdp_urls(cert, urls, CFG_MAX_CRL_URLS);
 
-	for (int i = 0; i < n; i++) {
-		bool known = false;
-
-		for (unsigned j = 0; j < tp->cfg->n_crl_urls && !known; j++)
-			known = strcmp(tp->cfg->crl_urls[j], urls[i]) == 0;
-		for (unsigned j = 0; j < tp->n_learnt_urls && !known; j++)
-			known = strcmp(tp->learnt_urls[j], urls[i]) == 0;
-		if (known)
-			continue;
-		if (tp->n_learnt_urls >= CFG_MAX_CRL_URLS) {
-			GW_LOG(pki, WARNING, "trustpoint %s: no room to learn CRL URL %s (%u kept)",
-			       tp->name, urls[i], tp->n_learnt_urls);
-			continue;
-		}
-		strcpy(tp->learnt_urls[tp->n_learnt_urls++], urls[i]);
-		GW_LOG(pki, INFO, "trustpoint %s: learnt CRL URL %s", tp->name, urls[i]);
-		added = true;
-	}
-	ret = added ? pki_cache_save_urls(idx) : 0;
-	if (ret != 0)
-		GW_LOG(pki, WARNING, "trustpoint %s: learnt CRL URLs not saved: %s", tp->name,
-		       strerror(-ret));
+	if (n > 0)
+		pki_tp_learn_urls(idx, urls, (unsigned)n, "CDP of a peer certificate");
 }
 
 /*

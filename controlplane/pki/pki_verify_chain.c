@@ -231,10 +231,9 @@ static bool pki_vc_url_ok(const unsigned char *u, size_t len)
 	return true;
 }
 
-/* Each http:// crlDistributionPoints fullName URI of cert, in order. */
-int pki_verify_cdp_urls(X509 *cert, char urls[][CFG_URL_MAX], unsigned max)
+/* Each http:// fullName URI of dps (CDP or freshestCRL syntax), in order. */
+int pki_dp_urls(const STACK_OF(DIST_POINT) *dps, char urls[][CFG_URL_MAX], unsigned max)
 {
-	STACK_OF(DIST_POINT) *dps = X509_get_ext_d2i(cert, NID_crl_distribution_points, NULL, NULL);
 	unsigned n = 0;
 
 	for (int i = 0; i < sk_DIST_POINT_num(dps); i++) {
@@ -259,6 +258,15 @@ int pki_verify_cdp_urls(X509 *cert, char urls[][CFG_URL_MAX], unsigned max)
 			urls[n++][ulen] = '\0';
 		}
 	}
-	CRL_DIST_POINTS_free(dps);
 	return (int)n;
+}
+
+/* Each http:// crlDistributionPoints fullName URI of cert, in order. */
+int pki_verify_cdp_urls(X509 *cert, char urls[][CFG_URL_MAX], unsigned max)
+{
+	STACK_OF(DIST_POINT) *dps = X509_get_ext_d2i(cert, NID_crl_distribution_points, NULL, NULL);
+	int n = pki_dp_urls(dps, urls, max);
+
+	CRL_DIST_POINTS_free(dps);
+	return n;
 }

@@ -764,6 +764,43 @@ static void test_delta(void)
 	free(d11der);
 }
 
+/* A complete CRL's freshestCRL URL is learnt (deltas come from there);
+ * a delta's own freshestCRL is not, and nothing is learnt twice. */
+static bool tp_knows(unsigned tp, const char *url)
+{
+	const struct pki_tp *t = pki_tp_get(tp);
+
+	for (unsigned i = 0; i < t->n_learnt_urls; i++)
+		if (strcmp(t->learnt_urls[i], url) == 0)
+			return true;
+	return false;
+}
+
+static void test_freshest_learnt(void)
+{
+	static const char url[] = "http://192.0.2.10/fresh-delta.crl";
+	static const char durl[] = "http://192.0.2.10/delta-of-delta.crl";
+	struct tpg_revoked rev[] = { { 300, CRL_REASON_KEY_COMPROMISE } };
+	struct tpg_crl_spec c20 = spec(&rsa, true, 20, rev, ARRAY_LEN(rev));
+	struct tpg_crl_spec d21 = spec(&rsa, true, 21, rev, ARRAY_LEN(rev));
+	unsigned before;
+
+	fresh();
+	before = pki_tp_get(TP_RSA)->n_learnt_urls;
+	CU_ASSERT_FALSE(tp_knows(TP_RSA, url));
+	c20.freshest_url = url;
+	CU_ASSERT_EQUAL(ingest(TP_RSA, &c20, false), PKI_CRL_NEW);
+	CU_ASSERT_TRUE(tp_knows(TP_RSA, url));
+	CU_ASSERT_EQUAL(pki_tp_get(TP_RSA)->n_learnt_urls, before + 1);
+	CU_ASSERT_EQUAL(ingest(TP_RSA, &c20, true), PKI_CRL_UNCHANGED);	/* PEM, same */
+	CU_ASSERT_EQUAL(pki_tp_get(TP_RSA)->n_learnt_urls, before + 1);	/* not twice */
+	d21.delta = true;
+	d21.base_number = 20;
+	d21.freshest_url = durl;
+	CU_ASSERT_EQUAL(ingest(TP_RSA, &d21, false), PKI_CRL_NEW);
+	CU_ASSERT_FALSE(tp_knows(TP_RSA, durl));
+}
+
 /* ECDSA-signed CRLs; hold_is_revoked = false on this trustpoint. */
 static void test_ecdsa_hold(void)
 {
@@ -1386,6 +1423,7 @@ int main(void)
 		{ "clock skew accepted, no nextUpdate", test_skew_accepted },
 		{ "stale after nextUpdate", test_stale },
 		{ "delta CRL, hold then removeFromCRL", test_delta },
+		{ "freshestCRL URL of a complete CRL is learnt", test_freshest_learnt },
 		{ "ECDSA CRL, hold not revoked", test_ecdsa_hold },
 		{ "intermediate's CRL vs root's CRL", test_intermediate },
 		{ "IDP scopes user / CA", test_scopes },
