@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "controlplane/pki/pki.h"
 

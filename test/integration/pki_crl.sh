@@ -68,14 +68,7 @@ hexnum() {
 
 # publish NAME ISSUER [pki_tool crl options]: write a CRL and move it into
 # the server's directory in one rename.
-publish() {
-	local name=$1 issuer=$2
-	shift 2
-	"$PKI_TOOL" crl "$PKI_DIR" "$issuer" "$WWW/.$name.tmp" "$@" >"$LAB_TMP/publish.out" ||
-		{ cat "$LAB_TMP/publish.out"; lab_die "pki_tool crl $issuer $* failed"; }
-	sed 's/^/    published /' "$LAB_TMP/publish.out"
-	mv -f "$WWW/.$name.tmp" "$WWW/$name"
-}
+publish() { lab_crl_publish "$PKI_TOOL" "$PKI_DIR" "$WWW" "$@"; }
 
 # publish_bytes NAME FILE: serve FILE's bytes as NAME.
 publish_bytes() {
@@ -207,20 +200,10 @@ publish root.crl root --number 1 --revoke 0x77:1
 publish inter.crl inter --number 10 --revoke "$INTER_SERIALS"
 cp "$WWW/inter.crl" "$LAB_TMP/inter-10.crl"
 
-lab_bg_start http "$HTTP_LOG" ip netns exec "$NS_CA" "$LAB_PY" -m http.server \
-	--bind "$LAB_MGMT_CA_IP4" "$PORT" --directory "$WWW"
+lab_http_start http "$WWW" "$HTTP_LOG" "$PORT"
 http_up() {
-	local i
-	for ((i = 0; i < 50; i++)); do
-		lab_in "$NS_GW" "$LAB_PY" -c '
-import sys, urllib.request
-opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-print(len(opener.open(sys.argv[1], timeout=1).read()), "bytes from", sys.argv[1])
-' "$ROOT_URL" 2>/dev/null && return 0
-		lab_bg_alive http || { echo "the HTTP server exited:"; cat "$HTTP_LOG"; return 1; }
-		sleep 0.1
-	done
-	echo "no answer from $ROOT_URL after 5 s"
+	lab_http_up http "$ROOT_URL" && return 0
+	cat "$HTTP_LOG"
 	return 1
 }
 http_pid() {
@@ -521,8 +504,7 @@ lab_cli show crypto pki crls | sed 's/^/    /'
 
 lab_say "5b. the server back with CRL 0b (PEM, as first served): unchanged"
 publish_bytes inter.crl "$LAB_TMP/inter-11.pem"
-lab_bg_start http "$HTTP_LOG.2" ip netns exec "$NS_CA" "$LAB_PY" -m http.server \
-	--bind "$LAB_MGMT_CA_IP4" "$PORT" --directory "$WWW"
+lab_http_start http "$WWW" "$HTTP_LOG.2" "$PORT"
 lab_check "HTTP server in $NS_CA answers again" http_up
 check_now "crypto pki crl request $TP: the cached CRL 0b is unchanged" \
 	request_and_wait "accepted: unchanged"

@@ -20,6 +20,9 @@
 #   lab_bg_start NAME LOG CMD...        a helper process, stopped at teardown
 #   lab_bg_stop NAME                    stop it now (by PID)
 #   lab_bg_wait NAME SECONDS            wait for it to exit; its exit status
+#   lab_http_start NAME DIR LOG PORT    python3 http.server in the ca namespace
+#   lab_http_up NAME URL                wait until URL answers from the gw namespace
+#   lab_crl_publish TOOL PKI WWW FILE ISSUER [OPTS]  a CRL from pki_tool, served as FILE
 #
 # Topology (every name carries the run id, so runs can go side by side):
 #
@@ -225,6 +228,42 @@ lab_bg_wait() {
 	rc=$?
 	unset "LAB_BG[$name]"
 	return $rc
+}
+
+# lab_http_start NAME DIR LOG PORT: serve DIR over HTTP from the ca namespace
+# (lab_mgmt) on $LAB_MGMT_CA_IP4:PORT, as helper NAME (lab_bg_start).
+lab_http_start() {
+	lab_bg_start "$1" "$3" ip netns exec "$NS_CA" "$LAB_PY" -m http.server \
+		--bind "$LAB_MGMT_CA_IP4" "$4" --directory "$2"
+}
+
+# lab_http_up NAME URL: until URL answers from the gw namespace (5 s); fails
+# at once if helper NAME exited.
+lab_http_up() {
+	local name=$1 url=$2 i
+	for ((i = 0; i < 50; i++)); do
+		lab_in "$NS_GW" "$LAB_PY" -c '
+import sys, urllib.request
+opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+print(len(opener.open(sys.argv[1], timeout=1).read()), "bytes from", sys.argv[1])
+' "$url" 2>/dev/null && return 0
+		lab_bg_alive "$name" || { echo "the HTTP server $name exited"; return 1; }
+		sleep 0.1
+	done
+	echo "no answer from $url after 5 s"
+	return 1
+}
+
+# lab_crl_publish PKI_TOOL PKI_DIR WWW FILE ISSUER [pki_tool crl options]:
+# write a CRL of ISSUER and move it to WWW/FILE in one rename, so the server
+# never serves half a file.  Prints what pki_tool wrote; dies if it fails.
+lab_crl_publish() {
+	local tool=$1 pki=$2 www=$3 file=$4 issuer=$5 out
+	shift 5
+	out=$("$tool" crl "$pki" "$issuer" "$www/.$file.tmp" "$@") ||
+		{ echo "$out"; lab_die "pki_tool crl $issuer $* failed"; }
+	sed 's/^/    published /' <<<"$out"
+	mv -f "$www/.$file.tmp" "$www/$file"
 }
 
 # MAC address of IF in NS.
