@@ -7,6 +7,7 @@
 #include <CUnit/Basic.h>
 
 #include "common/gw_addr.h"
+#include "test/unit/test_eal.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -249,10 +250,7 @@ static void test_contains(void)
 
 int main(void)
 {
-	static const struct {
-		const char *name;
-		CU_TestFunc fn;
-	} tests[] = {
+	static const struct test_case tests[] = {
 		{ "address parse", test_addr_parse },
 		{ "prefix parse", test_prefix_parse },
 		{ "mac parse and format", test_mac },
@@ -261,25 +259,7 @@ int main(void)
 		{ "mask and host bits", test_mask },
 		{ "contains", test_contains },
 	};
-	CU_pSuite suite;
-	unsigned failures;
-
-	if (CU_initialize_registry() != CUE_SUCCESS)
+	if (test_suite("addr", NULL, NULL, tests, ARRAY_LEN(tests)) != 0)
 		return 1;
-	suite = CU_add_suite("addr", NULL, NULL);
-	if (suite == NULL)
-		goto fail;
-	for (size_t i = 0; i < ARRAY_LEN(tests); i++)
-		if (CU_add_test(suite, tests[i].name, tests[i].fn) == NULL)
-			goto fail;
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures();
-	if (CU_get_error() != CUE_SUCCESS)
-		failures++;
-	CU_cleanup_registry();
-	return failures != 0;
-fail:
-	CU_cleanup_registry();
-	return 1;
+	return test_run();
 }

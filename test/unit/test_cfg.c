@@ -1213,10 +1213,7 @@ static void test_pki_limits(void)
 
 int main(void)
 {
-	static const struct {
-		const char *name;
-		CU_TestFunc fn;
-	} tests[] = {
+	static const struct test_case tests[] = {
 		{ "u32 reader and 64-bit widening", test_u32 },
 		{ "widening keeps other values", test_widen_values },
 		{ "bool/string/list readers", test_other_getters },
@@ -1239,25 +1236,7 @@ int main(void)
 		{ "pki: error lines", test_pki_errors },
 		{ "pki: limits", test_pki_limits },
 	};
-	CU_pSuite suite;
-	unsigned failures;
-
-	if (CU_initialize_registry() != CUE_SUCCESS)
+	if (test_suite("cfg", NULL, NULL, tests, ARRAY_LEN(tests)) != 0)
 		return 1;
-	suite = CU_add_suite("cfg", NULL, NULL);
-	if (suite == NULL)
-		goto fail;
-	for (size_t i = 0; i < ARRAY_LEN(tests); i++)
-		if (CU_add_test(suite, tests[i].name, tests[i].fn) == NULL)
-			goto fail;
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures();
-	if (CU_get_error() != CUE_SUCCESS)
-		failures++;
-	CU_cleanup_registry();
-	return failures != 0;
-fail:
-	CU_cleanup_registry();
-	return 1;
+	return test_run();
 }

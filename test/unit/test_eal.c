@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <CUnit/Basic.h>
 #include <rte_eal.h>
 
 #include "test/unit/test_eal.h"
@@ -52,4 +53,36 @@ const char *test_srcpath(const char *rel)
 
 	snprintf(buf, sizeof(buf), "%s/%s", GW_SRCDIR, rel);
 	return buf;
+}
+
+int test_suite(const char *name, CU_InitializeFunc init, CU_CleanupFunc fini,
+	       const struct test_case *cases, size_t n)
+{
+	CU_pSuite s;
+
+	if (CU_get_registry() == NULL && CU_initialize_registry() != CUE_SUCCESS)
+		return -1;
+	s = CU_add_suite(name, init, fini);
+	if (s == NULL)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (CU_add_test(s, cases[i].name, cases[i].fn) == NULL)
+			return -1;
+	return 0;
+}
+
+int test_run(void)
+{
+	unsigned failures;
+
+	if (CU_get_registry() == NULL)
+		return 1;
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	failures = CU_get_number_of_failures() + CU_get_number_of_tests_failed() +
+		   CU_get_number_of_suites_failed();
+	if (CU_get_error() != CUE_SUCCESS)
+		failures++;
+	CU_cleanup_registry();
+	return failures != 0;
 }

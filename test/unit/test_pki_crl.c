@@ -26,6 +26,7 @@
 #include "controlplane/pki/pki_crl_index.h"
 #include "controlplane/pki/pki_internal.h"
 #include "test/unit/test_pki_gen.h"
+#include "test/unit/test_eal.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -1410,10 +1411,7 @@ static int suite_fini(void)
 
 int main(void)
 {
-	static const struct {
-		const char *name;
-		void (*fn)(void);
-	} tests[] = {
+	static const struct test_case tests[] = {
 		{ "index: add, find, duplicates, sizes", test_index },
 		{ "issuer ids and serials", test_ids },
 		{ "good CRL accepted, indexed, cached, one event", test_good_crl },
@@ -1437,25 +1435,7 @@ int main(void)
 		{ "download failures counted, CRL kept", test_download_failed },
 		{ "verdict names", test_verdict_names },
 	};
-	CU_pSuite suite;
-	unsigned failures;
-
-	if (CU_initialize_registry() != CUE_SUCCESS)
+	if (test_suite("pki_crl", suite_init, suite_fini, tests, ARRAY_LEN(tests)) != 0)
 		return 1;
-	suite = CU_add_suite("pki_crl", suite_init, suite_fini);
-	if (suite == NULL)
-		goto fail;
-	for (size_t i = 0; i < ARRAY_LEN(tests); i++)
-		if (CU_add_test(suite, tests[i].name, tests[i].fn) == NULL)
-			goto fail;
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures();
-	if (CU_get_error() != CUE_SUCCESS || CU_get_number_of_suites_failed() != 0)
-		failures++;
-	CU_cleanup_registry();
-	return failures != 0;
-fail:
-	CU_cleanup_registry();
-	return 1;
+	return test_run();
 }

@@ -1212,12 +1212,7 @@ static int suite_fini(void)
 	return rc == 0 ? 0 : -1;
 }
 
-struct test {
-	const char *name;
-	void (*fn)(void);
-};
-
-static const struct test http_tests[] = {
+static const struct test_case http_tests[] = {
 	{ "200: Content-Length, to EOF, PEM, empty", test_http_ok },
 	{ "404, 500, 303 and unknown paths fail with the status", test_http_status },
 	{ "redirects: up to 3 followed, a 4th refused, http:// only", test_http_redirects },
@@ -1231,7 +1226,7 @@ static const struct test http_tests[] = {
 	{ "cancelled by shutdown of the socket", test_http_cancel },
 };
 
-static const struct test fetch_tests[] = {
+static const struct test_case fetch_tests[] = {
 	{ "a good CRL (DER, PEM) reaches the store", test_fetch_good },
 	{ "each failure has its reason, the CRL stays in force", test_fetch_failures },
 	{ "the CP loop never blocks, a slow trustpoint delays no other", test_fetch_never_blocks },
@@ -1245,39 +1240,20 @@ static const struct test fetch_tests[] = {
 	{ "ipsecgw-cli crypto pki words", test_cli },
 };
 
-static int add_suite(const char *name, CU_InitializeFunc init, CU_CleanupFunc fini,
-		     const struct test *t, size_t n)
-{
-	CU_pSuite s = CU_add_suite(name, init, fini);
-
-	if (s == NULL)
-		return -1;
-	for (size_t i = 0; i < n; i++)
-		if (CU_add_test(s, t[i].name, t[i].fn) == NULL)
-			return -1;
-	return 0;
-}
-
 int main(void)
 {
-	unsigned failures = 1;
+	int rc = 1;
 
 	/* EAL for the telemetry socket; the fetchers need none. */
 	if (test_eal_init("pki_fetch", 0, NULL) != 0 || srv_start() != 0) {
 		fprintf(stderr, "set-up failed\n");
 		return 1;
 	}
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	if (add_suite("http", NULL, NULL, http_tests, ARRAY_LEN(http_tests)) == 0 &&
-	    add_suite("fetch", suite_init, suite_fini, fetch_tests, ARRAY_LEN(fetch_tests)) == 0) {
-		CU_basic_set_mode(CU_BRM_VERBOSE);
-		CU_basic_run_tests();
-		failures = CU_get_number_of_failures();
-		if (CU_get_error() != CUE_SUCCESS || CU_get_number_of_suites_failed() != 0)
-			failures++;
-	}
-	CU_cleanup_registry();
+	if (test_suite("http", NULL, NULL, http_tests, ARRAY_LEN(http_tests)) == 0 &&
+	    test_suite("fetch", suite_init, suite_fini, fetch_tests, ARRAY_LEN(fetch_tests)) == 0)
+		rc = test_run();
+	else if (CU_get_registry() != NULL)
+		CU_cleanup_registry();
 	srv_stop();
-	return failures != 0;
+	return rc;
 }

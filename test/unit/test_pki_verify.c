@@ -22,6 +22,7 @@
 #include "controlplane/pki/pki.h"
 #include "controlplane/pki/pki_internal.h"
 #include "test/unit/test_pki_gen.h"
+#include "test/unit/test_eal.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define DEAD_URL "http://127.0.0.1:9/"
@@ -818,10 +819,7 @@ static void test_crl_reentry(void)
 
 int main(void)
 {
-	static const struct {
-		const char *name;
-		CU_TestFunc fn;
-	} tests[] = {
+	static const struct test_case tests[] = {
 		{ "trustpoint files refused", test_tp_refusals },
 		{ "find issuer by name and key id", test_tp_find_issuer },
 		{ "identities, one per key type", test_identities },
@@ -835,25 +833,7 @@ int main(void)
 		{ "crl: intermediate's missing, stale, shutdown", test_crl_stale_and_shutdown },
 		{ "crl: callbacks re-entering", test_crl_reentry },
 	};
-	CU_pSuite suite;
-	unsigned failures;
-
-	if (CU_initialize_registry() != CUE_SUCCESS)
+	if (test_suite("pki_verify", suite_init, suite_clean, tests, ARRAY_LEN(tests)) != 0)
 		return 1;
-	suite = CU_add_suite("pki_verify", suite_init, suite_clean);
-	if (suite == NULL)
-		goto fail;
-	for (size_t i = 0; i < ARRAY_LEN(tests); i++)
-		if (CU_add_test(suite, tests[i].name, tests[i].fn) == NULL)
-			goto fail;
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures();
-	if (CU_get_error() != CUE_SUCCESS || CU_get_number_of_suites_failed() != 0)
-		failures++;
-	CU_cleanup_registry();
-	return failures != 0;
-fail:
-	CU_cleanup_registry();
-	return 1;
+	return test_run();
 }
