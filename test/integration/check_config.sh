@@ -17,15 +17,6 @@ EXAMPLE=$LAB_ROOT/cfg/ipsecgw.conf
 TMP=$(mktemp -d /tmp/ipsecgw-check_config.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
 
-# check_ok CONF: --check exits 0.
-check_ok() {
-	local out rc
-	out=$("$IPSECGW" -c "$1" --check 2>&1)
-	rc=$?
-	echo "$out"
-	expect_eq "exit status of ipsecgw -c $1 --check" 0 "$rc"
-}
-
 # check_err CONF LINE REGEX: --check exits 1 with "CONF:LINE: ..." matching REGEX.
 check_err() {
 	local conf=$1 line=$2 regex=$3 out rc
@@ -44,7 +35,7 @@ check_err() {
 first_line() { grep -nE "$2" "$1" | head -1 | cut -d: -f1; }
 
 lab_say "the documented example $EXAMPLE"
-lab_check "cfg/ipsecgw.conf passes --check" check_ok "$EXAMPLE"
+lab_check "cfg/ipsecgw.conf passes --check" lab_conf_ok "$EXAMPLE"
 
 lab_say "a typo in a key"
 typo=$TMP/typo.conf
@@ -108,8 +99,8 @@ lab_conf_af_packet_dummy() {
 	IF_GW_OUT=gwo000000 IF_GW_IN=gwi000000 lab_conf_af_packet "$TMP/lab.conf"
 }
 lab_conf_af_packet_dummy
-lab_check "test/lab/gw.conf.in passes --check" check_ok "$TMP/lab.conf"
+lab_check "test/lab/gw.conf.in passes --check" lab_conf_ok "$TMP/lab.conf"
 lab_render "$LAB_ROOT/test/bench/bench.conf.in" "$TMP/bench.conf" "PCAP=$TMP/none.pcap"
-lab_check "test/bench/bench.conf.in passes --check" check_ok "$TMP/bench.conf"
+lab_check "test/bench/bench.conf.in passes --check" lab_conf_ok "$TMP/bench.conf"
 
 lab_finish

@@ -44,28 +44,9 @@ lab_check "IPv6 disabled in the gateway's namespace" gw_sysctl net/ipv6/conf/all
 
 # ---------------------------------------------------------------- telemetry
 lab_say "telemetry and the CLI"
-show_has() {
-	local what=$1 out s
-	shift
-	out=$(lab_cli "$what" 2>&1) || { echo "$out"; echo "ipsecgw-cli $what failed"; return 1; }
-	echo "$out"
-	for s in "$@"; do
-		grep -qiF -- "$s" <<<"$out" || { echo "expected '$s' in 'ipsecgw-cli $what'"; return 1; }
-	done
-}
-show_words() {
-	local out s words=()
-	while [[ $1 != -- ]]; do words+=("$1"); shift; done
-	shift
-	out=$(lab_cli "${words[@]}" 2>&1) || { echo "$out"; echo "ipsecgw-cli ${words[*]} failed"; return 1; }
-	echo "$out"
-	for s in "$@"; do
-		grep -qiF -- "$s" <<<"$out" || { echo "expected '$s' in 'ipsecgw-cli ${words[*]}'"; return 1; }
-	done
-}
-lab_check "show version" show_words show version -- ipsecgw
+lab_check "show version" lab_show_words show version -- ipsecgw
 lab_check "show interfaces lists both interfaces with their ports and MACs" \
-	show_words show interfaces -- outside inside net_af_packet0 net_af_packet1 "$GW_OUT_MAC" "$GW_IN_MAC"
+	lab_show_words show interfaces -- outside inside net_af_packet0 net_af_packet1 "$GW_OUT_MAC" "$GW_IN_MAC"
 dpdk_telemetry_py() {
 	local out
 	out=$(echo /ipsecgw/version | RUNTIME_DIRECTORY=$LAB_RUNDIR \
@@ -88,19 +69,14 @@ lab_check "hq pings $LAB_GW_OUT_IP6" ping_ok "$NS_HQ" -6 -c 3 -i 0.2 -W 2 "$LAB_
 lab_check "branch pings $LAB_GW_IN_IP6" ping_ok "$NS_BR" -6 -c 3 -i 0.2 -W 2 "$LAB_GW_IN_IP6"
 lab_check "icmp_echo_tx counted 12 replies" expect_delta icmp_echo_tx "$echo_before" "$(lab_counter icmp_echo_tx)" 12
 
-neigh_is() {
-	local ns=$1 dev=$2 ip=$3 mac=$4 seen
-	seen=$(ip -n "$ns" neigh show "$ip" dev "$dev" | sed -n 's/.*lladdr \([0-9a-f:]*\).*/\1/p')
-	expect_eq "$ns's neighbour entry for $ip" "$mac" "$seen"
-}
-lab_check "hq learned the gateway's outside MAC by ARP" neigh_is "$NS_HQ" "$IF_HQ" "$LAB_GW_OUT_IP4" "$GW_OUT_MAC"
-lab_check "branch learned the gateway's inside MAC by ARP" neigh_is "$NS_BR" "$IF_BR" "$LAB_GW_IN_IP4" "$GW_IN_MAC"
-lab_check "hq learned the gateway's outside MAC by ND" neigh_is "$NS_HQ" "$IF_HQ" "$LAB_GW_OUT_IP6" "$GW_OUT_MAC"
-lab_check "branch learned the gateway's inside MAC by ND" neigh_is "$NS_BR" "$IF_BR" "$LAB_GW_IN_IP6" "$GW_IN_MAC"
+lab_check "hq learned the gateway's outside MAC by ARP" lab_neigh_is "$NS_HQ" "$IF_HQ" "$LAB_GW_OUT_IP4" "$GW_OUT_MAC"
+lab_check "branch learned the gateway's inside MAC by ARP" lab_neigh_is "$NS_BR" "$IF_BR" "$LAB_GW_IN_IP4" "$GW_IN_MAC"
+lab_check "hq learned the gateway's outside MAC by ND" lab_neigh_is "$NS_HQ" "$IF_HQ" "$LAB_GW_OUT_IP6" "$GW_OUT_MAC"
+lab_check "branch learned the gateway's inside MAC by ND" lab_neigh_is "$NS_BR" "$IF_BR" "$LAB_GW_IN_IP6" "$GW_IN_MAC"
 lab_check "the gateway's ARP table has hq and branch" \
-	show_words show arp -- "$LAB_HQ_IP4" "$HQ_MAC" "$LAB_BR_IP4" "$BR_MAC"
+	lab_show_words show arp -- "$LAB_HQ_IP4" "$HQ_MAC" "$LAB_BR_IP4" "$BR_MAC"
 lab_check "the gateway's ND table has hq and branch" \
-	show_words show ipv6 neighbors -- "$LAB_HQ_IP6" "$HQ_MAC" "$LAB_BR_IP6" "$BR_MAC"
+	lab_show_words show ipv6 neighbors -- "$LAB_HQ_IP6" "$HQ_MAC" "$LAB_BR_IP6" "$BR_MAC"
 
 # ---------------------------------------------------------------- forwarding
 lab_say "forwarding through the gateway"
@@ -117,8 +93,8 @@ lab_check "branch -> hq with 1428-byte packets" big_ping
 # each flow may wait for resolution in the control plane instead.
 lab_check "fwd_pkts counted the forwarded packets" \
 	expect_delta fwd_pkts "$fwd_before" "$(lab_counter fwd_pkts)" 30
-lab_check "show ip route lists the default route" show_words show ip route -- 0.0.0.0/0 "$LAB_HQ_IP4"
-lab_check "show ipv6 route lists the default route" show_words show ipv6 route -- ::/0 "$LAB_HQ_IP6"
+lab_check "show ip route lists the default route" lab_show_words show ip route -- 0.0.0.0/0 "$LAB_HQ_IP4"
+lab_check "show ipv6 route lists the default route" lab_show_words show ipv6 route -- ::/0 "$LAB_HQ_IP6"
 
 # ---------------------------------------------------------------- TTL
 lab_say "TTL / hop limit expiry"
@@ -157,7 +133,7 @@ done
 lab_check "ipsecgw still running" lab_gw_alive
 lab_check "branch -> hq still forwards" ping_ok "$NS_BR" -c 2 -i 0.2 -W 2 "$LAB_HQ_IP4"
 lab_check "show ipsecgw stats names the drop counters" \
-	show_words show ipsecgw stats -- drop_runt drop_ip_hdr drop_ip_cksum drop_ip_len drop_arp_truncated
+	lab_show_words show ipsecgw stats -- drop_runt drop_ip_hdr drop_ip_cksum drop_ip_len drop_arp_truncated
 
 # ---------------------------------------------------------------- shutdown
 lab_say "SIGTERM"

@@ -68,16 +68,6 @@ GW_IN_MAC=$(lab_mac "$NS_GW" "$IF_GW_IN")
 HQ_MAC=$(lab_mac "$NS_HQ" "$IF_HQ")
 BR_MAC=$(lab_mac "$NS_BR" "$IF_BR")
 
-show_words() {
-	local out s words=()
-	while [[ $1 != -- ]]; do words+=("$1"); shift; done
-	shift
-	out=$(lab_cli "${words[@]}" 2>&1) || { echo "$out"; echo "ipsecgw-cli ${words[*]} failed"; return 1; }
-	echo "$out"
-	for s in "$@"; do
-		grep -qiF -- "$s" <<<"$out" || { echo "expected '$s' in 'ipsecgw-cli ${words[*]}'"; return 1; }
-	done
-}
 version_workers() {
 	local n
 	lab_cli show version || return 1
@@ -116,24 +106,19 @@ lab_check "branch pings the gateway ($LAB_GW_IN_IP6)" ping_ok "$NS_BR" -6 -c 3 -
 
 # ---------------------------------------------------------------- ARP / ND
 lab_say "ARP and ND with the control-plane TX rings drained by one worker each"
-neigh_is() {
-	local ns=$1 dev=$2 ip=$3 mac=$4 seen
-	seen=$(ip -n "$ns" neigh show "$ip" dev "$dev" | sed -n 's/.*lladdr \([0-9a-f:]*\).*/\1/p')
-	expect_eq "$ns's neighbour entry for $ip" "$mac" "$seen"
-}
 neighbours_learned() {
 	local bad=0
-	neigh_is "$NS_HQ" "$IF_HQ" "$LAB_GW_OUT_IP4" "$GW_OUT_MAC" || bad=1
-	neigh_is "$NS_BR" "$IF_BR" "$LAB_GW_IN_IP4" "$GW_IN_MAC" || bad=1
-	neigh_is "$NS_HQ" "$IF_HQ" "$LAB_GW_OUT_IP6" "$GW_OUT_MAC" || bad=1
-	neigh_is "$NS_BR" "$IF_BR" "$LAB_GW_IN_IP6" "$GW_IN_MAC" || bad=1
+	lab_neigh_is "$NS_HQ" "$IF_HQ" "$LAB_GW_OUT_IP4" "$GW_OUT_MAC" || bad=1
+	lab_neigh_is "$NS_BR" "$IF_BR" "$LAB_GW_IN_IP4" "$GW_IN_MAC" || bad=1
+	lab_neigh_is "$NS_HQ" "$IF_HQ" "$LAB_GW_OUT_IP6" "$GW_OUT_MAC" || bad=1
+	lab_neigh_is "$NS_BR" "$IF_BR" "$LAB_GW_IN_IP6" "$GW_IN_MAC" || bad=1
 	return $bad
 }
 lab_check "hq and branch learned the gateway's MACs by ARP and ND" neighbours_learned
 lab_check "the gateway's ARP table has hq and branch" \
-	show_words show arp -- "$LAB_HQ_IP4" "$HQ_MAC" "$LAB_BR_IP4" "$BR_MAC"
+	lab_show_words show arp -- "$LAB_HQ_IP4" "$HQ_MAC" "$LAB_BR_IP4" "$BR_MAC"
 lab_check "the gateway's ND table has hq and branch" \
-	show_words show ipv6 neighbors -- "$LAB_HQ_IP6" "$HQ_MAC" "$LAB_BR_IP6" "$BR_MAC"
+	lab_show_words show ipv6 neighbors -- "$LAB_HQ_IP6" "$HQ_MAC" "$LAB_BR_IP6" "$BR_MAC"
 # Interface i's CP TX ring is drained by worker i % workers: with two
 # interfaces, each worker sent some of the control plane's packets.
 cptx_both() {
@@ -293,7 +278,7 @@ port_queues() {
 }
 lab_check "outside port: the flows reached both RX queues" port_queues outside port0_q0 port0_q1
 lab_check "inside port: the flows reached both RX queues" port_queues inside port1_q0 port1_q1
-lab_check "show ipsecgw stats has a row per worker" show_words show ipsecgw stats -- worker
+lab_check "show ipsecgw stats has a row per worker" lab_show_words show ipsecgw stats -- worker
 
 # ---------------------------------------------------------------- drops
 lab_say "no drops"

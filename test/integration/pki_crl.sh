@@ -219,14 +219,7 @@ CONF=$LAB_TMP/gw.conf
 lab_conf_af_packet "$CONF"
 lab_conf_pki "$CONF" "PKI_DIR=$PKI_DIR" "CRL_URLS=\"$ROOT_URL\", \"$INTER_URL\"" \
 	"CRL_CACHE_DIR=$CACHE" "CRL_MIN_INTERVAL=0"
-check_ok() {
-	local out rc
-	out=$("$IPSECGW" -c "$1" --check 2>&1)
-	rc=$?
-	echo "$out"
-	expect_eq "exit status of ipsecgw -c $1 --check" 0 "$rc"
-}
-lab_check "the rendered PKI configuration passes --check" check_ok "$CONF"
+lab_check "the rendered PKI configuration passes --check" lab_conf_ok "$CONF"
 
 # ---------------------------------------------------------------- 1. prefetch
 lab_say "1. at start the gateway prefetches both CRLs"

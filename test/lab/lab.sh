@@ -410,6 +410,35 @@ expect_eq() {
 	fi
 }
 
+# lab_conf_ok CONF: `ipsecgw -c CONF --check` exits 0 (its output shown).
+lab_conf_ok() {
+	local out rc
+	out=$("$IPSECGW" -c "$1" --check 2>&1)
+	rc=$?
+	echo "$out"
+	expect_eq "exit status of ipsecgw -c $1 --check" 0 "$rc"
+}
+
+# lab_show_words WORD... -- STRING...: `ipsecgw-cli WORD...` succeeds and
+# its output holds every STRING (case-insensitive).
+lab_show_words() {
+	local out s words=()
+	while [[ $1 != -- ]]; do words+=("$1"); shift; done
+	shift
+	out=$(lab_cli "${words[@]}" 2>&1) || { echo "$out"; echo "ipsecgw-cli ${words[*]} failed"; return 1; }
+	echo "$out"
+	for s in "$@"; do
+		grep -qiF -- "$s" <<<"$out" || { echo "expected '$s' in 'ipsecgw-cli ${words[*]}'"; return 1; }
+	done
+}
+
+# lab_neigh_is NS DEV IP MAC: NS's kernel neighbour entry for IP is MAC.
+lab_neigh_is() {
+	local ns=$1 dev=$2 ip=$3 mac=$4 seen
+	seen=$(ip -n "$ns" neigh show "$ip" dev "$dev" | sed -n 's/.*lladdr \([0-9a-f:]*\).*/\1/p')
+	expect_eq "$ns's neighbour entry for $ip" "$mac" "$seen"
+}
+
 # expect_delta COUNTER BEFORE AFTER MIN [MAX]
 expect_delta() {
 	local name=$1 d min=$4 max=${5:-} bad=0
