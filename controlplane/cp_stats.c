@@ -9,18 +9,7 @@ static const char *const cp_counter_names[CP_C_MAX] = {
 #undef X
 };
 
-static const char *const cp_counter_helps[CP_C_MAX] = {
-#define X(n, d) [CP_C_##n] = d,
-	CP_COUNTERS(X)
-#undef X
-};
-
 const char *cp_counter_name(enum cp_counter c)
 {
 	return (unsigned)c < CP_C_MAX ? cp_counter_names[c] : "?";
-}
-
-const char *cp_counter_help(enum cp_counter c)
-{
-	return (unsigned)c < CP_C_MAX ? cp_counter_helps[c] : "?";
 }

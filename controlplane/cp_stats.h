@@ -72,9 +72,8 @@ enum cp_counter {
 };
 
 extern uint64_t cp_stats[CP_C_MAX];
-/* Name and one-line help of a counter; "?" when out of range. */
+/* Name of a counter; "?" when out of range. */
 const char *cp_counter_name(enum cp_counter c);
-const char *cp_counter_help(enum cp_counter c);
 
 static inline void cp_count(enum cp_counter c)
 {

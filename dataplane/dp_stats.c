@@ -17,12 +17,6 @@ static const char *const counter_names[DP_C_MAX] = {
 #undef X
 };
 
-static const char *const counter_help[DP_C_MAX] = {
-#define X(n, d) [DP_C_##n] = d,
-	DP_COUNTERS(X)
-#undef X
-};
-
 static const char *const punt_names[DP_PUNT_MAX] = {
 #define X(n, d) [DP_PUNT_##n] = #n,
 	DP_PUNT_REASONS(X)
@@ -32,11 +26,6 @@ static const char *const punt_names[DP_PUNT_MAX] = {
 const char *dp_counter_name(enum dp_counter c)
 {
 	return (unsigned)c < DP_C_MAX ? counter_names[c] : "unknown";
-}
-
-const char *dp_counter_help(enum dp_counter c)
-{
-	return (unsigned)c < DP_C_MAX ? counter_help[c] : "unknown counter";
 }
 
 const char *dp_punt_reason_name(enum dp_punt_reason r)

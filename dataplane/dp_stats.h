@@ -55,7 +55,6 @@ struct dp_lcore_stats {
 extern struct dp_lcore_stats dp_stats[RTE_MAX_LCORE];
 
 const char *dp_counter_name(enum dp_counter c);
-const char *dp_counter_help(enum dp_counter c);
 /* Sum over all lcores into out (racy but monotonic reads, by design). */
 void dp_stats_sum(struct dp_lcore_stats *out);
 
