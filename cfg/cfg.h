@@ -14,6 +14,8 @@
 #include <stdint.h>
 
 #include "common/gw_addr.h"
+#include "common/gw_esp.h"
+#include "common/gw_sa.h"
 
 enum {
 	CFG_NAME_MAX = 32,		/* interface names, incl. NUL */
@@ -103,6 +105,56 @@ struct cfg_pki {
 	unsigned n_trustpoints;
 };
 
+enum {
+	CFG_MAX_MANUAL_SAS = 256,
+	CFG_MAX_POLICIES = 1024,
+	CFG_MAX_TS = GW_SA_MAX_TS,
+};
+
+/*
+ * manual_sas[]: an SA pair keyed by hand (tests and labs without IKE).
+ * Keys are wiped by cfg_free().  Manual AES-GCM is refused unless
+ * allow_unsafe_manual_gcm is set: after a restart the sequence number
+ * starts at 1 again with the same key, which reuses GCM nonces.
+ */
+struct cfg_manual_sa {
+	char name[CFG_NAME_MAX];
+	struct gw_addr local, remote;		/* tunnel endpoints, same family */
+	struct gw_prefix local_ts[CFG_MAX_TS];	/* host bits clear */
+	unsigned n_local_ts;
+	struct gw_prefix remote_ts[CFG_MAX_TS];
+	unsigned n_remote_ts;
+	uint8_t alg;				/* enum esp_alg, from `esp` */
+	uint32_t spi_in, spi_out;		/* >= 256 */
+	uint8_t enc_key_in[GW_ESP_ENC_KEY_MAX], enc_key_out[GW_ESP_ENC_KEY_MAX];
+	uint8_t enc_key_len;			/* gw_esp_enc_key_len(alg) */
+	uint8_t auth_key_in[GW_ESP_AUTH_KEY_MAX], auth_key_out[GW_ESP_AUTH_KEY_MAX];
+	uint8_t auth_key_len;			/* gw_esp_auth_key_len(alg), 0 for GCM */
+	bool encap;				/* ESP in UDP 4500 -> encap_port */
+	uint16_t encap_port;			/* the peer's port, default 4500 */
+	bool esn;
+	uint32_t replay_window;			/* default 64 */
+	uint64_t lifetime_bytes;		/* hard, 0 = none; soft at 90 % */
+	uint64_t lifetime_packets;
+	bool allow_unsafe_manual_gcm;
+	int line;
+};
+
+enum cfg_policy_action {
+	CFG_POLICY_BYPASS,
+	CFG_POLICY_DISCARD,
+};
+
+/* policies[]: bypass / discard for every local_ts x remote_ts pair. */
+struct cfg_policy {
+	struct gw_prefix local_ts[CFG_MAX_TS];	/* host bits clear */
+	unsigned n_local_ts;
+	struct gw_prefix remote_ts[CFG_MAX_TS];
+	unsigned n_remote_ts;
+	enum cfg_policy_action action;
+	int line;
+};
+
 struct gw_cfg {
 	char path[256];
 	char *eal_argv[CFG_MAX_EAL_ARGS];	/* strdup'd; freed by cfg_free() */
@@ -119,6 +171,11 @@ struct gw_cfg {
 	unsigned n_neighbors;
 	struct cfg_telemetry telemetry;
 	struct cfg_pki pki;			/* optional "pki" group */
+	struct cfg_manual_sa *manual_sas;	/* malloc'd array; keys wiped by cfg_free */
+	unsigned n_manual_sas;
+	struct cfg_policy *policies;		/* malloc'd array */
+	unsigned n_policies;
+	bool bench_no_replay_check;		/* benchmarks only: "benchmark_no_replay_check" */
 };
 
 /*

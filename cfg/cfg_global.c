@@ -91,6 +91,13 @@ static int cfg_check_mbuf(struct cfg_ctx *ctx, const config_setting_t *root,
 	return 0;
 }
 
+static int cfg_parse_no_replay(struct cfg_ctx *ctx, const config_setting_t *s, void *obj)
+{
+	struct gw_cfg *cfg = obj;
+
+	return cfg_get_bool(ctx, s, &cfg->bench_no_replay_check);
+}
+
 static const struct cfg_key cfg_root_keys[] = {
 	{ "eal", true, cfg_parse_eal },
 	{ "workers", false, cfg_parse_workers },
@@ -102,6 +109,9 @@ static const struct cfg_key cfg_root_keys[] = {
 	{ "neighbors", false, cfg_parse_neighbors },
 	{ "telemetry", false, cfg_parse_telemetry },
 	{ "pki", false, cfg_parse_pki },
+	{ "manual_sas", false, cfg_parse_manual_sas },
+	{ "policies", false, cfg_parse_policies },
+	{ "benchmark_no_replay_check", false, cfg_parse_no_replay },
 };
 
 int cfg_parse_root(struct cfg_ctx *ctx, const config_setting_t *root, struct gw_cfg *cfg)

@@ -123,6 +123,16 @@ int cfg_parse_routes(struct cfg_ctx *ctx, const config_setting_t *s, void *obj);
 int cfg_parse_neighbors(struct cfg_ctx *ctx, const config_setting_t *s, void *obj);
 int cfg_parse_telemetry(struct cfg_ctx *ctx, const config_setting_t *s, void *obj);
 int cfg_parse_pki(struct cfg_ctx *ctx, const config_setting_t *s, void *obj);
+int cfg_parse_manual_sas(struct cfg_ctx *ctx, const config_setting_t *s, void *obj);
+int cfg_parse_policies(struct cfg_ctx *ctx, const config_setting_t *s, void *obj);
+
+/*
+ * cfg_ts.c: a traffic-selector list [ "PREFIX", ... ] into out[0..*n):
+ * 1 to CFG_MAX_TS prefixes, host bits clear, no duplicates, and with
+ * one_family all of the first one's family.  0 or -1.
+ */
+int cfg_get_ts_list(struct cfg_ctx *ctx, const config_setting_t *s, bool one_family,
+		    struct gw_prefix *out, unsigned *n);
 
 /* Index of the interface whose connected subnet holds a, or -1. */
 int cfg_iface_by_subnet(const struct gw_cfg *cfg, const struct gw_addr *a);

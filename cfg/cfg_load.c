@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cfg/cfg_internal.h"
+#include "common/gw_ct.h"
 
 /* Parse text into cfg; on failure cfg holds nothing that needs freeing. */
 static int cfg_load_text(struct cfg_ctx *ctx, const char *text, struct gw_cfg *cfg)
@@ -37,6 +38,7 @@ int cfg_load(const char *path, struct gw_cfg *cfg, char *err, size_t errlen)
 	if (text == NULL)
 		return -1;
 	ret = cfg_load_text(&ctx, text, cfg);
+	gw_wipe(text, strlen(text));	/* it may hold manual SA keys */
 	free(text);
 	return ret;
 }
@@ -58,6 +60,10 @@ void cfg_free(struct gw_cfg *cfg)
 		free(cfg->eal_argv[i]);
 	free(cfg->routes);
 	free(cfg->neighbors);
+	if (cfg->manual_sas != NULL)
+		gw_wipe(cfg->manual_sas, cfg->n_manual_sas * sizeof(cfg->manual_sas[0]));
+	free(cfg->manual_sas);
+	free(cfg->policies);
 	memset(cfg, 0, sizeof(*cfg));
 }
 

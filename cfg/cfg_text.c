@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "cfg/cfg_internal.h"
+#include "common/gw_ct.h"
 
 struct cfg_scan {
 	const char *p;		/* input position */
@@ -210,7 +211,8 @@ static int cfg_text_widen(struct cfg_ctx *ctx, const char *text, char *out)
 
 int cfg_text_parse(struct cfg_ctx *ctx, config_t *cf, const char *text)
 {
-	char *wide = malloc(2 * strlen(text) + 1);
+	size_t cap = 2 * strlen(text) + 1;
+	char *wide = malloc(cap);
 	int ret = -1;
 
 	config_init(cf);
@@ -229,6 +231,8 @@ int cfg_text_parse(struct cfg_ctx *ctx, config_t *cf, const char *text)
 out:
 	if (ret != 0)
 		config_destroy(cf);
+	if (wide != NULL)
+		gw_wipe(wide, cap);		/* it may hold manual SA keys */
 	free(wide);
 	return ret;
 }

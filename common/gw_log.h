@@ -26,7 +26,8 @@
 	X(ike, "ipsecgw.ike") \
 	X(tm, "ipsecgw.telemetry") \
 	X(pki, "ipsecgw.pki") \
-	X(crl, "ipsecgw.crl")
+	X(crl, "ipsecgw.crl") \
+	X(ipsec, "ipsecgw.ipsec")
 
 #define GW_LOG_DECLARE(mod, name) extern int gw_logtype_##mod;
 GW_LOG_MODULES(GW_LOG_DECLARE)

@@ -8,7 +8,10 @@
  * the packet exceeds the outgoing MTU (TOO_BIG: IPv4 without DF is
  * fragmented, IPv4 with DF gets "fragmentation needed", IPv6 gets "packet
  * too big").  The worker punts these before its TTL step, so the TTL /
- * hop limit is decremented here.  CP thread only.
+ * hop limit is decremented here.  From the ESP stages (m->hash.fdir.hi,
+ * see dp.h): TOO_BIG with an MTU (the packet was to be encrypted: ICMP
+ * error with that MTU, never forwarded) and NEIGH_MISS of an encrypted
+ * outer packet (sent as it is).  CP thread only.
  */
 
 #include <rte_mbuf.h>

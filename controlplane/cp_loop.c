@@ -6,7 +6,7 @@
  *     CP shares its core with EAL's interrupt thread, telemetry threads and
  *     lab peers: it must never spin);
  *   - a periodic CP_TICK_MS timerfd for timers (neighbours, reassembly,
- *     ICMP tokens, RCU reclamation);
+ *     ICMP tokens, SA events, RCU reclamation);
  *   - the telemetry eventfd (cp_tm_service);
  *   - with a PKI configured, the CRL fetchers' eventfd (pki_fetch_service);
  *   - a signalfd: SIGINT/SIGTERM end the loop, SIGHUP is logged.
@@ -34,6 +34,7 @@
 #include "controlplane/cp_nd.h"
 #include "controlplane/cp_neigh.h"
 #include "controlplane/cp_punt.h"
+#include "controlplane/cp_sa.h"
 #include "controlplane/cp_tm.h"
 #include "controlplane/pki/pki.h"
 #include "controlplane/pki/pki_internal.h"
@@ -62,6 +63,7 @@ void cp_loop_tick(uint64_t now_ms)
 	cp_icmp_tick(now_ms);
 	if (cp_pki_on)
 		pki_tick(now_ms);
+	cp_sa_tick();
 	dp_reclaim();
 }
 
@@ -230,6 +232,11 @@ int cp_init(const struct gw_cfg *cfg)
 	ret = cp_loop_install(cfg);
 	if (ret < 0)
 		goto fail;
+	ret = cp_sa_init(cfg);
+	if (ret < 0) {
+		GW_LOG(cp, ERR, "policies and manual SAs: %s", strerror(-ret));
+		goto fail;
+	}
 	ret = cp_loop_fds();
 	if (ret < 0) {
 		GW_LOG(cp, ERR, "event loop set-up failed: %s", strerror(-ret));
@@ -355,6 +362,7 @@ void cp_fini(void)
 	cp_loop_close(&cp_tickfd);
 	cp_loop_close(&cp_pollfd);
 	cp_loop_close(&cp_epfd);
+	cp_sa_fini();
 	cp_frag_fini();
 	cp_neigh_fini();
 }

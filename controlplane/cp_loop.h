@@ -16,7 +16,8 @@ enum {
 };
 
 /* The periodic work: neighbour timers, reassembly expiry, ICMP tokens,
- * the PKI's schedule and timeouts (when configured), RCU reclamation.
+ * the PKI's schedule and timeouts (when configured), SA events (cp_sa_tick),
+ * RCU reclamation.
  * now_ms monotonic. */
 void cp_loop_tick(uint64_t now_ms);
 /* Monotonic milliseconds (CLOCK_MONOTONIC). */

@@ -101,6 +101,9 @@ void cp_tm_fini(void);
  * soon as the socket does; cp_tm_init() calls it again; later calls do
  * nothing.  0 or -errno. */
 int cp_tm_cmds_register(void);
+/* The ESP SA commands (cp_tm_sa.c: dp/drops, sas, sa, sa_stats, sa_clear),
+ * registered by cp_tm_cmds_register().  0 or -errno. */
+int cp_tm_sa_register(void);
 
 /*
  * Parameters are untrusted socket input: plain unsigned decimal only (no

@@ -10,6 +10,7 @@
  *   /ipsecgw/neighbors[,START]    /ipsecgw/neighbor,ID
  *   /ipsecgw/routes[,START]       /ipsecgw/route,ID
  *   /ipsecgw/stats
+ *   /ipsecgw/dp/drops, sas, sa, sa_stats, sa_clear (cp_tm_sa.c)
  *
  * They are registered at program start (RTE_INIT below).
  */
@@ -275,6 +276,9 @@ int cp_tm_cmds_register(void)
 		if (ret != 0)
 			return ret;
 	}
+	ret = cp_tm_sa_register();
+	if (ret != 0)
+		return ret;
 	registered = true;
 	return 0;
 }

@@ -56,6 +56,17 @@ enum dp_punt_reason {
 };
 const char *dp_punt_reason_name(enum dp_punt_reason r);
 
+/*
+ * What else a punted packet carries, in m->hash.fdir.hi (0 otherwise):
+ *   TOO_BIG of a packet that was to be encrypted: the MTU its sender must
+ *     use (the outer route's MTU less the ESP overhead); the packet (IPv4
+ *     with DF, or IPv6) must never be forwarded in the clear;
+ *   NEIGH_MISS: DP_PUNT_ORIGINATED for a packet the gateway made (an
+ *     encrypted outer packet that fits the MTU): send it as it is, with
+ *     no TTL step.
+ */
+enum { DP_PUNT_ORIGINATED = 1 };
+
 /* One interface as the data plane runs it; read-only after dp_init(). */
 struct dp_iface {
 	char name[CFG_NAME_MAX];

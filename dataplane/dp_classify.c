@@ -9,10 +9,18 @@
  *              trimmed), IPv4 checksum, martian addresses.
  *   Local:     destinations with a LOCAL route: ARP/ND/ICMP, fragments and
  *              IKE (UDP 500, 4500 with the non-ESP marker) are punted;
- *              NAT-T keepalives, ESP and everything else are dropped.
+ *              ESP (protocol 50, or in UDP 4500) is ESP_IN for the worker's
+ *              ESP stage; NAT-T keepalives and everything else are dropped.
+ *   Policy:    while the SPD has rules, a transit packet is looked up:
+ *              outbound PROTECT is ESP_OUT (after the TTL step), DISCARD
+ *              and inbound PROTECT are drops, BYPASS goes on.
  *   Transit:   TTL, route, neighbour and MTU; a miss is punted so that the
  *              control plane can answer (ICMP, ARP/ND); otherwise the TTL
  *              is decremented and the Ethernet header rewritten.
+ *
+ * The worker's ESP stages use two more entries: dp_classify_inner() runs
+ * the IP, local and transit stages on a decrypted packet (no policy, no
+ * MAC check), dp_classify_outer() routes an encrypted one.
  *
  * Headers must lie in the first segment.  Reads the route and neighbour
  * tables lock-free (dp_fib.h: a gateway's MAC comes from the neighbour
@@ -33,6 +41,7 @@
 #include "dataplane/dp_classify.h"
 #include "dataplane/dp_fib.h"
 #include "dataplane/dp_internal.h"
+#include "dataplane/dp_spd.h"
 
 enum {
 	ARP_LEN = 28,			/* Ethernet/IPv4 ARP, RFC 826 */
@@ -40,7 +49,7 @@ enum {
 	ICMP6_ND_LAST = 137,		/* redirect */
 	IPPROTO_V6FRAG = 44,
 	IPPROTO_V6ICMP = 58,
-	NATT_ESP_MIN = 8,		/* SPI + sequence number */
+	ESP_HDR_MIN = 8,		/* SPI + sequence number */
 };
 
 /* What the stages share about one packet. */
@@ -49,6 +58,7 @@ struct cls {
 	const struct dp_iface *ifc;	/* input interface */
 	bool l2_unicast;		/* sent to our MAC, not broadcast/multicast */
 	bool ip4_cksum_unset;		/* PMD: header verified, checksum field not */
+	bool inner;			/* a decrypted packet (dp_classify_inner) */
 	struct dp_cls_result *res;
 };
 
@@ -64,6 +74,7 @@ static inline enum dp_verdict punt(struct cls *c, enum dp_punt_reason reason)
 	c->res->verdict = DP_V_PUNT;
 	c->res->reason = reason;
 	c->m->hash.usr = reason;
+	c->m->hash.fdir.hi = 0;		/* a PMD's flow director may have set it */
 	return DP_V_PUNT;
 }
 
@@ -81,6 +92,27 @@ static inline int trim_to(struct rte_mbuf *m, uint32_t frame_len)
 	if (excess > UINT16_MAX)
 		return -1;
 	return rte_pktmbuf_trim(m, (uint16_t)excess);
+}
+
+/*
+ * ESP to the gateway: esp at the ESP header, len bytes of it (to the end of
+ * the IP datagram).
+ */
+static enum dp_verdict cls_esp_in(struct cls *c, const uint8_t *esp, uint32_t len)
+{
+	const uint8_t *base = rte_pktmbuf_mtod(c->m, const uint8_t *);
+	uint32_t off = (uint32_t)(esp - base);
+	uint32_t spi_be;
+
+	if (len < ESP_HDR_MIN || rte_pktmbuf_data_len(c->m) < off + ESP_HDR_MIN)
+		return drop(c, DP_C_drop_malformed);
+	memcpy(&spi_be, esp, sizeof(spi_be));
+	if (rte_be_to_cpu_32(spi_be) < GW_ESP_SPI_MIN)
+		return drop(c, DP_C_drop_malformed);	/* RFC 4303 2.1: reserved */
+	c->res->verdict = DP_V_ESP_IN;
+	c->res->esp = spi_be;
+	c->res->esp_off = (uint16_t)off;
+	return DP_V_ESP_IN;
 }
 
 /* UDP to the gateway: l4 at the UDP header, l4len bytes of IP payload. */
@@ -107,9 +139,7 @@ static enum dp_verdict cls_udp_local(struct cls *c, const uint8_t *l4, uint32_t 
 			return drop(c, DP_C_drop_natt_keepalive);
 		if (payload >= GW_NON_ESP_MARKER_LEN && (p[0] | p[1] | p[2] | p[3]) == 0)
 			return punt(c, DP_PUNT_IKE_NATT);
-		if (payload >= NATT_ESP_MIN)
-			return drop(c, DP_C_drop_esp_no_sa);	/* ESP-in-UDP */
-		return drop(c, DP_C_drop_udp_hdr);
+		return cls_esp_in(c, p, payload);	/* ESP in UDP, RFC 3948 */
 	default:
 		return drop(c, DP_C_drop_local_proto);
 	}
@@ -129,7 +159,7 @@ static enum dp_verdict cls_ipv4_local(struct cls *c, const struct rte_ipv4_hdr *
 	case IPPROTO_UDP:
 		return cls_udp_local(c, (const uint8_t *)ip + hlen, tot - hlen);
 	case GW_IPPROTO_ESP:
-		return drop(c, DP_C_drop_esp_no_sa);
+		return cls_esp_in(c, (const uint8_t *)ip + hlen, tot - hlen);
 	default:
 		return drop(c, DP_C_drop_local_proto);
 	}
@@ -181,6 +211,42 @@ static inline void ipv4_ttl_dec(struct rte_ipv4_hdr *ip)
 	ip->hdr_checksum = rte_cpu_to_be_16((uint16_t)~sum);
 }
 
+/* The TTL step of a forwarded IPv4 packet. */
+static __rte_always_inline void ipv4_fwd_ttl(const struct cls *c, struct rte_ipv4_hdr *ip)
+{
+	if (likely(!c->ip4_cksum_unset)) {
+		ipv4_ttl_dec(ip);
+	} else {
+		/* An incremental update of a field that was never right stays
+		 * wrong (RTE_MBUF_F_RX_IP_CKSUM_NONE): compute it whole. */
+		ip->time_to_live--;
+		ip->hdr_checksum = 0;
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+	}
+}
+
+/*
+ * A transit packet the SPD matched (not BYPASS): inbound cleartext of a
+ * protected selector and DISCARD are dropped; outbound PROTECT goes to the
+ * ESP stage once the forwarding checks that apply (MAC, TTL) pass; the
+ * caller then takes the TTL step.
+ */
+static enum dp_verdict cls_policy(struct cls *c, const struct dp_spd_match *sm, unsigned ttl)
+{
+	if (unlikely(!c->l2_unicast))
+		return drop(c, DP_C_drop_not_for_us);	/* RFC 1812 5.3.4 */
+	if (sm->dir == DP_SPD_IN)
+		return drop(c, DP_C_drop_cleartext_protected);
+	if (sm->action == DP_SPD_DISCARD)
+		return drop(c, DP_C_drop_policy_discard);
+	if (unlikely(ttl <= 1))
+		return punt(c, DP_PUNT_TTL_EXCEEDED);
+	c->res->verdict = DP_V_ESP_OUT;
+	c->res->esp = sm->tunnel;
+	c->res->on_demand = sm->on_demand;
+	return DP_V_ESP_OUT;
+}
+
 /*
  * A martian as source or destination (RFC 1812 5.3.7): 0.0.0.0, 127/8,
  * multicast 224/4, and 240/4 with the limited broadcast.  The gateway
@@ -223,7 +289,9 @@ static __rte_always_inline enum dp_verdict
 ipv4_check(struct cls *c, struct rte_ipv4_hdr *ip, unsigned *hlen, unsigned *tot)
 {
 	uint32_t l3avail = rte_pktmbuf_pkt_len(c->m) - RTE_ETHER_HDR_LEN;
-	uint64_t ck = c->m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
+	/* The PMD's verdict is about the outer header of a decrypted packet. */
+	uint64_t ck = c->inner ? RTE_MBUF_F_RX_IP_CKSUM_UNKNOWN :
+				 c->m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
 
 	if (rte_pktmbuf_data_len(c->m) < RTE_ETHER_HDR_LEN + sizeof(*ip) ||
 	    (ip->version_ihl >> 4) != 4)
@@ -250,6 +318,7 @@ static __rte_always_inline enum dp_verdict cls_ipv4(struct cls *c)
 							  RTE_ETHER_HDR_LEN);
 	struct gw_addr dst = { .family = AF_INET };
 	const struct dp_fib_nh *e;
+	struct dp_spd_match sm;
 	unsigned hlen, tot;
 
 	if (ipv4_check(c, ip, &hlen, &tot) != DP_V_FORWARD)
@@ -258,22 +327,24 @@ static __rte_always_inline enum dp_verdict cls_ipv4(struct cls *c)
 		return drop(c, DP_C_drop_ip_martian);
 	dst.v4 = ip->dst_addr;
 	e = dp_fib_lookup4(dst.v4);
-	if (e != NULL && e->nh.type == DP_NH_LOCAL)
+	if (e != NULL && e->nh.type == DP_NH_LOCAL) {
+		/* Decrypted traffic to us: our answers would leave unencrypted. */
+		if (c->inner)
+			return drop(c, DP_C_drop_local_proto);
 		return cls_ipv4_local(c, ip, hlen, tot);
+	}
 	if (e != NULL && e->nh.type == DP_NH_CONNECTED &&
 	    dp_iface_bcast4(&dp_g.ifaces[e->nh.iface], ip->dst_addr))
 		return drop(c, DP_C_drop_ip_martian);
+	if (!c->inner && dp_spd_lookup4(ip->src_addr, ip->dst_addr, &sm) &&
+	    sm.action != DP_SPD_BYPASS) {
+		if (cls_policy(c, &sm, ip->time_to_live) == DP_V_ESP_OUT)
+			ipv4_fwd_ttl(c, ip);
+		return c->res->verdict;
+	}
 	if (cls_transit(c, e, &dst, ip->time_to_live, tot) != DP_V_FORWARD)
 		return c->res->verdict;
-	if (likely(!c->ip4_cksum_unset)) {
-		ipv4_ttl_dec(ip);
-	} else {
-		/* An incremental update of a field that was never right stays
-		 * wrong (RTE_MBUF_F_RX_IP_CKSUM_NONE): compute it whole. */
-		ip->time_to_live--;
-		ip->hdr_checksum = 0;
-		ip->hdr_checksum = rte_ipv4_cksum(ip);
-	}
+	ipv4_fwd_ttl(c, ip);
 	return DP_V_FORWARD;
 }
 
@@ -339,7 +410,7 @@ static enum dp_verdict cls_ipv6_local(struct cls *c, const struct rte_ipv6_hdr *
 	case IPPROTO_UDP:
 		return cls_udp_local(c, l4, plen);
 	case GW_IPPROTO_ESP:
-		return drop(c, DP_C_drop_esp_no_sa);
+		return cls_esp_in(c, l4, plen);
 	default:
 		return drop(c, DP_C_drop_local_proto);
 	}
@@ -352,6 +423,7 @@ static enum dp_verdict cls_ipv6(struct cls *c)
 	uint32_t l3avail = rte_pktmbuf_pkt_len(c->m) - RTE_ETHER_HDR_LEN;
 	struct gw_addr dst = { .family = AF_INET6 };
 	const struct dp_fib_nh *e;
+	struct dp_spd_match sm;
 	unsigned plen;
 
 	if (rte_pktmbuf_data_len(c->m) < RTE_ETHER_HDR_LEN + sizeof(*ip) ||
@@ -365,15 +437,27 @@ static enum dp_verdict cls_ipv6(struct cls *c)
 	if (ip->src_addr[0] == 0xff || ipv6_is_loopback(ip->src_addr) ||
 	    ipv6_is_unspec(ip->dst_addr) || ipv6_is_loopback(ip->dst_addr))
 		return drop(c, DP_C_drop_ip_martian);
-	if (ip->dst_addr[0] == 0xff)
+	if (ip->dst_addr[0] == 0xff) {
+		if (c->inner)
+			return drop(c, DP_C_drop_ip_martian);	/* not forwarded */
 		return cls_ipv6_local(c, ip, true, plen);
+	}
 	memcpy(dst.v6, ip->dst_addr, 16);
 	e = dp_fib_lookup6(dst.v6);
-	if (e != NULL && e->nh.type == DP_NH_LOCAL)
+	if (e != NULL && e->nh.type == DP_NH_LOCAL) {
+		if (c->inner)
+			return drop(c, DP_C_drop_local_proto);	/* as IPv4 */
 		return cls_ipv6_local(c, ip, false, plen);
+	}
 	if (ipv6_is_linklocal(ip->src_addr) || ipv6_is_linklocal(ip->dst_addr) ||
 	    ipv6_is_unspec(ip->src_addr))
 		return drop(c, DP_C_drop_ip_martian);	/* never forwarded */
+	if (!c->inner && dp_spd_lookup6(ip->src_addr, ip->dst_addr, &sm) &&
+	    sm.action != DP_SPD_BYPASS) {
+		if (cls_policy(c, &sm, ip->hop_limits) == DP_V_ESP_OUT)
+			ip->hop_limits--;
+		return c->res->verdict;
+	}
 	if (cls_transit(c, e, &dst, ip->hop_limits,
 			(unsigned)sizeof(*ip) + plen) == DP_V_FORWARD)
 		ip->hop_limits--;
@@ -421,4 +505,62 @@ void dp_classify_burst(struct rte_mbuf **pkts, unsigned n, unsigned in_iface,
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
 		cls_one(pkts[i], ifc, &res[i]);
 	}
+}
+
+enum dp_verdict dp_classify_inner(struct rte_mbuf *m, bool v6, struct dp_cls_result *res)
+{
+	struct cls c = { .m = m, .res = res, .l2_unicast = true, .inner = true };
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+
+	if (rte_pktmbuf_data_len(m) < RTE_ETHER_HDR_LEN)
+		return drop(&c, DP_C_drop_runt);
+	eth->ether_type = v6 ? RTE_BE16(RTE_ETHER_TYPE_IPV6) : RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	return v6 ? cls_ipv6(&c) : cls_ipv4(&c);
+}
+
+static inline const struct dp_fib_nh *cls_route(const struct gw_addr *dst)
+{
+	const struct dp_fib_nh *e = dst->family == AF_INET6 ? dp_fib_lookup6(dst->v6) :
+							      dp_fib_lookup4(dst->v4);
+
+	return e == NULL || e->nh.type == DP_NH_LOCAL ? NULL : e;
+}
+
+unsigned dp_classify_route_mtu(const struct gw_addr *dst)
+{
+	const struct dp_fib_nh *e = cls_route(dst);
+
+	return e == NULL ? 0 : dp_g.ifaces[e->nh.iface].mtu;
+}
+
+enum dp_verdict dp_classify_outer(struct rte_mbuf *m, const struct gw_addr *dst,
+				  struct dp_cls_result *res)
+{
+	struct cls c = { .m = m, .res = res };
+	const struct dp_fib_nh *e = cls_route(dst);
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	const struct dp_iface *out;
+	uint64_t mac;
+
+	if (e == NULL)
+		return drop(&c, DP_C_drop_no_route);
+	out = &dp_g.ifaces[e->nh.iface];
+	if (rte_pktmbuf_pkt_len(m) - RTE_ETHER_HDR_LEN > out->mtu) {
+		res->verdict = DP_V_FRAG;
+		res->out_iface = e->nh.iface;
+		return DP_V_FRAG;
+	}
+	eth->ether_type = dst->family == AF_INET6 ? RTE_BE16(RTE_ETHER_TYPE_IPV6) :
+						    RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	mac = dp_fib_resolve(e, dst);
+	if (unlikely((mac & DP_NEIGH_VALID) == 0)) {
+		punt(&c, DP_PUNT_NEIGH_MISS);
+		m->hash.fdir.hi = DP_PUNT_ORIGINATED;
+		return DP_V_PUNT;
+	}
+	dp_fib_mac_store(mac, &eth->dst_addr);
+	rte_ether_addr_copy(&out->mac, &eth->src_addr);
+	res->verdict = DP_V_FORWARD;
+	res->out_iface = e->nh.iface;
+	return DP_V_FORWARD;
 }

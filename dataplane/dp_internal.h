@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <rte_mbuf.h>
 #include <rte_mempool.h>
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
@@ -29,7 +30,11 @@ enum {
 	DP_IDLE_LOOPS = 100,		/* empty loops before an idle sleep */
 	DP_IDLE_SLEEP_US = 200,
 	DP_PROF_EVERY = 64,		/* one worker loop in this many is timed */
+	DP_HANDOFF_RING_SIZE = 1024,	/* per worker: ESP packets of its SAs */
+	DP_FRAG_OUT_MAX = 16,		/* fragments of one outer ESP packet */
 };
+
+struct esp_crypto_wk;
 
 /* Frames waiting for one TX burst on one port. */
 struct dp_txbuf {
@@ -48,6 +53,8 @@ struct dp_worker {
 	bool prof;				/* this loop is timed */
 	uint64_t prof_cls;			/* its classification cycles so far */
 	struct dp_txbuf tx[DP_MAX_IFACES];	/* indexed by out interface */
+	struct esp_crypto_wk *cw;		/* its crypto context (dp_init) */
+	uint32_t frag6_id;			/* next IPv6 fragment id (low 24 bits) */
 } __rte_cache_aligned;
 
 struct dp_state {
@@ -65,6 +72,7 @@ struct dp_state {
 	struct rte_rcu_qsbr *rcu;
 	struct rte_ring *punt;			/* workers -> CP, MP/SC */
 	struct rte_ring *cptx[DP_MAX_IFACES];	/* CP -> one worker, SP/SC */
+	struct rte_ring *handoff[DP_MAX_WORKERS]; /* any worker -> owner, MP/SC */
 	struct dp_worker workers[DP_MAX_WORKERS];
 	uint32_t quit;				/* atomic; set by dp_stop() */
 };
@@ -101,5 +109,39 @@ void dp_rcu_dq_destroy(struct rte_rcu_qsbr_dq **dq, const char *name);
 void dp_worker_setup(unsigned w, unsigned lcore);
 /* dp_worker.c: the loop, run by rte_eal_remote_launch(); arg is a dp_worker. */
 int dp_worker_main(void *arg);
+/* dp_worker_esp.c: each worker's crypto context, after dp_worker_setup()
+ * and before launch (0 or -ENOMEM); free them, the workers stopped. */
+int dp_worker_esp_create(void);
+void dp_worker_esp_free(void);
+
+/*
+ * dp_handoff.c: ESP packets for an SA another worker owns go to the
+ * owner's ring.  create (before launch: one MP/SC ring per worker, none
+ * with a single worker; 0 or -ENOMEM) and free (workers stopped; frees
+ * the packets left) are CP.  enqueue (any worker: returns how many of
+ * m[0..n) the ring took; the caller drops the rest, drop_handoff_full)
+ * and dequeue (the owner only) are fast path.
+ *
+ * A handed-off packet carries, set by dp_handoff_mark():
+ *   m->hash.fdir.hi  the SA handle (dp_sa.h), looked up again by the owner;
+ *   m->hash.usr      (which << 16) | esp_off: which = DP_HANDOFF_IN (an ESP
+ *                    packet, its ESP header at esp_off from the frame
+ *                    start) or DP_HANDOFF_OUT (a packet to encrypt,
+ *                    esp_off 0), as classification left them.
+ * m->port stays the input port (for the punts of the owner's stages).
+ */
+enum { DP_HANDOFF_IN = 1, DP_HANDOFF_OUT = 2 };
+
+static inline void dp_handoff_mark(struct rte_mbuf *m, uint32_t handle, unsigned which,
+				   uint16_t esp_off)
+{
+	m->hash.usr = (uint32_t)which << 16 | esp_off;
+	m->hash.fdir.hi = handle;
+}
+
+int dp_handoff_create(void);
+void dp_handoff_free(void);
+unsigned dp_handoff_enqueue(unsigned owner, struct rte_mbuf **m, unsigned n);
+unsigned dp_handoff_dequeue(unsigned w, struct rte_mbuf **m, unsigned n);
 
 #endif /* GW_DP_INTERNAL_H */

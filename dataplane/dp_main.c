@@ -5,9 +5,11 @@
  *
  * dp_init order, undone in reverse by dp_fini (which also cleans up after
  * a dp_init that failed half-way):
- *   RCU variable -> route and neighbour tables -> ports configured ->
+ *   RCU variable -> route and neighbour tables -> policy (SPD) and SA
+ *   tables -> ports configured ->
  *   mbuf pool (sized from the adjusted descriptors) -> ports started ->
- *   punt and CP TX rings -> local and connected routes -> workers.
+ *   punt and CP TX rings -> local and connected routes -> workers (with
+ *   their crypto contexts and handoff rings).
  * Ports are stopped, not closed, by dp_fini (EAL cleanup closes them), so
  * dp_init may run again in the same process.
  */
@@ -28,6 +30,8 @@
 #include "dataplane/dp_mempool.h"
 #include "dataplane/dp_neigh.h"
 #include "dataplane/dp_route.h"
+#include "dataplane/dp_sa.h"
+#include "dataplane/dp_spd.h"
 #include "dataplane/dp_stats.h"
 
 struct dp_state dp_g;
@@ -198,6 +202,10 @@ int dp_init(const struct gw_cfg *cfg)
 	if (ret == 0)
 		ret = dp_neigh_init();
 	if (ret == 0)
+		ret = dp_spd_create();
+	if (ret == 0)
+		ret = dp_sa_table_create(dp_g.nb_workers);
+	if (ret == 0)
 		ret = ports_setup(cfg);
 	if (ret == 0)
 		ret = rings_create();
@@ -206,6 +214,12 @@ int dp_init(const struct gw_cfg *cfg)
 	if (ret != 0)
 		goto out;
 	workers_setup();
+	ret = dp_worker_esp_create();
+	if (ret == 0)
+		ret = dp_handoff_create();
+	if (ret != 0)
+		goto out;
+	dp_sa_bench_no_replay(cfg->bench_no_replay_check);
 	dp_g.inited = true;
 	GW_LOG(dp, INFO, "data plane ready: %u interfaces, %u workers",
 	       dp_g.nb_ifaces, dp_g.nb_workers);
@@ -257,9 +271,13 @@ void dp_fini(void)
 	for (unsigned i = 0; i < DP_MAX_IFACES; i++)
 		ring_free_all(dp_g.cptx[i]);
 	ring_free_all(dp_g.punt);
+	dp_handoff_free();
+	dp_worker_esp_free();
 	for (unsigned i = 0; i < dp_g.nb_started; i++)
 		dp_port_stop(i);
 	dp_mempool_free();
+	dp_sa_table_destroy();
+	dp_spd_destroy();
 	dp_neigh_fini();
 	dp_route_fini();
 	rte_free(dp_g.rcu);
@@ -339,4 +357,6 @@ void dp_reclaim(void)
 {
 	dp_route_reclaim();
 	dp_neigh_reclaim();
+	dp_sa_reclaim();
+	dp_spd_reclaim();
 }

@@ -30,6 +30,9 @@ unsigned dp_mempool_nb_mbufs(const struct dp_pool_sizing *s)
 	     DP_CRYPTO_INFLIGHT_MBUFS;
 	n += s->nb_lcores * DP_MEMPOOL_CACHE * 3 / 2;
 	n += s->nb_workers * (s->nb_ports + 1) * DP_BURST;
+	n += s->nb_workers * (2 * (s->nb_ports + 1) * DP_BURST + 2 * DP_FRAG_OUT_MAX);
+	if (s->nb_workers > 1)
+		n += s->nb_workers * DP_HANDOFF_RING_SIZE;
 	return n;
 }
 

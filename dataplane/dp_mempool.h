@@ -15,7 +15,25 @@
  *   per lcore  DP_MEMPOOL_CACHE * 3 / 2   (a mempool cache fills up to
  *                                          1.5 x its size before flushing)
  *   per worker (nb_ports + 1) * DP_BURST  (one TX buffer per port and the
- *                                          RX burst in hand)
+ *                                          burst in hand: RX, handoff or
+ *                                          CP TX)
+ *   per worker 2 * (nb_ports + 1) * DP_BURST + 2 * DP_FRAG_OUT_MAX
+ *              (outer fragments of the ESP out stage: a fragment is a
+ *              header mbuf and an indirect mbuf, and keeps its parent, so
+ *              an entry of a TX buffer or of the stage's punt buffer may
+ *              hold 3 mbufs, not 1; and the DP_FRAG_OUT_MAX fragments of
+ *              the packet being fragmented, 2 mbufs each, before they
+ *              reach a buffer)
+ *   per worker DP_HANDOFF_RING_SIZE       (its handoff ring: packets of its
+ *                                          SAs from other workers), only
+ *                                          with 2 workers or more
+ *
+ * Not counted: the parents that fragments keep once they left the worker
+ * (TX descriptors, the punt ring, the control plane's neighbour queues),
+ * and the second mbuf of a fragment in those two queues, which count
+ * packets.  Outer fragmentation is the exception (the path MTU is known
+ * and announced); should the pool run dry, the ports drop what they
+ * receive (rx_nombuf) until mbufs come back.
  *
  * Each mbuf carries RTE_PKTMBUF_HEADROOM + cfg->mbuf_data_size bytes of
  * data room.  Before the pool is made, its size in bytes is compared with

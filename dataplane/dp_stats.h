@@ -15,12 +15,40 @@
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
 
+/*
+ * The drop reasons an operator reads through /ipsecgw/dp/drops (a flat dict
+ * of exactly these names) and per SA.  X(name, help).
+ */
+#define DP_DROPS(X) \
+	X(drop_no_sa_in, "dropped: ESP with an unknown SPI") \
+	X(drop_protect_no_sa, "dropped: outbound traffic of a protect policy with no SA") \
+	X(drop_cleartext_protected, "dropped: inbound cleartext matching a protected selector") \
+	X(drop_policy_discard, "dropped: a discard policy") \
+	X(drop_replay, "dropped: ESP replayed or left of the window") \
+	X(drop_icv, "dropped: ESP integrity check failed") \
+	X(drop_bad_padding, "dropped: ESP padding or next header wrong") \
+	X(drop_ts_mismatch, "dropped: decrypted packet outside the SA's selectors") \
+	X(drop_lifetime, "dropped: SA past its hard lifetime") \
+	X(drop_seq_overflow, "dropped: outbound sequence number exhausted") \
+	X(drop_malformed, "dropped: malformed ESP packet") \
+	X(drop_tx_full, "dropped: TX queue full") \
+	X(drop_no_route, "dropped: no route for the outer packet") \
+	X(drop_no_neighbor, "dropped: next hop of the outer packet not resolved") \
+	X(drop_frag, "dropped: outer fragmentation failed")
+
+/* Every per-lcore counter: the drops above first, then the rest. */
 #define DP_COUNTERS(X) \
+	DP_DROPS(X) \
 	X(rx_pkts, "packets received") \
 	X(tx_pkts, "packets sent") \
 	X(fwd_pkts, "packets forwarded") \
 	X(punt_pkts, "packets punted to the control plane") \
 	X(cptx_pkts, "control-plane packets sent") \
+	X(esp_out_pkts, "packets encrypted") \
+	X(esp_in_pkts, "packets decrypted") \
+	X(esp_handoff_pkts, "packets handed to the SA's owning worker") \
+	X(drop_handoff_full, "dropped: handoff ring to the owning worker full") \
+	X(esp_acquire, "acquire events for on-demand tunnels") \
 	X(idle_sleeps, "idle back-off sleeps") \
 	X(prof_pkts, "packets received in profiled worker loops (1 in 64)") \
 	X(prof_loop_cycles, "TSC cycles of those loops (receive to transmit)") \
@@ -35,11 +63,18 @@
 	X(drop_ip_martian, "dropped: martian address") \
 	X(drop_local_proto, "dropped: unhandled protocol to the gateway") \
 	X(drop_udp_hdr, "dropped: bad UDP header") \
-	X(drop_esp_no_sa, "dropped: ESP with no SA") \
 	X(drop_natt_keepalive, "dropped: NAT-T keepalive (expected)") \
 	X(drop_punt_ring_full, "dropped: punt ring full") \
-	X(drop_tx_full, "dropped: TX queue full") \
 	X(drop_cptx_ring_full, "dropped: control-plane TX ring full")
+
+/* The drop reasons as their own small enum, for per-SA counters:
+ * DP_DROP_x == DP_C_x for every x of DP_DROPS. */
+enum dp_drop {
+#define X(n, d) DP_DROP_##n,
+	DP_DROPS(X)
+#undef X
+	DP_DROP_MAX
+};
 
 enum dp_counter {
 #define X(n, d) DP_C_##n,

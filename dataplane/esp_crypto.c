@@ -54,14 +54,6 @@ const struct esp_alg_info *esp_alg_info(enum esp_alg alg)
 	return &esp_algs[alg];
 }
 
-int esp_alg_from_name(const char *name)
-{
-	for (int i = 0; i < ESP_ALG_COUNT; i++)
-		if (name != NULL && strcmp(name, esp_algs[i].name) == 0)
-			return i;
-	return -EINVAL;
-}
-
 /* Full hash of a long HMAC key (RFC 2104: keys longer than a block). */
 static void esp_hash(IMB_MGR *mgr, enum esp_integ integ, const uint8_t *in, size_t len,
 		     uint8_t *out)

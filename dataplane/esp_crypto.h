@@ -30,33 +30,8 @@
 
 #include <intel-ipsec-mb.h>
 
-/*
- * The algorithms: X(id, proposal name, cipher, cipher key bytes (without
- * the GCM salt), integrity, ICV bytes).  Names are IKE proposal words.
- */
-#define ESP_ALG_LIST(X) \
-	X(AES128GCM16, "aes128gcm16", GCM, 16, GMAC, 16) \
-	X(AES192GCM16, "aes192gcm16", GCM, 24, GMAC, 16) \
-	X(AES256GCM16, "aes256gcm16", GCM, 32, GMAC, 16) \
-	X(AES128_SHA1, "aes128-sha1", CBC, 16, SHA1, 12) \
-	X(AES128_SHA256, "aes128-sha256", CBC, 16, SHA256, 16) \
-	X(AES128_SHA384, "aes128-sha384", CBC, 16, SHA384, 24) \
-	X(AES128_SHA512, "aes128-sha512", CBC, 16, SHA512, 32) \
-	X(AES256_SHA1, "aes256-sha1", CBC, 32, SHA1, 12) \
-	X(AES256_SHA256, "aes256-sha256", CBC, 32, SHA256, 16) \
-	X(AES256_SHA384, "aes256-sha384", CBC, 32, SHA384, 24) \
-	X(AES256_SHA512, "aes256-sha512", CBC, 32, SHA512, 32) \
-	X(NULL_SHA1, "null-sha1", NULL, 0, SHA1, 12) \
-	X(NULL_SHA256, "null-sha256", NULL, 0, SHA256, 16) \
-	X(NULL_SHA384, "null-sha384", NULL, 0, SHA384, 24) \
-	X(NULL_SHA512, "null-sha512", NULL, 0, SHA512, 32)
+#include "common/gw_esp.h"
 
-#define ESP_ALG_ENUM(id, name, c, kl, a, icv) ESP_ALG_##id,
-enum esp_alg {
-	ESP_ALG_LIST(ESP_ALG_ENUM)
-	ESP_ALG_COUNT
-};
-#undef ESP_ALG_ENUM
 
 enum esp_cipher { ESP_CIPHER_NULL, ESP_CIPHER_CBC, ESP_CIPHER_GCM };
 enum esp_integ { ESP_INTEG_GMAC, ESP_INTEG_SHA1, ESP_INTEG_SHA256, ESP_INTEG_SHA384,
@@ -65,7 +40,7 @@ enum esp_integ { ESP_INTEG_GMAC, ESP_INTEG_SHA1, ESP_INTEG_SHA256, ESP_INTEG_SHA
 enum {
 	ESP_CRYPTO_BURST_MAX = 128,	/* jobs per IMB burst (esp_crypto_run chunks) */
 	ESP_ICV_MAX = 32,
-	ESP_GCM_SALT_LEN = 4,
+	ESP_GCM_SALT_LEN = GW_ESP_SALT_LEN,
 	ESP_GCM_IV_LEN = 8,		/* explicit IV on the wire */
 	ESP_CBC_IV_LEN = 16,
 	ESP_AUTH_KEY_MAX = 256,		/* longer than a block: hashed first (RFC 2104) */
@@ -86,8 +61,6 @@ struct esp_alg_info {
 
 /* Info for alg, or NULL when alg is out of range. */
 const struct esp_alg_info *esp_alg_info(enum esp_alg alg);
-/* Algorithm for a proposal name, or -EINVAL. */
-int esp_alg_from_name(const char *name);
 
 /*
  * Per-SA key schedule, made once at install.  About 1.5 KiB; cache-line

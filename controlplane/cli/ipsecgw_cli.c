@@ -4,6 +4,7 @@
  *
  *   ipsecgw-cli [--file-prefix P | --socket PATH] [--json] show WORDS...
  *   ipsecgw-cli [--file-prefix P | --socket PATH] crypto pki crl request TRUSTPOINT
+ *   ipsecgw-cli [--file-prefix P | --socket PATH] clear crypto sa NAME
  *   ipsecgw-cli [--file-prefix P | --socket PATH] --raw CMD
  *
  * Words may be abbreviated while they stay unambiguous ("sh ip ro").
@@ -17,6 +18,7 @@
 #include <string.h>
 
 #include "controlplane/cli/cli_pki.h"
+#include "controlplane/cli/cli_sa.h"
 #include "controlplane/cli/cli_show.h"
 
 enum { CLI_MAX_WORDS = 5 };
@@ -42,6 +44,14 @@ static const struct cli_cmd cli_cmds[] = {
 	  "CRLs per issuer: numbers, times, source, download counters" },
 	{ { "crypto", "pki", "crl", "request" }, "TRUSTPOINT", cli_pki_crl_request,
 	  "download the trustpoint's CRLs now" },
+	{ { "show", "crypto", "ipsec", "sa" }, NULL, cli_show_ipsec_sa,
+	  "ESP SAs: name, handle, direction, SPI, algorithm, peer, counters" },
+	{ { "show", "crypto", "ipsec", "sa", "detail" }, "HANDLE", cli_show_ipsec_sa_detail,
+	  "one ESP SA in full: sequence, window, lifetimes, drops" },
+	{ { "show", "ipsecgw", "drops" }, NULL, cli_show_drops,
+	  "data-plane drop reasons (totals over workers)" },
+	{ { "clear", "crypto", "sa" }, "NAME", cli_clear_sa,
+	  "retire a manual SA pair; its policy stays (traffic dropped)" },
 };
 
 #define CLI_NCMDS (sizeof(cli_cmds) / sizeof(cli_cmds[0]))

@@ -5,6 +5,10 @@
 # dpdk-testpmd io forwarding on the same vdevs, in the same run.
 #
 #   test/bench/bench.sh IPSECGW IPSECGW_CLI [SECONDS]
+#   BENCH_ESP=path/to/bench_esp test/bench/bench.sh ...   (adds the ESP part)
+#
+# BENCH_PARTS ("fwd esp" by default, "esp" only when BENCH_ESP is set)
+# picks the parts; see the ESP part's comment below for its knobs.
 #
 # net_pcap replays a pcap file forever (infinite_rx=1) into port 0; the
 # gateway routes every frame (LPM lookup, TTL decrement, checksum update,
@@ -43,6 +47,7 @@ LAB_NAME=bench
 bench_stop() {
 	local i
 	[[ -n $BENCH_PID ]] || return 0
+	kill -CONT "$BENCH_PID" 2>/dev/null	# the ESP part may have stopped it
 	kill -TERM "$BENCH_PID" 2>/dev/null
 	for ((i = 0; i < 100; i++)); do
 		kill -0 "$BENCH_PID" 2>/dev/null || break
@@ -155,8 +160,15 @@ bench_testpmd() {
 		bench_fail "testpmd forwarded nothing at $size B" "$log"
 }
 
-command -v "$TESTPMD" >/dev/null || bench_fail "$TESTPMD not found (Debian package dpdk-dev)"
-echo "ipsecgw forwarding benchmark: 1 worker, net_pcap(infinite_rx) -> net_null, $FLOWS flows, ${SECONDS_RUN}s per figure"
+# shellcheck source=bench_esp.sh
+source "$BENCH_SRC/bench_esp.sh"
+
+BENCH_PARTS=${BENCH_PARTS:-fwd${BENCH_ESP:+ esp}}
+[[ $BENCH_PARTS == *fwd* ]] || SIZES=()
+((${#SIZES[@]} == 0)) ||
+	command -v "$TESTPMD" >/dev/null || bench_fail "$TESTPMD not found (Debian package dpdk-dev)"
+((${#SIZES[@]} == 0)) ||
+	echo "ipsecgw forwarding benchmark: 1 worker, net_pcap(infinite_rx) -> net_null, $FLOWS flows, ${SECONDS_RUN}s per figure, -m 512 each"
 echo "  $(nproc) CPUs: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
 for size in "${SIZES[@]}"; do
 	pcap=$BENCH_TMP/frames$size.pcap
@@ -170,3 +182,4 @@ for size in "${SIZES[@]}"; do
 	ratio=$(awk -v a="$gw" -v b="$tp" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
 	echo "ipsecgw fwd ${size}B: $gw Mpps $cycles, testpmd io: $tp Mpps, ratio $ratio"
 done
+[[ $BENCH_PARTS != *esp* ]] || bench_esp_all

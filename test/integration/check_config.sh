@@ -84,6 +84,18 @@ interfaces = ( { name = "outside"; port = "net_null0"; address = "10.10.0.1/24";
 routes = ( { prefix = "10.20.0.0/33"; via = "10.10.0.254"; } );
 EOF
 lab_check "a /33 IPv4 prefix is refused at line 4" check_err "$bad" 4 '.*10\.20\.0\.0/33.*'
+gcm=$TMP/manual_gcm.conf
+cat >"$gcm" <<'EOF'
+eal = [ "--no-huge" ];
+interfaces = ( { name = "outside"; port = "net_null0"; address = "10.10.0.1/24"; } );
+manual_sas = ( { name = "lab1"; local = "10.10.0.1"; remote = "10.10.0.2";
+  local_ts = [ "192.168.10.0/24" ]; remote_ts = [ "172.16.1.0/24" ];
+  esp = "aes128gcm16"; spi_in = 0x1001; spi_out = 0x2001;
+  enc_key_in = "0x000102030405060708090a0b0c0d0e0f10111213";
+  enc_key_out = "0x000102030405060708090a0b0c0d0e0f10111213"; } );
+EOF
+lab_check "manual AES-GCM without allow_unsafe_manual_gcm is refused at line 5" \
+	check_err "$gcm" 5 'manual SA "lab1": AES-GCM with manual keys reuses nonces.*\(aes128gcm16\)'
 check_missing() {
 	local out rc
 	out=$("$IPSECGW" -c "$1" --check 2>&1)

@@ -25,7 +25,7 @@ lab_gw_start "$LAB_TMP/gw.conf"
 # ike_rx counts a datagram only once its UDP checksum verified over every
 # byte, so "ike_rx +1, ike_bad_cksum +0" means it arrived whole.  (ike_drop
 # also rises for now: no IKE handler is registered yet.)
-COUNTERS=(ike_rx ike_bad_cksum drop_natt_keepalive drop_esp_no_sa drop_ip_len frag_rx frag_reassembled frag_drop)
+COUNTERS=(ike_rx ike_bad_cksum drop_natt_keepalive drop_no_sa_in drop_ip_len frag_rx frag_reassembled frag_drop)
 declare -A BEFORE
 
 snapshot() {
@@ -74,7 +74,7 @@ lab_check "NAT-T keepalive (0xff to 4500) -> drop_natt_keepalive +1, not IKE" \
 	send_then "$NS_HQ" keepalive "$IF_HQ" "$GW_OUT_MAC" "$LAB_HQ_IP4" "$LAB_GW_OUT_IP4" -- \
 	drop_natt_keepalive=1 ike_rx=0
 lab_check "UDP 4500 without the marker is ESP-in-UDP: stays in the data plane" \
-	send_then "$NS_HQ" sock "$LAB_GW_OUT_IP4" 4500 300 -- drop_esp_no_sa=1 ike_rx=0
+	send_then "$NS_HQ" sock "$LAB_GW_OUT_IP4" 4500 300 -- drop_no_sa_in=1 ike_rx=0
 lab_check "a 3000-byte UDP 500 datagram, IP-fragmented by hq's kernel, arrives whole" \
 	send_then "$NS_HQ" sock "$LAB_GW_OUT_IP4" 500 3000 -- ike_rx=1 ike_bad_cksum=0 drop_ip_len=0
 lab_check "an 8000-byte UDP 4500 datagram (a certificate-sized IKE_AUTH) arrives whole" \

@@ -454,6 +454,10 @@ static void test_example_file(void)
 	CU_ASSERT_EQUAL(cfg.pki.trustpoints[0].revocation_check, CFG_REVOCATION_CRL);
 	CU_ASSERT_EQUAL(cfg.pki.trustpoints[0].n_crl_urls, 1);
 	CU_ASSERT_TRUE(cfg.pki.trustpoints[0].crl_prefetch);
+	CU_ASSERT_EQUAL(cfg.n_manual_sas, 0);
+	CU_ASSERT_EQUAL_FATAL(cfg.n_policies, 1);
+	CU_ASSERT_EQUAL(cfg.policies[0].action, CFG_POLICY_BYPASS);
+	CU_ASSERT_FALSE(cfg.bench_no_replay_check);
 	cfg_free(&cfg);
 	CU_ASSERT_TRUE(cfg_is_zero(&cfg));
 	cfg_free(&cfg);		/* twice is harmless */
@@ -1211,6 +1215,304 @@ static void test_pki_limits(void)
 	CU_ASSERT_NSTRING_EQUAL(err, "/etc/x.conf:3: cert is longer than 255 characters", 49);
 }
 
+/* ---- manual_sas, policies ------------------------------------------------- */
+
+#define H16 "000102030405060708090a0b0c0d0e0f"
+#define H20 H16 "10111213"
+#define H32 H16 "101112131415161718191a1b1c1d1e1f"
+#define H64 H32 "202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
+
+static const char sa_text[] = BASE
+	"manual_sas = (\n"
+	"  { name = \"gcm6\"; local = \"2001:db8:10::1\"; remote = \"2001:db8:10::2\";\n"
+	"    local_ts = [ \"2001:db8:20::/48\", \"2001:db8:21::/48\" ];\n"
+	"    remote_ts = [ \"::/0\" ];\n"
+	"    esp = \"aes128gcm16\"; spi_in = 0xFFFFFFFF; spi_out = 256;\n"
+	"    enc_key_in = \"0x" H20 "\"; enc_key_out = \"" H20 "\";\n"
+	"    encap = true; encap_port = 4501; esn = true; replay_window = 4096;\n"
+	"    lifetime_bytes = 0x1000000000; lifetime_packets = 5000000000;\n"
+	"    allow_unsafe_manual_gcm = true; },\n"
+	"  { name = \"cbc\"; local = \"10.10.0.1\"; remote = \"10.10.0.2\";\n"
+	"    local_ts = [ \"192.168.10.0/24\" ]; remote_ts = [ \"172.16.1.0/24\", \"0.0.0.0/0\" ];\n"
+	"    esp = \"aes256-sha512\"; spi_in = 0x1001; spi_out = 0x1001;\n"
+	"    enc_key_in = \"0X" H32 "\"; enc_key_out = \"" H32 "\";\n"
+	"    auth_key_in = \"" H64 "\"; auth_key_out = \"0x" H64 "\"; },\n"
+	"  { name = \"null\"; local = \"10.10.0.1\"; remote = \"10.10.0.3\";\n"
+	"    local_ts = [ \"10.1.0.0/16\" ]; remote_ts = [ \"10.2.0.0/16\" ];\n"
+	"    esp = \"null-sha1\"; spi_in = 0x1002; spi_out = 0x3000; replay_window = 32;\n"
+	"    auth_key_in = \"" H20 "\"; auth_key_out = \"" H20 "\"; }\n"
+	");\n"
+	"policies = (\n"
+	"  { local_ts = [ \"192.168.10.0/24\" ]; remote_ts = [ \"0.0.0.0/0\" ]; action = \"bypass\"; },\n"
+	"  { local_ts = [ \"10.0.0.0/8\", \"2001:db8::/32\" ]; remote_ts = [ \"::/0\" ];\n"
+	"    action = \"discard\"; }\n"
+	");\n"
+	"benchmark_no_replay_check = true;\n";
+
+static bool key_is(const uint8_t *key, unsigned len)
+{
+	for (unsigned i = 0; i < len; i++)
+		if (key[i] != i)
+			return false;
+	return true;
+}
+
+static void test_manual_sas(void)
+{
+	char err[CFG_ERR_MAX] = "", buf[GW_PREFIX_STRLEN];
+	const struct cfg_manual_sa *sa;
+	struct gw_cfg cfg;
+
+	CU_ASSERT_EQUAL_FATAL(cfg_load_string(sa_text, "sa.conf", &cfg, err, sizeof(err)), 0);
+	CU_ASSERT_TRUE(cfg.bench_no_replay_check);
+	CU_ASSERT_EQUAL_FATAL(cfg.n_manual_sas, 3);
+	sa = &cfg.manual_sas[0];
+	CU_ASSERT_STRING_EQUAL(sa->name, "gcm6");
+	CU_ASSERT_EQUAL(sa->line, 4);
+	CU_ASSERT_STRING_EQUAL(gw_addr_fmt(&sa->local, buf, sizeof(buf)), "2001:db8:10::1");
+	CU_ASSERT_STRING_EQUAL(gw_addr_fmt(&sa->remote, buf, sizeof(buf)), "2001:db8:10::2");
+	CU_ASSERT_EQUAL_FATAL(sa->n_local_ts, 2);
+	CU_ASSERT_STRING_EQUAL(gw_prefix_fmt(&sa->local_ts[1], buf, sizeof(buf)), "2001:db8:21::/48");
+	CU_ASSERT_EQUAL_FATAL(sa->n_remote_ts, 1);
+	CU_ASSERT_STRING_EQUAL(gw_prefix_fmt(&sa->remote_ts[0], buf, sizeof(buf)), "::/0");
+	CU_ASSERT_EQUAL(sa->alg, ESP_ALG_AES128GCM16);
+	CU_ASSERT_EQUAL(sa->spi_in, 0xFFFFFFFFu);
+	CU_ASSERT_EQUAL(sa->spi_out, 256);
+	CU_ASSERT_EQUAL(sa->enc_key_len, 20);
+	CU_ASSERT_TRUE(key_is(sa->enc_key_in, 20) && key_is(sa->enc_key_out, 20));
+	CU_ASSERT_EQUAL(sa->auth_key_len, 0);
+	CU_ASSERT_TRUE(sa->encap);
+	CU_ASSERT_EQUAL(sa->encap_port, 4501);
+	CU_ASSERT_TRUE(sa->esn);
+	CU_ASSERT_EQUAL(sa->replay_window, 4096);
+	CU_ASSERT_EQUAL(sa->lifetime_bytes, UINT64_C(0x1000000000));
+	CU_ASSERT_EQUAL(sa->lifetime_packets, UINT64_C(5000000000));
+	CU_ASSERT_TRUE(sa->allow_unsafe_manual_gcm);
+	sa = &cfg.manual_sas[1];
+	CU_ASSERT_STRING_EQUAL(sa->name, "cbc");
+	CU_ASSERT_EQUAL(sa->alg, ESP_ALG_AES256_SHA512);
+	CU_ASSERT_EQUAL(sa->spi_in, 0x1001);
+	CU_ASSERT_EQUAL(sa->spi_out, 0x1001);	/* the peer's choice: not unique */
+	CU_ASSERT_EQUAL(sa->enc_key_len, 32);
+	CU_ASSERT_EQUAL(sa->auth_key_len, 64);
+	CU_ASSERT_TRUE(key_is(sa->enc_key_in, 32) && key_is(sa->enc_key_out, 32));
+	CU_ASSERT_TRUE(key_is(sa->auth_key_in, 64) && key_is(sa->auth_key_out, 64));
+	CU_ASSERT_EQUAL(sa->n_remote_ts, 2);
+	/* defaults */
+	CU_ASSERT_FALSE(sa->encap);
+	CU_ASSERT_EQUAL(sa->encap_port, 4500);
+	CU_ASSERT_FALSE(sa->esn);
+	CU_ASSERT_EQUAL(sa->replay_window, 64);
+	CU_ASSERT_EQUAL(sa->lifetime_bytes, 0);
+	CU_ASSERT_EQUAL(sa->lifetime_packets, 0);
+	CU_ASSERT_FALSE(sa->allow_unsafe_manual_gcm);
+	sa = &cfg.manual_sas[2];
+	CU_ASSERT_EQUAL(sa->alg, ESP_ALG_NULL_SHA1);
+	CU_ASSERT_EQUAL(sa->enc_key_len, 0);
+	CU_ASSERT_EQUAL(sa->auth_key_len, 20);
+	CU_ASSERT_TRUE(key_is(sa->auth_key_in, 20));
+	CU_ASSERT_EQUAL(sa->replay_window, 32);
+
+	CU_ASSERT_EQUAL_FATAL(cfg.n_policies, 2);
+	CU_ASSERT_EQUAL(cfg.policies[0].action, CFG_POLICY_BYPASS);
+	CU_ASSERT_EQUAL(cfg.policies[0].line, 23);
+	CU_ASSERT_EQUAL(cfg.policies[0].n_local_ts, 1);
+	CU_ASSERT_STRING_EQUAL(gw_prefix_fmt(&cfg.policies[0].remote_ts[0], buf, sizeof(buf)),
+			       "0.0.0.0/0");
+	CU_ASSERT_EQUAL(cfg.policies[1].action, CFG_POLICY_DISCARD);
+	CU_ASSERT_EQUAL(cfg.policies[1].n_local_ts, 2);	/* families may mix */
+	CU_ASSERT_EQUAL(cfg.policies[1].local_ts[1].addr.family, AF_INET6);
+	cfg_free(&cfg);
+	CU_ASSERT_TRUE(cfg_is_zero(&cfg));
+
+	/* absent: nothing allocated, replay check on */
+	CU_ASSERT_EQUAL_FATAL(cfg_load_string(BASE "manual_sas = ();\npolicies = ();\n", "e.conf",
+					      &cfg, err, sizeof(err)), 0);
+	CU_ASSERT_PTR_NULL(cfg.manual_sas);
+	CU_ASSERT_PTR_NULL(cfg.policies);
+	CU_ASSERT_FALSE(cfg.bench_no_replay_check);
+	cfg_free(&cfg);
+}
+
+/* One manual SA: its head on line 4, selectors on 5, line6 on 6, body from 7. */
+#define SA_L6(line6, body) BASE "manual_sas = (\n" \
+	"{ name = \"lab1\"; local = \"10.10.0.1\"; remote = \"10.10.0.2\";\n" \
+	"  local_ts = [ \"192.168.10.0/24\" ]; remote_ts = [ \"172.16.1.0/24\" ];\n" \
+	line6 "\n" body " }\n);\n"
+#define SA(esp, body) SA_L6("  esp = \"" esp "\"; spi_in = 0x1001; spi_out = 0x2001;", body)
+#define CBC_KEYS "  enc_key_in = \"" H16 "\"; enc_key_out = \"" H16 "\";\n" \
+	"  auth_key_in = \"" H32 "\"; auth_key_out = \"" H32 "\";"	/* lines 7, 8 */
+#define CBC(body) SA("aes128-sha256", CBC_KEYS "\n" body)		/* body on line 9 */
+#define GCM_KEYS "  enc_key_in = \"" H20 "\"; enc_key_out = \"" H20 "\";"
+#define SA_TS(ts) BASE "manual_sas = (\n" \
+	"{ name = \"lab1\"; local = \"10.10.0.1\"; remote = \"10.10.0.2\";\n" \
+	ts "\n  esp = \"aes128-sha256\"; spi_in = 0x1001; spi_out = 0x2001;\n" CBC_KEYS " }\n);\n"
+#define SA2(second) BASE "manual_sas = (\n" \
+	"{ name = \"lab1\"; local = \"10.10.0.1\"; remote = \"10.10.0.2\";\n" \
+	"  local_ts = [ \"192.168.10.0/24\" ]; remote_ts = [ \"172.16.1.0/24\" ];\n" \
+	"  esp = \"aes128-sha256\"; spi_in = 0x1001; spi_out = 0x2001;\n" CBC_KEYS " },\n" \
+	second "\n);\n"						/* second on line 9 */
+#define POL(body) BASE "policies = (\n" body "\n);\n"			/* body on line 4 */
+
+static const struct err_case sa_err_cases[] = {
+	{ BASE "manual_sas = { };\n", "x.conf:3: manual_sas must be a list ( ... ) ({ ... })" },
+	{ SA("aes128gcm16", GCM_KEYS),
+	  "x.conf:6: manual SA \"lab1\": AES-GCM with manual keys reuses nonces after a restart; "
+	  "set allow_unsafe_manual_gcm = true to accept (aes128gcm16)" },
+	{ SA("aes256gcm16", GCM_KEYS " allow_unsafe_manual_gcm = true;"),
+	  "x.conf:7: enc_key_in must be 72 hex digits for aes256gcm16, the key then its 4-byte "
+	  "salt (40 digits)" },
+	{ SA("aes128gcm16", GCM_KEYS "\n auth_key_in = \"" H16 "\"; allow_unsafe_manual_gcm = true;"),
+	  "x.conf:8: auth_key_in is not used with AES-GCM, whose key also authenticates "
+	  "(aes128gcm16)" },
+	{ SA("aes128gcm16", GCM_KEYS " allow_unsafe_manual_gcm = 1;"),
+	  "x.conf:7: allow_unsafe_manual_gcm must be true or false (1)" },
+	{ SA("aes128", CBC_KEYS),
+	  "x.conf:6: esp must be one of aes128gcm16 aes192gcm16 aes256gcm16 aes128-sha1 "
+	  "aes128-sha256 aes128-sha384 aes128-sha512 aes256-sha1 aes256-sha256 aes256-sha384 "
+	  "aes256-sha512 null-sha1 null-sha256 null-sha384 null-sha512 (aes128)" },
+	{ SA("aes128-sha256", "  enc_key_in = \"0x" H16 "\"; enc_key_out = \"00" H16 "\";"),
+	  "x.conf:7: enc_key_out must be 32 hex digits for aes128-sha256 (34 digits)" },
+	{ SA("aes128-sha256", "  enc_key_in = \"0x0001g2" H16 "\";"),
+	  "x.conf:7: enc_key_in must be hex digits, 0x optional (not a hex digit at position 7)" },
+	{ SA("aes128-sha256", "  enc_key_in = 0x1234;"), "x.conf:7: enc_key_in must be a string (0x1234)" },
+	{ SA("aes128-sha256", "  enc_key_in = \"" H16 "\"; enc_key_out = \"" H16 "\";"),
+	  "x.conf:4: manual SA \"lab1\": missing required key for aes128-sha256 (auth_key_in)" },
+	{ SA("aes128-sha256", "  enc_key_in = \"" H16 "\"; auth_key_in = \"" H32 "\";"),
+	  "x.conf:4: manual SA \"lab1\": missing required key for aes128-sha256 (enc_key_out)" },
+	{ SA("null-sha256", "  auth_key_in = \"" H32 "\"; auth_key_out = \"" H32 "\";\n"
+	     "  enc_key_in = \"\";"),
+	  "x.conf:8: enc_key_in is not used with NULL encryption (null-sha256)" },
+	{ SA("null-sha256", "  auth_key_in = \"" H32 "\"; auth_key_out = \"" H16 "\";"),
+	  "x.conf:7: auth_key_out must be 64 hex digits for null-sha256 (32 digits)" },
+	{ SA_L6("  esp = \"aes128-sha256\"; spi_in = 255; spi_out = 0x2001;", CBC_KEYS),
+	  "x.conf:6: spi_in must be between 256 and 4294967295 (255)" },
+	{ SA_L6("  esp = \"aes128-sha256\"; spi_in = 256; spi_out = 0x100000000;", CBC_KEYS),
+	  "x.conf:6: spi_out does not fit in 32 bits (0x100000000)" },
+	{ SA_L6("  esp = \"aes128-sha256\"; spi_out = 0x2001;", CBC_KEYS),
+	  "x.conf:4: missing required key (spi_in)" },
+	{ CBC("  spi = 5;"), "x.conf:9: unknown key (spi)" },
+	{ CBC("  replay_window = 100;"),
+	  "x.conf:9: replay_window must be 32 or a multiple of 64 up to 4096 (100)" },
+	{ CBC("  replay_window = 16;"), "x.conf:9: replay_window must be between 32 and 4096 (16)" },
+	{ CBC("  replay_window = 8192;"), "x.conf:9: replay_window must be between 32 and 4096 (8192)" },
+	{ CBC("  encap_port = 4501;"), "x.conf:9: encap_port needs encap = true (4501)" },
+	{ CBC("  encap = true; encap_port = 0;"), "x.conf:9: encap_port must be between 1 and 65535 (0)" },
+	{ CBC("  lifetime_bytes = -1;"), "x.conf:9: lifetime_bytes must not be negative (-1)" },
+	{ CBC("  lifetime_packets = \"1M\";"),
+	  "x.conf:9: lifetime_packets must be an integer (\"1M\")" },
+	{ CBC("  esn = \"no\";"), "x.conf:9: esn must be true or false (\"no\")" },
+	/* endpoints and selectors */
+	{ BASE "manual_sas = (\n{ name = \"lab1\"; local = \"10.10.0.1\"; remote = \"2001:db8::2\";\n"
+	  "  local_ts = [ \"192.168.10.0/24\" ]; remote_ts = [ \"172.16.1.0/24\" ];\n"
+	  "  esp = \"aes128-sha256\"; spi_in = 0x1001; spi_out = 0x2001;\n" CBC_KEYS " }\n);\n",
+	  "x.conf:4: manual SA \"lab1\": remote is not of local's address family (2001:db8::2)" },
+	{ BASE "manual_sas = (\n{ name = \"lab1\"; local = \"224.0.0.1\"; remote = \"10.0.0.2\"; }\n);\n",
+	  "x.conf:4: local must be a unicast address (224.0.0.1)" },
+	{ BASE "manual_sas = (\n{ name = \"lab1\"; local = \"10.0.0.1\"; remote = \"host\"; }\n);\n",
+	  "x.conf:4: remote must be an IP address (host)" },
+	{ BASE "manual_sas = (\n{ name = \"lab 1\"; }\n);\n",
+	  "x.conf:4: manual SA name must be 1 to 31 characters from A-Z a-z 0-9 _ - (lab 1)" },
+	{ SA_TS("  local_ts = [ \"192.168.10.1/24\" ]; remote_ts = [ \"172.16.1.0/24\" ];"),
+	  "x.conf:5: local_ts entry has host bits set (192.168.10.1/24)" },
+	{ SA_TS("  local_ts = [ \"192.168.10.0/24\",\n \"2001:db8::/32\" ]; remote_ts = [ \"::/0\" ];"),
+	  "x.conf:6: local_ts mixes IPv4 and IPv6 (2001:db8::/32)" },
+	{ SA_TS("  local_ts = [ ]; remote_ts = [ \"172.16.1.0/24\" ];"),
+	  "x.conf:5: local_ts must list 1 to 4 prefixes (none)" },
+	{ SA_TS("  local_ts = [ \"10.0.0.0/8\" ]; remote_ts = [ \"10.1.0.0/16\", \"10.2.0.0/16\", "
+		"\"10.3.0.0/16\", \"10.4.0.0/16\", \"10.5.0.0/16\" ];"),
+	  "x.conf:5: remote_ts has more than 4 entries (5)" },
+	{ SA_TS("  local_ts = [ \"10.0.0.0/8\" ]; remote_ts = [ \"10.1.0.0/16\", \"10.1.0.0/16\" ];"),
+	  "x.conf:5: duplicate prefix in remote_ts (10.1.0.0/16)" },
+	{ SA_TS("  local_ts = [ \"10.0.0.0/8\" ]; remote_ts = [ \"172.16.1.0\" ];"),
+	  "x.conf:5: remote_ts entry must be a prefix like 10.0.0.0/8 (172.16.1.0)" },
+	{ SA_TS("  local_ts = [ \"10.0.0.0/8\" ]; remote_ts = ( \"::/0\" );"),
+	  "x.conf:5: manual SA \"lab1\": remote_ts is not of local_ts's address family (::/0)" },
+	{ SA_TS("  local_ts = [ \"10.0.0.0/8\" ];"), "x.conf:4: missing required key (remote_ts)" },
+	/* across manual SAs */
+	{ SA2("{ name = \"lab1\"; }"), "x.conf:9: duplicate manual SA name, first at line 4 (lab1)" },
+	{ SA2("{ name = \"lab2\"; local = \"10.10.0.1\"; remote = \"10.10.0.3\";\n"
+	      "  local_ts = [ \"10.0.0.0/8\" ]; remote_ts = [ \"10.9.0.0/16\" ];\n"
+	      "  esp = \"null-sha1\"; spi_out = 0x2001; spi_in = 4097; }"),
+	  "x.conf:11: spi_in is already used by manual SA \"lab1\" (4097)" },
+	/* policies */
+	{ POL("{ local_ts = [ \"10.0.0.0/8\" ]; remote_ts = [ \"0.0.0.0/0\" ]; action = \"protect\"; }"),
+	  "x.conf:4: action must be \"bypass\" or \"discard\" (protect)" },
+	{ POL("{ local_ts = [ \"10.0.0.0/8\" ]; remote_ts = [ \"0.0.0.0/0\" ]; }"),
+	  "x.conf:4: missing required key (action)" },
+	{ POL("{ local_ts = [ \"10.0.0.0/8\" ]; remote_ts = [ \"0.0.0.0/0\" ]; action = \"bypass\";\n"
+	      "  name = \"x\"; }"), "x.conf:5: unknown key (name)" },
+	{ POL("{ local_ts = [ \"10.0.0.0/8\", \"192.168.0.0/16\" ];\n"
+	      "  remote_ts = [ \"::/0\", \"2001:db8::/32\" ]; action = \"discard\"; }"),
+	  "x.conf:5: policy pairs no local_ts with a remote_ts of its address family "
+	  "(local IPv4, remote IPv6)" },
+	{ POL("{ local_ts = [ \"10.0.0.1/8\" ]; remote_ts = [ \"0.0.0.0/0\" ]; action = \"bypass\"; }"),
+	  "x.conf:4: local_ts entry has host bits set (10.0.0.1/8)" },
+	{ POL("{ local_ts = [ \"10.0.0.0/8\" ]; remote_ts = [ ]; action = \"bypass\"; }"),
+	  "x.conf:4: remote_ts must list 1 to 4 prefixes (none)" },
+	{ POL("{ local_ts = [ \"10.0.0.0/8\" ]; remote_ts = [ \"0.0.0.0/0\" ]; action = \"bypass\"; },\n"
+	      "{ local_ts = \"10.0.0.0/8\"; remote_ts = [ \"0.0.0.0/0\" ]; action = \"bypass\"; }"),
+	  "x.conf:5: local_ts must be a list [ ... ] (\"10.0.0.0/8\")" },
+	{ BASE "benchmark_no_replay_check = 1;\n",
+	  "x.conf:3: benchmark_no_replay_check must be true or false (1)" },
+};
+
+static void test_manual_sa_errors(void)
+{
+	for (size_t i = 0; i < ARRAY_LEN(sa_err_cases); i++) {
+		const struct err_case *c = &sa_err_cases[i];
+		char err[CFG_ERR_MAX] = "";
+		struct gw_cfg cfg;
+		int rc = cfg_load_string(c->text, "x.conf", &cfg, err, sizeof(err));
+
+		CU_ASSERT_EQUAL(rc, -1);
+		CU_ASSERT_STRING_EQUAL(err, c->err);
+		CU_ASSERT_TRUE(cfg_is_zero(&cfg));
+		if (rc != -1 || strcmp(err, c->err) != 0)
+			fprintf(stderr, "\n  case %zu:\n%s  want: %s\n  got:  %s (rc %d)\n", i, c->text,
+				c->err, err, rc);
+	}
+}
+
+/* CFG_MAX_MANUAL_SAS and CFG_MAX_POLICIES load; one more is refused. */
+static void test_manual_sa_limits(void)
+{
+	size_t cap = 1 << 20, n;
+	char *text = malloc(cap);
+	char err[CFG_ERR_MAX] = "";
+	struct gw_cfg cfg;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	for (int extra = 0; extra < 2; extra++) {
+		n = (size_t)snprintf(text, cap, BASE "manual_sas = (");
+		for (int i = 0; i < CFG_MAX_MANUAL_SAS + extra; i++)
+			n += (size_t)snprintf(text + n, cap - n,
+				"%s{ name = \"s%d\"; local = \"10.0.0.1\"; remote = \"10.1.%d.%d\";\n"
+				"  local_ts = [ \"192.168.0.0/16\" ]; remote_ts = [ \"172.%d.%d.0/24\" ];\n"
+				"  esp = \"null-sha1\"; spi_in = %d; spi_out = %d;\n"
+				"  auth_key_in = \"" H20 "\"; auth_key_out = \"" H20 "\"; }",
+				i ? ", " : "", i, i / 250, 1 + i % 250, 16 + i / 256, i % 256,
+				256 + i, 256 + i);
+		n += (size_t)snprintf(text + n, cap - n, ");\npolicies = (");
+		for (int i = 0; i < CFG_MAX_POLICIES + extra; i++)
+			n += (size_t)snprintf(text + n, cap - n,
+				"%s{ local_ts = [ \"10.%d.%d.0/24\" ]; remote_ts = [ \"0.0.0.0/0\" ];"
+				" action = \"discard\"; }", i ? ",\n" : "", i / 256, i % 256);
+		snprintf(text + n, cap - n, ");\n");
+		CU_ASSERT_TRUE_FATAL(n < cap - 8);
+		if (extra == 0) {
+			CU_ASSERT_EQUAL(cfg_load_string(text, "big.conf", &cfg, err, sizeof(err)), 0);
+			CU_ASSERT_EQUAL(cfg.n_manual_sas, CFG_MAX_MANUAL_SAS);
+			CU_ASSERT_EQUAL(cfg.n_policies, CFG_MAX_POLICIES);
+			cfg_free(&cfg);
+		} else {
+			CU_ASSERT_EQUAL(cfg_load_string(text, "big.conf", &cfg, err, sizeof(err)), -1);
+			CU_ASSERT_STRING_EQUAL(err, "big.conf:3: manual_sas has more than 256 entries (257)");
+		}
+	}
+	free(text);
+}
+
 int main(void)
 {
 	static const struct test_case tests[] = {
@@ -1235,6 +1537,9 @@ int main(void)
 		{ "pki: relative paths", test_pki_paths },
 		{ "pki: error lines", test_pki_errors },
 		{ "pki: limits", test_pki_limits },
+		{ "manual_sas, policies: every key set", test_manual_sas },
+		{ "manual_sas, policies: error lines", test_manual_sa_errors },
+		{ "manual_sas, policies: limits", test_manual_sa_limits },
 	};
 	if (test_suite("cfg", NULL, NULL, tests, ARRAY_LEN(tests)) != 0)
 		return 1;

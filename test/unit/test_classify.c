@@ -158,6 +158,10 @@ static bool same_result(const struct dp_cls_result *a, const struct dp_cls_resul
 		return a->out_iface == b->out_iface;
 	case DP_V_PUNT:
 		return a->reason == b->reason;
+	case DP_V_ESP_IN:
+		return a->esp == b->esp && a->esp_off == b->esp_off;
+	case DP_V_ESP_OUT:
+		return a->esp == b->esp && a->on_demand == b->on_demand;
 	default:
 		return a->counter == b->counter;
 	}
@@ -210,6 +214,21 @@ static bool is_punt(const struct frame *f, unsigned in, enum dp_punt_reason want
 		fprintf(stderr, "\n  want punt %s, got verdict %d reason %s counter %s\n",
 			dp_punt_reason_name(want), r.verdict, dp_punt_reason_name(r.reason),
 			dp_counter_name(r.counter));
+	rte_pktmbuf_free(m);
+	return ok;
+}
+
+/* ESP to us: the SPI (host order) and the ESP header's offset. */
+static bool is_esp_in(const struct frame *f, unsigned in, uint32_t spi, unsigned off)
+{
+	struct rte_mbuf *m;
+	struct dp_cls_result r;
+	bool ok = classify(f, in, &m, &r) == DP_V_ESP_IN && r.esp == htonl(spi) &&
+		  r.esp_off == off;
+
+	if (!ok)
+		fprintf(stderr, "\n  want ESP_IN spi %#x off %u, got verdict %d spi %#x off %u\n",
+			spi, off, r.verdict, ntohl(r.esp), r.esp_off);
 	rte_pktmbuf_free(m);
 	return ok;
 }
@@ -637,12 +656,26 @@ static void test_drop_v4_local(void)
 	CU_ASSERT_TRUE(is_drop(&f, 0, DP_C_drop_natt_keepalive));
 	n = mk_udp(l4, 4500, 4500, esp, sizeof(esp));	/* ESP-in-UDP, SPI 0x1234 */
 	mk_v4(&f, us(0), "10.10.0.9", "10.10.0.1", IPPROTO_UDP, 64, l4, n);
-	CU_ASSERT_TRUE(is_drop(&f, 0, DP_C_drop_esp_no_sa));
-	n = mk_udp(l4, 4500, 4500, esp + 2, 2);		/* neither */
+	CU_ASSERT_TRUE(is_esp_in(&f, 0, 0x1234, ETH + V4 + UDP));
+	n = mk_udp(l4, 4500, 4500, esp + 2, 2);		/* neither IKE nor ESP */
 	mk_v4(&f, us(0), "10.10.0.9", "10.10.0.1", IPPROTO_UDP, 64, l4, n);
-	CU_ASSERT_TRUE(is_drop(&f, 0, DP_C_drop_udp_hdr));
+	CU_ASSERT_TRUE(is_drop(&f, 0, DP_C_drop_malformed));
 	mk_v4(&f, us(0), "10.10.0.9", "10.10.0.1", GW_IPPROTO_ESP, 64, esp, sizeof(esp));
-	CU_ASSERT_TRUE(is_drop(&f, 0, DP_C_drop_esp_no_sa));
+	CU_ASSERT_TRUE(is_esp_in(&f, 0, 0x1234, ETH + V4));
+	mk_v4(&f, us(0), "10.10.0.9", "10.10.0.1", GW_IPPROTO_ESP, 64, esp, 7);	/* short */
+	CU_ASSERT_TRUE(is_drop(&f, 0, DP_C_drop_malformed));
+	esp[2] = 0;
+	esp[3] = 0xff;			/* SPI 255: reserved (RFC 4303 2.1) */
+	mk_v4(&f, us(0), "10.10.0.9", "10.10.0.1", GW_IPPROTO_ESP, 64, esp, sizeof(esp));
+	CU_ASSERT_TRUE(is_drop(&f, 0, DP_C_drop_malformed));
+	n = mk_udp(l4, 4500, 4500, esp, sizeof(esp));
+	mk_v4(&f, us(0), "10.10.0.9", "10.10.0.1", IPPROTO_UDP, 64, l4, n);
+	CU_ASSERT_TRUE(is_drop(&f, 0, DP_C_drop_malformed));
+	esp[3] = 0;			/* SPI 0 is no SA either */
+	mk_v4(&f, us(0), "10.10.0.9", "10.10.0.1", GW_IPPROTO_ESP, 64, esp, sizeof(esp));
+	CU_ASSERT_TRUE(is_drop(&f, 0, DP_C_drop_malformed));
+	esp[2] = 0x12;
+	esp[3] = 0x34;
 	n = mk_udp(l4, 5000, 53, esp, 8);
 	mk_v4(&f, us(0), "10.10.0.9", "10.10.0.1", IPPROTO_UDP, 64, l4, n);
 	CU_ASSERT_TRUE(is_drop(&f, 0, DP_C_drop_local_proto));
@@ -697,8 +730,16 @@ static void test_drop_v6(void)
 	n = mk_udp(l4, 4500, 4500, &ka, 1);
 	mk_v6(&f, us(0), "2001:db8:10::9", "2001:db8:10::1", IPPROTO_UDP, 64, l4, n);
 	CU_ASSERT_TRUE(is_drop(&f, 0, DP_C_drop_natt_keepalive));
+	/* l4 starts with the UDP ports: SPI 0x11941194 */
 	mk_v6(&f, us(0), "2001:db8:10::9", "2001:db8:10::1", GW_IPPROTO_ESP, 64, l4, 16);
-	CU_ASSERT_TRUE(is_drop(&f, 0, DP_C_drop_esp_no_sa));
+	CU_ASSERT_TRUE(is_esp_in(&f, 0, 0x11941194, ETH + V6));
+	n = mk_udp(l4, 4500, 4500, (const uint8_t[12]){ 0x11, 0x94, 0x11, 0x94 }, 12);
+	mk_v6(&f, us(0), "2001:db8:10::9", "2001:db8:10::1", IPPROTO_UDP, 64, l4, n);
+	CU_ASSERT_TRUE(is_esp_in(&f, 0, 0x11941194, ETH + V6 + UDP));
+	memset(l4, 0, 16);
+	l4[3] = 1;			/* SPI 1 */
+	mk_v6(&f, us(0), "2001:db8:10::9", "2001:db8:10::1", GW_IPPROTO_ESP, 64, l4, 16);
+	CU_ASSERT_TRUE(is_drop(&f, 0, DP_C_drop_malformed));
 }
 
 /* A PMD's checksum verdict is trusted over the software check. */
@@ -904,13 +945,18 @@ static void test_smoke(void)
  * The worker times one loop in DP_PROF_EVERY: feed it frames until a
  * timed loop has received some, then the counters must add up: no more
  * timed packets than received, classification part of the loop's cycles.
+ * The worker is stopped only once it has received every frame fed to it
+ * (frames still in the RX ring would stay out of the pool); whatever is
+ * left there after all is freed, and must be nothing.
  */
 static void test_prof_counters(void)
 {
 	struct rte_ring *rx = rte_ring_lookup("ETH_RXTX0_net_ring0");
 	struct dp_lcore_stats before, after;
 	uint8_t l4[16] = { 8, 0 };
-	uint64_t t0, pkts, loop, cls;
+	uint64_t t0, pkts, loop, cls, fed = 0;
+	struct rte_mbuf *left;
+	unsigned nleft = 0;
 	struct frame f;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(rx);
@@ -925,10 +971,23 @@ static void test_prof_counters(void)
 			m[i] = to_mbuf(&f);
 		if (rte_ring_enqueue_bulk(rx, (void **)m, RTE_DIM(m), NULL) == 0)
 			rte_pktmbuf_free_bulk(m, RTE_DIM(m));
+		else
+			fed += RTE_DIM(m);
 		rte_delay_us_sleep(100);
 		dp_stats_sum(&after);
 	} while (after.c[DP_C_prof_pkts] == before.c[DP_C_prof_pkts] && now_ms() - t0 < 5000);
+	/* A received burst is sent or freed within the same loop, which the
+	 * worker finishes before it sees the stop. */
+	t0 = now_ms();
+	while (after.c[DP_C_rx_pkts] - before.c[DP_C_rx_pkts] < fed && now_ms() - t0 < 5000) {
+		rte_delay_us_sleep(1000);
+		dp_stats_sum(&after);
+	}
 	dp_stop();
+	while (rte_ring_dequeue(rx, (void **)&left) == 0) {
+		rte_pktmbuf_free(left);
+		nleft++;
+	}
 	dp_stats_sum(&after);
 	pkts = after.c[DP_C_prof_pkts] - before.c[DP_C_prof_pkts];
 	loop = after.c[DP_C_prof_loop_cycles] - before.c[DP_C_prof_loop_cycles];
@@ -938,6 +997,8 @@ static void test_prof_counters(void)
 	CU_ASSERT(pkts > 0);
 	CU_ASSERT(pkts <= after.c[DP_C_rx_pkts] - before.c[DP_C_rx_pkts]);
 	CU_ASSERT(cls > 0 && loop > cls);
+	CU_ASSERT_EQUAL(after.c[DP_C_rx_pkts] - before.c[DP_C_rx_pkts], fed);
+	CU_ASSERT_EQUAL(nleft, 0);
 	CU_ASSERT_EQUAL(after.c[DP_C_rx_pkts] - before.c[DP_C_rx_pkts],
 			after.c[DP_C_fwd_pkts] - before.c[DP_C_fwd_pkts]);
 	test_dp_no_mbuf_leak();

@@ -396,8 +396,8 @@ static void test_iv_and_keys(void)
 	CU_ASSERT_EQUAL(memcmp(&k1, &z, sizeof(z)), 0);
 	/* names */
 	for (int i = 0; i < ESP_ALG_COUNT; i++)
-		CU_ASSERT_EQUAL(esp_alg_from_name(esp_alg_info((enum esp_alg)i)->name), i);
-	CU_ASSERT_EQUAL(esp_alg_from_name("aes128gcm8"), -EINVAL);
+		CU_ASSERT_EQUAL(gw_esp_alg_from_name(esp_alg_info((enum esp_alg)i)->name), i);
+	CU_ASSERT_EQUAL(gw_esp_alg_from_name("aes128gcm8"), -EINVAL);
 	CU_ASSERT_PTR_NULL(esp_alg_info(ESP_ALG_COUNT));
 	esp_keys_wipe(&k2);
 }
