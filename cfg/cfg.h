@@ -155,6 +155,82 @@ struct cfg_policy {
 	int line;
 };
 
+/* crypto.ikev2: IKEv2 settings shared by every peer. */
+struct cfg_ikev2 {
+	bool disconnect_revoked_peers;		/* default false */
+	uint32_t cookie_threshold;		/* half-open SAs before COOKIEs, default 512 */
+	uint32_t max_half_open;			/* refuse beyond, default 8192 */
+	uint32_t dpd_interval;			/* s, 0 = off, default 30 */
+};
+
+struct cfg_crypto {
+	struct cfg_ikev2 ikev2;
+};
+
+enum {
+	CFG_MAX_PEERS = 256,
+	CFG_MAX_PROPOSALS = 8,			/* per list */
+	CFG_PROPOSAL_MAX = 128,			/* strongSwan proposal string, incl. NUL */
+	CFG_ID_MAX = 256,			/* identity text, incl. NUL */
+};
+
+/* IKE identity types: the ID Type values of RFC 7296 3.5. */
+enum cfg_id_type {
+	CFG_ID_NONE = 0,			/* not configured */
+	CFG_ID_IPV4 = 1,			/* ID_IPV4_ADDR */
+	CFG_ID_FQDN = 2,			/* ID_FQDN */
+	CFG_ID_RFC822 = 3,			/* ID_RFC822_ADDR (email) */
+	CFG_ID_IPV6 = 5,			/* ID_IPV6_ADDR */
+	CFG_ID_DN = 9,				/* ID_DER_ASN1_DN, written "CN=x, O=y" */
+};
+
+/*
+ * An identity as strongSwan reads one: a DN when it has '=', an IPv4/IPv6
+ * literal, an email when it has '@' after a local part, else an FQDN.
+ * "fqdn:", "email:" (or "rfc822:"), "ipv4:" and "ipv6:" force the type;
+ * a leading '@' forces an FQDN (strongSwan's "@host").
+ */
+struct cfg_id {
+	enum cfg_id_type type;
+	char value[CFG_ID_MAX];			/* without prefix or leading '@' */
+	struct gw_addr addr;			/* CFG_ID_IPV4 / CFG_ID_IPV6 */
+};
+
+enum cfg_initiate {
+	CFG_INITIATE_NONE,			/* respond only */
+	CFG_INITIATE_START,			/* bring the SAs up at start */
+	CFG_INITIATE_TRAP,			/* on the first packet matching the selectors */
+};
+
+/*
+ * peers[]: one IKE peer with its CHILD SA.  Proposals are kept as written
+ * (validated with gw_ike_proposal_parse(); controlplane/ike/ike_proposal.h
+ * parses them again).  Names are unique among peers and manual SAs.
+ */
+struct cfg_peer {
+	char name[CFG_NAME_MAX];
+	uint8_t ike_version;			/* 1 or 2, default 2 */
+	bool remote_any;			/* remote = "any": responder only */
+	struct gw_addr remote;			/* family 0 when remote_any */
+	struct cfg_id remote_id;		/* required with remote_any; NONE = any */
+	struct cfg_id local_id;			/* NONE = our certificate's subject DN */
+	char trustpoint[CFG_NAME_MAX];		/* a pki.trustpoints[] name */
+	unsigned trustpoint_idx;		/* its index in pki.trustpoints */
+	char ike_proposals[CFG_MAX_PROPOSALS][CFG_PROPOSAL_MAX];
+	unsigned n_ike_proposals;
+	char esp_proposals[CFG_MAX_PROPOSALS][CFG_PROPOSAL_MAX];
+	unsigned n_esp_proposals;
+	struct gw_prefix local_ts[CFG_MAX_TS];	/* host bits clear, one family */
+	unsigned n_local_ts;
+	struct gw_prefix remote_ts[CFG_MAX_TS];	/* local_ts's family */
+	unsigned n_remote_ts;
+	enum cfg_initiate initiate;		/* default none */
+	uint32_t ike_lifetime;			/* s, default 86400 */
+	uint32_t child_lifetime;		/* s, default 3600, below ike_lifetime */
+	bool encap;				/* force UDP encapsulation (default false) */
+	int line;
+};
+
 struct gw_cfg {
 	char path[256];
 	char *eal_argv[CFG_MAX_EAL_ARGS];	/* strdup'd; freed by cfg_free() */
@@ -176,6 +252,9 @@ struct gw_cfg {
 	struct cfg_policy *policies;		/* malloc'd array */
 	unsigned n_policies;
 	bool bench_no_replay_check;		/* benchmarks only: "benchmark_no_replay_check" */
+	struct cfg_crypto crypto;		/* optional "crypto" group; defaults */
+	struct cfg_peer *peers;			/* malloc'd array */
+	unsigned n_peers;
 };
 
 /*
@@ -188,6 +267,12 @@ int cfg_load(const char *path, struct gw_cfg *cfg, char *err, size_t errlen);
 int cfg_load_string(const char *text, const char *name, struct gw_cfg *cfg,
 		    char *err, size_t errlen);
 void cfg_free(struct gw_cfg *cfg);
+
+/* "ipv4", "ipv6", "fqdn", "email", "dn" or "none". */
+const char *cfg_id_type_name(enum cfg_id_type type);
+
+/* Index of the peer named name, or -1. */
+int cfg_peer_find(const struct gw_cfg *cfg, const char *name);
 
 /* Index of the interface named name, or -1. */
 int cfg_iface_find(const struct gw_cfg *cfg, const char *name);

@@ -111,6 +111,8 @@ static const struct cfg_key cfg_root_keys[] = {
 	{ "pki", false, cfg_parse_pki },
 	{ "manual_sas", false, cfg_parse_manual_sas },
 	{ "policies", false, cfg_parse_policies },
+	{ "crypto", false, cfg_parse_crypto },
+	{ "peers", false, cfg_parse_peers },		/* after pki and manual_sas */
 	{ "benchmark_no_replay_check", false, cfg_parse_no_replay },
 };
 
@@ -120,6 +122,7 @@ int cfg_parse_root(struct cfg_ctx *ctx, const config_setting_t *root, struct gw_
 	cfg->log_level = RTE_LOG_INFO;
 	cfg->worker_idle_backoff = false;
 	cfg->mbuf_data_size = CFG_MBUF_DEFAULT;
+	cfg_crypto_defaults(&cfg->crypto);
 	if (cfg_walk(ctx, root, cfg_root_keys,
 		     sizeof(cfg_root_keys) / sizeof(cfg_root_keys[0]), cfg) != 0)
 		return -1;

@@ -116,6 +116,9 @@ const char *cfg_validate_mtu(unsigned mtu, bool has_v6);
  * *bad is the index of the offending argument. */
 const char *cfg_validate_framesz(int argc, char *const *argv, unsigned *framesz, int *bad);
 
+/* cfg_id.c: text into *id typed as struct cfg_id says; NULL or what is wrong. */
+const char *cfg_validate_id(const char *text, struct cfg_id *id);
+
 /* Top level and one parser file per section. */
 int cfg_parse_root(struct cfg_ctx *ctx, const config_setting_t *root, struct gw_cfg *cfg);
 int cfg_parse_interfaces(struct cfg_ctx *ctx, const config_setting_t *s, void *obj);
@@ -125,6 +128,10 @@ int cfg_parse_telemetry(struct cfg_ctx *ctx, const config_setting_t *s, void *ob
 int cfg_parse_pki(struct cfg_ctx *ctx, const config_setting_t *s, void *obj);
 int cfg_parse_manual_sas(struct cfg_ctx *ctx, const config_setting_t *s, void *obj);
 int cfg_parse_policies(struct cfg_ctx *ctx, const config_setting_t *s, void *obj);
+int cfg_parse_crypto(struct cfg_ctx *ctx, const config_setting_t *s, void *obj);
+int cfg_parse_peers(struct cfg_ctx *ctx, const config_setting_t *s, void *obj);
+/* The crypto settings used when the group or a key is absent. */
+void cfg_crypto_defaults(struct cfg_crypto *c);
 
 /*
  * cfg_ts.c: a traffic-selector list [ "PREFIX", ... ] into out[0..*n):

@@ -64,6 +64,7 @@ void cfg_free(struct gw_cfg *cfg)
 		gw_wipe(cfg->manual_sas, cfg->n_manual_sas * sizeof(cfg->manual_sas[0]));
 	free(cfg->manual_sas);
 	free(cfg->policies);
+	free(cfg->peers);
 	memset(cfg, 0, sizeof(*cfg));
 }
 

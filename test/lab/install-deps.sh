@@ -11,7 +11,11 @@ set -euo pipefail
 BUILD_DEPS=(meson ninja-build pkg-config gcc libdpdk-dev dpdk dpdk-dev libconfig-dev
 	libcunit1-dev libssl-dev libipsec-mb-dev libpcap-dev)
 TEST_DEPS=(iproute2 ethtool iputils-ping python3-scapy tcpdump valgrind clang
-	libclang-rt-14-dev openssl)
+	libclang-rt-14-dev openssl
+	# strongSwan as the interop peer (test/lab/swan.sh); the openssl and gcm
+	# plugins are in libstrongswan-standard-plugins.
+	strongswan-swanctl charon-systemd libcharon-extra-plugins
+	libstrongswan-extra-plugins libstrongswan-standard-plugins)
 
 missing=()
 for pkg in "${BUILD_DEPS[@]}" "${TEST_DEPS[@]}"; do

@@ -18,6 +18,17 @@
  *                               do not verify
  *     End-entity certificates carry the intermediate's CRL URL as CDP.
  *
+ *   pki_tool ee DIR NAME --cn CN [--key rsa|ec] [--serial N] [--san SAN]
+ *                     [--issuer inter|root] [--cdp URL] [--days D]
+ *       DIR/NAME.{crt,key}      one more end-entity certificate of a PKI that
+ *                               "init" wrote: subject "/O=ipsecgw test/CN=CN",
+ *                               a fresh RSA-2048 (default) or ECDSA P-256 key,
+ *                               signed by DIR/ISSUER.{crt,key} (default inter),
+ *                               serial N (default 0x2000), subjectAltName SAN
+ *                               in OpenSSL's syntax ("DNS:a.example,IP:10.0.0.1,
+ *                               email:a@example"), CDP URL (default none),
+ *                               valid from an hour ago for D days (default 365).
+ *
  *   pki_tool crl DIR ISSUER OUT [--number N] [--no-number]
  *                     [--revoke SERIAL[:REASON],...] [--this-update SECONDS]
  *                     [--next-update SECONDS] [--delta BASE] [--no-akid] [--pem]
@@ -57,7 +68,9 @@ static void pkt_usage(FILE *f)
 		"       pki_tool crl DIR ISSUER OUT [--number N] [--no-number]\n"
 		"                     [--revoke SERIAL[:REASON],...] [--this-update S]\n"
 		"                     [--next-update S] [--delta BASE] [--no-akid] [--pem]\n"
-		"       ISSUER: root, inter, other or forged\n");
+		"       ISSUER: root, inter, other or forged\n"
+		"       pki_tool ee DIR NAME --cn CN [--key rsa|ec] [--serial N] [--san SAN]\n"
+		"                     [--issuer inter|root] [--cdp URL] [--days D]\n");
 }
 
 /* An unsigned number, decimal or 0x-hex, the whole string.  0 or -EINVAL. */
@@ -284,25 +297,37 @@ static int pkt_parse_revoked(struct pkt_crl_opts *o, const char *list)
 	return 0;
 }
 
-/* Read DIR/NAME.crt and DIR/NAME.key into spec.issuer and spec.issuer_key. */
-static int pkt_load_issuer(struct pkt_crl_opts *o)
+/* DIR/ISSUER.{crt,key}: the certificate and key; 0 or -1 (both NULL). */
+static int pkt_read_issuer(const char *dir, const char *issuer, X509 **cert, EVP_PKEY **key)
 {
-	char crt[PKT_PATH], key[PKT_PATH];
-	BIO *b = BIO_new_file(pkt_path(crt, o->dir, o->issuer, ".crt"), "r");
+	char crt[PKT_PATH], kpath[PKT_PATH];
+	BIO *b = BIO_new_file(pkt_path(crt, dir, issuer, ".crt"), "r");
 
+	*cert = NULL;
+	*key = NULL;
 	if (b != NULL)
-		o->spec.issuer = PEM_read_bio_X509(b, NULL, NULL, NULL);
+		*cert = PEM_read_bio_X509(b, NULL, NULL, NULL);
 	BIO_free(b);
-	b = BIO_new_file(pkt_path(key, o->dir, o->issuer, ".key"), "r");
+	b = BIO_new_file(pkt_path(kpath, dir, issuer, ".key"), "r");
 	if (b != NULL)
-		o->spec.issuer_key = PEM_read_bio_PrivateKey(b, NULL, NULL, NULL);
+		*key = PEM_read_bio_PrivateKey(b, NULL, NULL, NULL);
 	BIO_free(b);
-	if (o->spec.issuer == NULL || o->spec.issuer_key == NULL) {
-		fprintf(stderr, "pki_tool: cannot read issuer %s (%s, %s)\n", o->issuer, crt, key);
+	if (*cert == NULL || *key == NULL) {
+		fprintf(stderr, "pki_tool: cannot read issuer %s (%s, %s)\n", issuer, crt, kpath);
 		ERR_print_errors_fp(stderr);
+		X509_free(*cert);
+		EVP_PKEY_free(*key);
+		*cert = NULL;
+		*key = NULL;
 		return -1;
 	}
 	return 0;
+}
+
+/* DIR/NAME.{crt,key} into spec.issuer and spec.issuer_key. */
+static int pkt_load_issuer(struct pkt_crl_opts *o)
+{
+	return pkt_read_issuer(o->dir, o->issuer, &o->spec.issuer, &o->spec.issuer_key);
 }
 
 static int pkt_crl_write(struct pkt_crl_opts *o)
@@ -386,6 +411,101 @@ static int pkt_cmd_crl(int argc, char **argv)
 	return pkt_crl_write(&o) == 0 ? 0 : 1;
 }
 
+/* ---- ee ---- */
+
+struct pkt_ee_opts {
+	const char *dir, *name, *cn, *san, *cdp, *issuer;
+	enum tpg_key_type key;
+	uint64_t serial;
+	long days;
+};
+
+static int pkt_ee_write(const struct pkt_ee_opts *o)
+{
+	char subject[PKT_SUBJECT];
+	struct tpg_cert_spec s = {
+		.subject = subject, .serial = o->serial, .san = o->san, .cdp = o->cdp,
+		.not_before = -3600, .not_after = o->days * 86400,
+	};
+	EVP_PKEY *issuer_key = NULL, *key = NULL;
+	X509 *issuer = NULL, *cert = NULL;
+	int rc = -1;
+
+	snprintf(subject, sizeof(subject), "/O=ipsecgw test/CN=%s", o->cn);
+	if (pkt_read_issuer(o->dir, o->issuer, &issuer, &issuer_key) != 0)
+		goto out;
+	key = tpg_key(o->key);
+	if (key == NULL)
+		goto out;
+	cert = tpg_cert(&s, key, issuer, issuer_key);
+	if (cert == NULL)
+		goto out;
+	rc = pkt_write_pair(o->dir, o->name, cert, key);
+out:
+	X509_free(cert);
+	EVP_PKEY_free(key);
+	X509_free(issuer);
+	EVP_PKEY_free(issuer_key);
+	return rc;
+}
+
+/* One option of "ee"; 0 or -EINVAL. */
+static int pkt_ee_opt(struct pkt_ee_opts *o, int c, const char *arg)
+{
+	switch (c) {
+	case 'c': o->cn = arg; return 0;
+	case 's': o->san = arg; return 0;
+	case 'd': o->cdp = arg; return 0;
+	case 'n': return pkt_u64(arg, &o->serial) != 0 || o->serial == 0 ? -EINVAL : 0;
+	case 'D': return pkt_long(arg, &o->days) != 0 || o->days <= 0 ? -EINVAL : 0;
+	case 'k':
+		if (strcmp(arg, "rsa") != 0 && strcmp(arg, "ec") != 0)
+			return -EINVAL;
+		o->key = strcmp(arg, "ec") == 0 ? TPG_EC_P256 : TPG_RSA2048;
+		return 0;
+	case 'i':
+		if (strcmp(arg, "inter") != 0 && strcmp(arg, "root") != 0)
+			return -EINVAL;
+		o->issuer = arg;
+		return 0;
+	default: return -EINVAL;
+	}
+}
+
+static int pkt_cmd_ee(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "cn", required_argument, NULL, 'c' },
+		{ "key", required_argument, NULL, 'k' },
+		{ "serial", required_argument, NULL, 'n' },
+		{ "san", required_argument, NULL, 's' },
+		{ "issuer", required_argument, NULL, 'i' },
+		{ "cdp", required_argument, NULL, 'd' },
+		{ "days", required_argument, NULL, 'D' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct pkt_ee_opts o = {
+		.key = TPG_RSA2048, .serial = 0x2000, .issuer = "inter", .days = 365,
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1)
+		if (pkt_ee_opt(&o, c, optarg) != 0) {
+			fprintf(stderr, "pki_tool ee: bad option or value (%s)\n",
+				optarg != NULL ? optarg : "?");
+			return 2;
+		}
+	if (optind + 2 != argc || o.cn == NULL)
+		return 2;
+	o.dir = argv[optind];
+	o.name = argv[optind + 1];
+	if (o.name[0] == '\0' || strchr(o.name, '/') != NULL) {
+		fprintf(stderr, "pki_tool ee: NAME must be a plain file name (%s)\n", o.name);
+		return 2;
+	}
+	return pkt_ee_write(&o) == 0 ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
 	int rc = 2;
@@ -398,6 +518,8 @@ int main(int argc, char **argv)
 		rc = pkt_cmd_init(argc - 1, argv + 1);
 	else if (argc >= 2 && strcmp(argv[1], "crl") == 0)
 		rc = pkt_cmd_crl(argc - 1, argv + 1);
+	else if (argc >= 2 && strcmp(argv[1], "ee") == 0)
+		rc = pkt_cmd_ee(argc - 1, argv + 1);
 	if (rc == 2)
 		pkt_usage(stderr);
 	return rc;

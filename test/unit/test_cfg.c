@@ -458,6 +458,13 @@ static void test_example_file(void)
 	CU_ASSERT_EQUAL_FATAL(cfg.n_policies, 1);
 	CU_ASSERT_EQUAL(cfg.policies[0].action, CFG_POLICY_BYPASS);
 	CU_ASSERT_FALSE(cfg.bench_no_replay_check);
+	CU_ASSERT_EQUAL(cfg.crypto.ikev2.cookie_threshold, 512);
+	CU_ASSERT_EQUAL_FATAL(cfg.n_peers, 1);
+	CU_ASSERT_STRING_EQUAL(cfg.peers[0].name, "branch-a");
+	CU_ASSERT_EQUAL(cfg.peers[0].remote_id.type, CFG_ID_DN);
+	CU_ASSERT_EQUAL(cfg.peers[0].n_ike_proposals, 3);
+	CU_ASSERT_EQUAL(cfg.peers[0].n_esp_proposals, 2);
+	CU_ASSERT_EQUAL(cfg_peer_find(&cfg, "branch-a"), 0);
 	cfg_free(&cfg);
 	CU_ASSERT_TRUE(cfg_is_zero(&cfg));
 	cfg_free(&cfg);		/* twice is harmless */
@@ -1513,6 +1520,410 @@ static void test_manual_sa_limits(void)
 	free(text);
 }
 
+/* ---- crypto, peers -------------------------------------------------------- */
+
+struct id_case {
+	const char *text;
+	const char *err;		/* NULL = accepted as type / value */
+	enum cfg_id_type type;
+	const char *value;
+};
+
+static const struct id_case id_cases[] = {
+	{ "CN=peer1.lab", NULL, CFG_ID_DN, "CN=peer1.lab" },
+	{ "C=CH, O=strongSwan, CN=peer", NULL, CFG_ID_DN, "C=CH, O=strongSwan, CN=peer" },
+	{ "CN=a=b", NULL, CFG_ID_DN, "CN=a=b" },
+	{ "10.10.0.2", NULL, CFG_ID_IPV4, "10.10.0.2" },
+	{ "2001:db8::1", NULL, CFG_ID_IPV6, "2001:db8::1" },
+	{ "user@example.com", NULL, CFG_ID_RFC822, "user@example.com" },
+	{ "gw.lab", NULL, CFG_ID_FQDN, "gw.lab" },
+	{ "@gw.lab", NULL, CFG_ID_FQDN, "gw.lab" },
+	{ "fqdn:10.0.0.1", NULL, CFG_ID_FQDN, "10.0.0.1" },
+	{ "FQDN:host_1", NULL, CFG_ID_FQDN, "host_1" },
+	{ "email:a@b.c", NULL, CFG_ID_RFC822, "a@b.c" },
+	{ "rfc822:first.last@b", NULL, CFG_ID_RFC822, "first.last@b" },
+	{ "ipv4:10.0.0.1", NULL, CFG_ID_IPV4, "10.0.0.1" },
+	{ "ipv6:::1", NULL, CFG_ID_IPV6, "::1" },
+	{ "", "must not be empty", 0, NULL },
+	{ "@", "must not be empty", 0, NULL },
+	{ "fqdn:", "must not be empty", 0, NULL },
+	{ "ipv4:2001:db8::1", "must be an IPv4 address after ipv4:", 0, NULL },
+	{ "ipv6:10.0.0.1", "must be an IPv6 address after ipv6:", 0, NULL },
+	{ "host name", "must be a host name of letters, digits and . - _ (an FQDN identity)", 0,
+	  NULL },
+	{ ".lab", "must be a host name of letters, digits and . - _ (an FQDN identity)", 0, NULL },
+	{ "@user@example.com",
+	  "must be a host name of letters, digits and . - _ (an FQDN identity)", 0, NULL },
+	{ "fqdn:user@example.com",
+	  "must be a host name of letters, digits and . - _ (an FQDN identity)", 0, NULL },
+	{ "user@", "must be an email address like user@example.com", 0, NULL },
+	{ "a@b@c", "must be an email address like user@example.com", 0, NULL },
+	{ "email:nohost", "must be an email address like user@example.com", 0, NULL },
+	{ "a b@c", "must be an email address like user@example.com", 0, NULL },
+	{ "CN=", "must be a DN of KEY=value parts separated by commas, like \"CN=gw, O=Lab\"", 0,
+	  NULL },
+	{ "CN=a,,O=b", "must be a DN of KEY=value parts separated by commas, like \"CN=gw, O=Lab\"",
+	  0, NULL },
+	{ "CN=a,", "must be a DN of KEY=value parts separated by commas, like \"CN=gw, O=Lab\"", 0,
+	  NULL },
+	{ "=a", "must be a DN of KEY=value parts separated by commas, like \"CN=gw, O=Lab\"", 0,
+	  NULL },
+	{ "C N=a", "must be a DN of KEY=value parts separated by commas, like \"CN=gw, O=Lab\"", 0,
+	  NULL },
+	{ "CN=  , O=x", "must be a DN of KEY=value parts separated by commas, like \"CN=gw, O=Lab\"",
+	  0, NULL },
+	{ "a\tb", "must not contain control characters", 0, NULL },
+};
+
+static void test_validate_id(void)
+{
+	char longid[CFG_ID_MAX + 1];
+	struct cfg_id id;
+
+	for (size_t i = 0; i < ARRAY_LEN(id_cases); i++) {
+		const struct id_case *c = &id_cases[i];
+		const char *why = cfg_validate_id(c->text, &id);
+		bool ok = c->err == NULL ? why == NULL && id.type == c->type &&
+			strcmp(id.value, c->value) == 0 : why != NULL && strcmp(why, c->err) == 0;
+
+		CU_ASSERT_TRUE(ok);
+		if (!ok)
+			fprintf(stderr, "\n  case %zu \"%s\": got %s / type %d \"%s\"\n", i, c->text,
+				why ? why : "(accepted)", id.type, id.value);
+	}
+	CU_ASSERT_PTR_NULL(cfg_validate_id("10.10.0.2", &id));
+	CU_ASSERT_EQUAL(id.addr.family, AF_INET);
+	CU_ASSERT_PTR_NULL(cfg_validate_id("ipv6:2001:db8::2", &id));
+	CU_ASSERT_EQUAL(id.addr.family, AF_INET6);
+	memset(longid, 'a', sizeof(longid) - 2);
+	longid[sizeof(longid) - 2] = '\0';		/* 255 characters */
+	CU_ASSERT_PTR_NULL(cfg_validate_id(longid, &id));
+	longid[sizeof(longid) - 2] = 'a';
+	longid[sizeof(longid) - 1] = '\0';		/* 256 */
+	CU_ASSERT_STRING_EQUAL(cfg_validate_id(longid, &id), "must be at most 255 characters");
+	CU_ASSERT_STRING_EQUAL(cfg_id_type_name(CFG_ID_DN), "dn");
+	CU_ASSERT_STRING_EQUAL(cfg_id_type_name(CFG_ID_RFC822), "email");
+	CU_ASSERT_STRING_EQUAL(cfg_id_type_name(CFG_ID_NONE), "none");
+}
+
+#define PEER_TP "pki = { trustpoints = ( { name = \"LAB-CA\"; ca = \"/ca.pem\"; }, " \
+	"{ name = \"T2\"; ca = \"/ca2.pem\"; revocation_check = \"none\"; } ); };\n" /* line 3 */
+
+static const char peer_text[] = BASE PEER_TP
+	"manual_sas = ( { name = \"lab1\"; local = \"10.0.0.1\"; remote = \"10.0.0.2\";\n"
+	"  local_ts = [ \"10.1.0.0/16\" ]; remote_ts = [ \"10.2.0.0/16\" ]; esp = \"null-sha1\";\n"
+	"  spi_in = 0x1000; spi_out = 0x1000;\n"
+	"  auth_key_in = \"000102030405060708090a0b0c0d0e0f10111213\";\n"
+	"  auth_key_out = \"000102030405060708090a0b0c0d0e0f10111213\"; } );\n"
+	"crypto = { ikev2 = { disconnect_revoked_peers = true; cookie_threshold = 100;\n"
+	"  max_half_open = 100; dpd_interval = 0; }; };\n"
+	"peers = (\n"
+	"  { name = \"branch-a\"; ike_version = 2; remote = \"10.10.0.2\";\n"		/* 12 */
+	"    remote_id = \"CN=peer1.lab, O=Lab\"; local_id = \"gw.lab\"; trustpoint = \"T2\";\n"
+	"    ike_proposals = [ \"aes128-sha256-modp2048\", \"aes256gcm16-prfsha384-ecp384\",\n"
+	"                      \"aes128-sha256-x25519\" ];\n"
+	"    esp_proposals = ( \"aes128gcm16\", \"aes256-sha256\", \"aes128-sha1-esn-noesn\" );\n"
+	"    local_ts = [ \"192.168.10.0/24\", \"192.168.11.0/24\" ]; remote_ts = [ \"172.16.1.0/24\" ];\n"
+	"    initiate = \"start\"; ike_lifetime = 604800; child_lifetime = 86400; encap = true; },\n"
+	"  { name = \"rw\"; ike_version = 1; remote = \"any\"; remote_id = \"user@example.com\";\n"
+	"    trustpoint = \"LAB-CA\"; ike_proposals = [ \"aes256-sha384-ecp384\" ];\n"
+	"    esp_proposals = [ \"aes256gcm16-modp2048\" ];\n"
+	"    local_ts = [ \"2001:db8:20::/48\" ]; remote_ts = [ \"::/0\" ]; },\n"
+	"  { name = \"trap6\"; remote = \"2001:db8::2\"; remote_id = \"2001:db8::2\";\n"
+	"    local_id = \"@gw.example\"; trustpoint = \"LAB-CA\";\n"
+	"    ike_proposals = [ \"aes128gcm16-prfsha256-curve25519\" ];\n"
+	"    esp_proposals = [ \"aes128gcm16\" ]; initiate = \"trap\";\n"
+	"    local_ts = [ \"10.5.0.0/16\" ]; remote_ts = [ \"10.6.0.0/16\" ];\n"
+	"    ike_lifetime = 300; child_lifetime = 299; }\n"
+	");\n";
+
+static void test_peers(void)
+{
+	char err[CFG_ERR_MAX] = "", buf[GW_PREFIX_STRLEN];
+	const struct cfg_peer *p;
+	struct gw_cfg cfg;
+
+	CU_ASSERT_EQUAL_FATAL(cfg_load_string(peer_text, "p.conf", &cfg, err, sizeof(err)), 0);
+	CU_ASSERT_TRUE(cfg.crypto.ikev2.disconnect_revoked_peers);
+	CU_ASSERT_EQUAL(cfg.crypto.ikev2.cookie_threshold, 100);
+	CU_ASSERT_EQUAL(cfg.crypto.ikev2.max_half_open, 100);
+	CU_ASSERT_EQUAL(cfg.crypto.ikev2.dpd_interval, 0);
+	CU_ASSERT_EQUAL_FATAL(cfg.n_peers, 3);
+	p = &cfg.peers[0];
+	CU_ASSERT_STRING_EQUAL(p->name, "branch-a");
+	CU_ASSERT_EQUAL(p->line, 12);
+	CU_ASSERT_EQUAL(p->ike_version, 2);
+	CU_ASSERT_FALSE(p->remote_any);
+	CU_ASSERT_STRING_EQUAL(gw_addr_fmt(&p->remote, buf, sizeof(buf)), "10.10.0.2");
+	CU_ASSERT_EQUAL(p->remote_id.type, CFG_ID_DN);
+	CU_ASSERT_STRING_EQUAL(p->remote_id.value, "CN=peer1.lab, O=Lab");
+	CU_ASSERT_EQUAL(p->local_id.type, CFG_ID_FQDN);
+	CU_ASSERT_STRING_EQUAL(p->local_id.value, "gw.lab");
+	CU_ASSERT_STRING_EQUAL(p->trustpoint, "T2");
+	CU_ASSERT_EQUAL(p->trustpoint_idx, 1);
+	CU_ASSERT_EQUAL_FATAL(p->n_ike_proposals, 3);
+	CU_ASSERT_STRING_EQUAL(p->ike_proposals[2], "aes128-sha256-x25519");
+	CU_ASSERT_EQUAL_FATAL(p->n_esp_proposals, 3);
+	CU_ASSERT_STRING_EQUAL(p->esp_proposals[2], "aes128-sha1-esn-noesn");
+	CU_ASSERT_EQUAL(p->n_local_ts, 2);
+	CU_ASSERT_EQUAL(p->n_remote_ts, 1);
+	CU_ASSERT_EQUAL(p->initiate, CFG_INITIATE_START);
+	CU_ASSERT_EQUAL(p->ike_lifetime, 604800);
+	CU_ASSERT_EQUAL(p->child_lifetime, 86400);
+	CU_ASSERT_TRUE(p->encap);
+	p = &cfg.peers[1];
+	CU_ASSERT_EQUAL(p->ike_version, 1);
+	CU_ASSERT_TRUE(p->remote_any);
+	CU_ASSERT_EQUAL(p->remote.family, 0);
+	CU_ASSERT_EQUAL(p->remote_id.type, CFG_ID_RFC822);
+	CU_ASSERT_EQUAL(p->local_id.type, CFG_ID_NONE);	/* our certificate's DN */
+	CU_ASSERT_EQUAL(p->trustpoint_idx, 0);
+	CU_ASSERT_EQUAL(p->local_ts[0].addr.family, AF_INET6);
+	/* defaults */
+	CU_ASSERT_EQUAL(p->initiate, CFG_INITIATE_NONE);
+	CU_ASSERT_EQUAL(p->ike_lifetime, 86400);
+	CU_ASSERT_EQUAL(p->child_lifetime, 3600);
+	CU_ASSERT_FALSE(p->encap);
+	p = &cfg.peers[2];
+	CU_ASSERT_EQUAL(p->remote_id.type, CFG_ID_IPV6);
+	CU_ASSERT_EQUAL(p->local_id.type, CFG_ID_FQDN);
+	CU_ASSERT_STRING_EQUAL(p->local_id.value, "gw.example");
+	CU_ASSERT_EQUAL(p->initiate, CFG_INITIATE_TRAP);
+	CU_ASSERT_EQUAL(p->child_lifetime, 299);
+	CU_ASSERT_EQUAL(cfg_peer_find(&cfg, "trap6"), 2);
+	CU_ASSERT_EQUAL(cfg_peer_find(&cfg, "lab1"), -1);
+	cfg_free(&cfg);
+	CU_ASSERT_TRUE(cfg_is_zero(&cfg));
+
+	/* absent or empty: the crypto defaults, no peers */
+	CU_ASSERT_EQUAL_FATAL(cfg_load_string(BASE "peers = ();\ncrypto = { ikev2 = { }; };\n",
+					      "e.conf", &cfg, err, sizeof(err)), 0);
+	CU_ASSERT_PTR_NULL(cfg.peers);
+	CU_ASSERT_FALSE(cfg.crypto.ikev2.disconnect_revoked_peers);
+	CU_ASSERT_EQUAL(cfg.crypto.ikev2.cookie_threshold, 512);
+	CU_ASSERT_EQUAL(cfg.crypto.ikev2.max_half_open, 8192);
+	CU_ASSERT_EQUAL(cfg.crypto.ikev2.dpd_interval, 30);
+	cfg_free(&cfg);
+	CU_ASSERT_EQUAL_FATAL(cfg_load_string(BASE, "e.conf", &cfg, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(cfg.crypto.ikev2.max_half_open, 8192);
+	CU_ASSERT_EQUAL(cfg.crypto.ikev2.dpd_interval, 30);
+	cfg_free(&cfg);
+}
+
+/* One peer: head on line 5; line 6, 7 as below; body on line 8. */
+#define PEER_L5(line5, body) BASE PEER_TP "peers = (\n" line5 "\n" \
+	"  ike_proposals = [ \"aes128-sha256-modp2048\" ]; esp_proposals = [ \"aes128gcm16\" ];\n" \
+	"  local_ts = [ \"192.168.10.0/24\" ]; remote_ts = [ \"172.16.1.0/24\" ];\n" body " }\n);\n"
+#define PEER(body) PEER_L5("{ name = \"b1\"; remote = \"10.10.0.2\"; trustpoint = \"LAB-CA\";", body)
+#define PEER_PROPS(props) BASE PEER_TP "peers = (\n" \
+	"{ name = \"b1\"; remote = \"10.10.0.2\"; trustpoint = \"LAB-CA\";\n" props "\n" \
+	"  local_ts = [ \"192.168.10.0/24\" ]; remote_ts = [ \"172.16.1.0/24\" ]; }\n);\n"
+#define CRYPTO(body) BASE "crypto = {\n ikev2 = {\n" body "\n };\n};\n"	/* body on line 5 */
+#define MANUAL_SA "manual_sas = ( { name = \"lab1\"; local = \"10.0.0.1\"; remote = \"10.0.0.2\";\n" \
+	"  local_ts = [ \"10.1.0.0/16\" ]; remote_ts = [ \"10.2.0.0/16\" ]; esp = \"null-sha1\";\n" \
+	"  spi_in = 0x1000; spi_out = 0x1000;\n" \
+	"  auth_key_in = \"000102030405060708090a0b0c0d0e0f10111213\";\n" \
+	"  auth_key_out = \"000102030405060708090a0b0c0d0e0f10111213\"; } );\n"	/* lines 4-8 */
+
+static const struct err_case peer_err_cases[] = {
+	/* crypto */
+	{ BASE "crypto = ( );\n", "x.conf:3: crypto must be a group { ... } (( ... ))" },
+	{ BASE "crypto = { ikev1 = { }; };\n", "x.conf:3: unknown key (ikev1)" },
+	{ CRYPTO("  dpd = 30;"), "x.conf:5: unknown key (dpd)" },
+	{ CRYPTO("  disconnect_revoked_peers = 1;"),
+	  "x.conf:5: disconnect_revoked_peers must be true or false (1)" },
+	{ CRYPTO("  cookie_threshold = 0;"),
+	  "x.conf:5: cookie_threshold must be between 1 and 1048576 (0)" },
+	{ CRYPTO("  max_half_open = 1048577;"),
+	  "x.conf:5: max_half_open must be between 1 and 1048576 (1048577)" },
+	{ CRYPTO("  dpd_interval = 86401;"), "x.conf:5: dpd_interval must be between 0 and 86400 (86401)" },
+	{ CRYPTO("  dpd_interval = -1;"), "x.conf:5: dpd_interval must not be negative (-1)" },
+	{ CRYPTO("  max_half_open = 100;\n  cookie_threshold = 101;"),
+	  "x.conf:6: cookie_threshold must be at most max_half_open 100 (101)" },
+	{ CRYPTO("  max_half_open = 511;"),
+	  "x.conf:4: cookie_threshold must be at most max_half_open 511 (512)" },
+	/* the list and its entries */
+	{ BASE "peers = { };\n", "x.conf:3: peers must be a list ( ... ) ({ ... })" },
+	{ BASE "peers = ( 1 );\n", "x.conf:3: peers entry must be a group { ... } (1)" },
+	{ PEER("  name2 = 1;"), "x.conf:8: unknown key (name2)" },
+	{ PEER_L5("{ remote = \"10.10.0.2\"; trustpoint = \"LAB-CA\";", ""),
+	  "x.conf:5: missing required key (name)" },
+	{ PEER_L5("{ name = \"b1\"; remote = \"10.10.0.2\";", ""),
+	  "x.conf:5: missing required key (trustpoint)" },
+	{ PEER_PROPS("  ike_proposals = [ \"aes128-sha256-modp2048\" ];"),
+	  "x.conf:5: missing required key (esp_proposals)" },
+	/* name */
+	{ PEER_L5("{ name = \"branch a\"; remote = \"10.10.0.2\"; trustpoint = \"LAB-CA\";", ""),
+	  "x.conf:5: peer name must be 1 to 31 characters from A-Z a-z 0-9 _ - (branch a)" },
+	{ PEER("}, { name = \"b1\";"), "x.conf:8: duplicate peer name, first at line 5 (b1)" },
+	{ BASE PEER_TP MANUAL_SA "peers = (\n"
+	  "{ name = \"lab1\"; remote = \"10.10.0.2\"; trustpoint = \"LAB-CA\"; }\n);\n",
+	  "x.conf:10: peer name is a manual SA's name, at line 4 (lab1)" },
+	/* ike_version, remote, ids, trustpoint */
+	{ PEER("  ike_version = 3;"), "x.conf:8: ike_version must be between 1 and 2 (3)" },
+	{ PEER("  ike_version = \"2\";"), "x.conf:8: ike_version must be an integer (\"2\")" },
+	{ PEER_L5("{ name = \"b1\"; remote = \"peer.lab\"; trustpoint = \"LAB-CA\";", ""),
+	  "x.conf:5: remote must be an IP address or \"any\" (peer.lab)" },
+	{ PEER_L5("{ name = \"b1\"; remote = \"ANY\"; trustpoint = \"LAB-CA\";", ""),
+	  "x.conf:5: remote must be an IP address or \"any\" (ANY)" },
+	{ PEER_L5("{ name = \"b1\"; remote = \"224.0.0.5\"; trustpoint = \"LAB-CA\";", ""),
+	  "x.conf:5: remote must be a unicast address (224.0.0.5)" },
+	{ PEER_L5("{ name = \"b1\"; remote = \"any\"; trustpoint = \"LAB-CA\";", ""),
+	  "x.conf:5: peer \"b1\": remote = \"any\" needs remote_id, or any certificate of the "
+	  "trustpoint could claim its selectors (any)" },
+	{ PEER_L5("{ name = \"b1\"; remote = \"any\"; trustpoint = \"LAB-CA\";",
+		  "  remote_id = \"CN=x\";\n  initiate = \"start\";"),
+	  "x.conf:9: peer \"b1\": initiate needs a remote address, not \"any\" (start)" },
+	{ PEER("  remote_id = \"CN=\";"),
+	  "x.conf:8: remote_id must be a DN of KEY=value parts separated by commas, like "
+	  "\"CN=gw, O=Lab\" (CN=)" },
+	{ PEER("  local_id = \"ipv4:gw\";"),
+	  "x.conf:8: local_id must be an IPv4 address after ipv4: (ipv4:gw)" },
+	{ PEER("  local_id = [ \"gw\" ];"), "x.conf:8: local_id must be a string ([ ... ])" },
+	{ PEER_L5("{ name = \"b1\"; remote = \"10.10.0.2\"; trustpoint = \"lab-ca\";", ""),
+	  "x.conf:5: trustpoint names no pki trustpoint (lab-ca)" },
+	{ EAL IF_A "peers = (\n"
+	  "{ name = \"b1\"; remote = \"10.10.0.2\"; trustpoint = \"LAB-CA\"; } );\n",
+	  "x.conf:4: trustpoint names no pki trustpoint (LAB-CA)" },
+	/* proposals */
+	{ PEER_PROPS("  ike_proposals = [ \"aes129-sha256-modp2048\" ]; esp_proposals = [ \"aes128gcm16\" ];"),
+	  "x.conf:6: ike_proposals entry has an unknown word aes129 (aes129-sha256-modp2048)" },
+	{ PEER_PROPS("  ike_proposals = [ \"aes128-sha256-modp2048\",\n"
+		     "    \"aes128gcm16-ecp384\" ]; esp_proposals = [ \"aes128gcm16\" ];"),
+	  "x.conf:7: ike_proposals entry has no PRF: add prfsha256, prfsha384 or prfsha512 "
+	  "(aes128gcm16-ecp384)" },
+	{ PEER_PROPS("  ike_proposals = [ \"aes128-sha1-modp2048\" ]; esp_proposals = [ \"aes128gcm16\" ];"),
+	  "x.conf:6: ike_proposals entry has sha1, which is for ESP proposals only "
+	  "(aes128-sha1-modp2048)" },
+	{ PEER_PROPS("  ike_proposals = [ \"aes128-sha256\" ]; esp_proposals = [ \"aes128gcm16\" ];"),
+	  "x.conf:6: ike_proposals entry has no DH group, which IKE needs (aes128-sha256)" },
+	{ PEER_PROPS("  ike_proposals = [ \"aes128-sha256-modp2048\" ]; esp_proposals = [ \"aes128gcm16-esn\" ];"),
+	  "x.conf:6: esp_proposals entry offers ESN only, which kernel-libipsec peers refuse: "
+	  "write esn-noesn (aes128gcm16-esn)" },
+	{ PEER_PROPS("  ike_proposals = [ \"aes128-sha256-modp2048\" ]; esp_proposals = [ \"aes128-sha256-prfsha256\" ];"),
+	  "x.conf:6: esp_proposals entry has prfsha256, which is for IKE proposals only "
+	  "(aes128-sha256-prfsha256)" },
+	{ PEER_PROPS("  ike_proposals = [ \"aes128-sha256-modp2048\" ]; esp_proposals = [ \"aes128\" ];"),
+	  "x.conf:6: esp_proposals entry has no integrity algorithm, which AES-CBC needs (aes128)" },
+	{ PEER_PROPS("  ike_proposals = [ ]; esp_proposals = [ \"aes128gcm16\" ];"),
+	  "x.conf:6: ike_proposals must list 1 to 8 proposals (none)" },
+	{ PEER_PROPS("  ike_proposals = \"aes128-sha256-modp2048\"; esp_proposals = [ \"aes128gcm16\" ];"),
+	  "x.conf:6: ike_proposals must be a list [ ... ] (\"aes128-sha256-modp2048\")" },
+	{ PEER_PROPS("  ike_proposals = [ \"aes128-sha256-modp2048\" ];\n"
+		     "  esp_proposals = [ \"aes128gcm16\", \"aes256gcm16\", \"aes128gcm16\" ];"),
+	  "x.conf:7: duplicate proposal in esp_proposals (aes128gcm16)" },
+	{ PEER_PROPS("  ike_proposals = [ \"aes128-sha256-modp2048\" ];\n  esp_proposals = [ "
+		     "\"aes128gcm16\", \"aes256gcm16\", \"aes128-sha1\", \"aes128-sha256\", "
+		     "\"aes128-sha384\", \"aes128-sha512\", \"aes256-sha1\", \"aes256-sha256\", "
+		     "\"aes256-sha384\" ];"),
+	  "x.conf:7: esp_proposals has more than 8 entries (9)" },
+	{ PEER_PROPS("  ike_proposals = [ \"aes128-sha256-modp2048-aes256-sha384-sha512-ecp256-ecp384-"
+		     "ecp521-x25519-aes128gcm16-prfsha256-prfsha384-prfsha512-sha2_256-aes256gcm16\" ];"),
+	  "x.conf:6: ike_proposals entry must be at most 127 characters (\"aes128-sha256-modp2048-"
+	  "aes256-sha384-sha512-ecp256-ecp384-ecp521-x25519-aes128gc...\")" },
+	/* selectors */
+	{ BASE PEER_TP "peers = (\n{ name = \"b1\"; remote = \"10.10.0.2\"; trustpoint = \"LAB-CA\";\n"
+	  "  ike_proposals = [ \"aes128-sha256-modp2048\" ]; esp_proposals = [ \"aes128gcm16\" ];\n"
+	  "  local_ts = [ \"192.168.10.1/24\" ]; remote_ts = [ \"172.16.1.0/24\" ]; }\n);\n",
+	  "x.conf:7: local_ts entry has host bits set (192.168.10.1/24)" },
+	{ BASE PEER_TP "peers = (\n{ name = \"b1\"; remote = \"10.10.0.2\"; trustpoint = \"LAB-CA\";\n"
+	  "  ike_proposals = [ \"aes128-sha256-modp2048\" ]; esp_proposals = [ \"aes128gcm16\" ];\n"
+	  "  local_ts = [ \"192.168.10.0/24\" ];\n  remote_ts = [ ]; }\n);\n",
+	  "x.conf:8: remote_ts must list 1 to 4 prefixes (none)" },
+	/* initiate, lifetimes, encap */
+	{ PEER("  initiate = \"always\";"),
+	  "x.conf:8: initiate must be \"none\", \"start\" or \"trap\" (always)" },
+	{ PEER("  ike_lifetime = 299;"), "x.conf:8: ike_lifetime must be between 300 and 604800 (299)" },
+	{ PEER("  ike_lifetime = 604801;"),
+	  "x.conf:8: ike_lifetime must be between 300 and 604800 (604801)" },
+	{ PEER("  child_lifetime = 119;"), "x.conf:8: child_lifetime must be between 120 and 86400 (119)" },
+	{ PEER("  child_lifetime = 86401;"),
+	  "x.conf:8: child_lifetime must be between 120 and 86400 (86401)" },
+	{ PEER("  ike_lifetime = 3600;"),
+	  "x.conf:8: peer \"b1\": child_lifetime must be below ike_lifetime 3600 (3600)" },
+	{ PEER("  ike_lifetime = 600;\n  child_lifetime = 600;"),
+	  "x.conf:9: peer \"b1\": child_lifetime must be below ike_lifetime 600 (600)" },
+	{ PEER("  encap = \"yes\";"), "x.conf:8: encap must be true or false (\"yes\")" },
+};
+
+static void test_peer_errors(void)
+{
+	for (size_t i = 0; i < ARRAY_LEN(peer_err_cases); i++) {
+		const struct err_case *c = &peer_err_cases[i];
+		char err[CFG_ERR_MAX] = "";
+		struct gw_cfg cfg;
+		int rc = cfg_load_string(c->text, "x.conf", &cfg, err, sizeof(err));
+
+		CU_ASSERT_EQUAL(rc, -1);
+		CU_ASSERT_STRING_EQUAL(err, c->err);
+		CU_ASSERT_TRUE(cfg_is_zero(&cfg));
+		if (rc != -1 || strcmp(err, c->err) != 0)
+			fprintf(stderr, "\n  case %zu:\n%s  want: %s\n  got:  %s (rc %d)\n", i, c->text,
+				c->err, err, rc);
+	}
+}
+
+/* A peer's selectors of two families, and the ts family rule. */
+static void test_peer_ts_family(void)
+{
+	char err[CFG_ERR_MAX] = "";
+	struct gw_cfg cfg;
+
+	CU_ASSERT_EQUAL(cfg_load_string(BASE PEER_TP "peers = (\n"
+		"{ name = \"b1\"; remote = \"10.10.0.2\"; trustpoint = \"LAB-CA\";\n"
+		"  ike_proposals = [ \"aes128-sha256-modp2048\" ]; esp_proposals = [ \"aes128gcm16\" ];\n"
+		"  local_ts = [ \"192.168.10.0/24\" ];\n  remote_ts = [ \"::/0\" ]; }\n);\n",
+		"x.conf", &cfg, err, sizeof(err)), -1);
+	CU_ASSERT_STRING_EQUAL(err, "x.conf:8: peer \"b1\": remote_ts is not of local_ts's address "
+			       "family (::/0)");
+	CU_ASSERT_EQUAL(cfg_load_string(BASE PEER_TP "peers = (\n"
+		"{ name = \"b1\"; remote = \"10.10.0.2\"; trustpoint = \"LAB-CA\";\n"
+		"  ike_proposals = [ \"aes128-sha256-modp2048\" ]; esp_proposals = [ \"aes128gcm16\" ];\n"
+		"  local_ts = [ \"192.168.10.0/24\",\n \"2001:db8::/32\" ];\n  remote_ts = [ \"::/0\" ]; }\n);\n",
+		"x.conf", &cfg, err, sizeof(err)), -1);
+	CU_ASSERT_STRING_EQUAL(err, "x.conf:8: local_ts mixes IPv4 and IPv6 (2001:db8::/32)");
+}
+
+/* CFG_MAX_PEERS load; one more is refused. */
+static void test_peer_limits(void)
+{
+	size_t cap = 1 << 20, n;
+	char *text = malloc(cap);
+	char err[CFG_ERR_MAX] = "";
+	struct gw_cfg cfg;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	for (int extra = 0; extra < 2; extra++) {
+		n = (size_t)snprintf(text, cap, BASE PEER_TP "peers = (");
+		for (int i = 0; i < CFG_MAX_PEERS + extra; i++)
+			n += (size_t)snprintf(text + n, cap - n,
+				"%s{ name = \"p%d\"; remote = \"any\"; remote_id = \"CN=p%d\";\n"
+				"  trustpoint = \"LAB-CA\"; ike_proposals = [ \"aes256gcm16-prfsha384-ecp384\","
+				" \"aes128-sha256-modp2048\", \"aes128-sha256-x25519\", \"aes256-sha384-ecp384\","
+				" \"aes128gcm16-prfsha256-curve25519\", \"aes256-sha512-ecp521\","
+				" \"aes128-sha512-ecp256\", \"aes256-sha256-modp2048\" ];\n"
+				"  esp_proposals = [ \"aes128gcm16\", \"aes256gcm16\", \"aes128-sha1\","
+				" \"aes128-sha256\", \"aes128-sha384\", \"aes128-sha512\", \"aes256-sha1\","
+				" \"aes256-sha256-esn-noesn\" ];\n"
+				"  local_ts = [ \"10.0.0.0/8\", \"192.168.0.0/16\", \"172.16.0.0/12\","
+				" \"100.64.0.0/10\" ];\n"
+				"  remote_ts = [ \"10.%d.%d.0/24\" ]; }", i ? ", " : "", i, i, i / 256, i % 256);
+		snprintf(text + n, cap - n, ");\n");
+		CU_ASSERT_TRUE_FATAL(n < cap - 8);
+		if (extra == 0) {
+			CU_ASSERT_EQUAL(cfg_load_string(text, "big.conf", &cfg, err, sizeof(err)), 0);
+			CU_ASSERT_EQUAL(cfg.n_peers, CFG_MAX_PEERS);
+			CU_ASSERT_EQUAL(cfg.peers[CFG_MAX_PEERS - 1].n_ike_proposals, CFG_MAX_PROPOSALS);
+			CU_ASSERT_EQUAL(cfg.peers[CFG_MAX_PEERS - 1].n_esp_proposals, CFG_MAX_PROPOSALS);
+			cfg_free(&cfg);
+		} else {
+			CU_ASSERT_EQUAL(cfg_load_string(text, "big.conf", &cfg, err, sizeof(err)), -1);
+			CU_ASSERT_STRING_EQUAL(err, "big.conf:4: peers has more than 256 entries (257)");
+		}
+	}
+	free(text);
+}
+
 int main(void)
 {
 	static const struct test_case tests[] = {
@@ -1540,6 +1951,11 @@ int main(void)
 		{ "manual_sas, policies: every key set", test_manual_sas },
 		{ "manual_sas, policies: error lines", test_manual_sa_errors },
 		{ "manual_sas, policies: limits", test_manual_sa_limits },
+		{ "peers: identities", test_validate_id },
+		{ "crypto, peers: every key set, defaults", test_peers },
+		{ "crypto, peers: error lines", test_peer_errors },
+		{ "peers: selector families", test_peer_ts_family },
+		{ "peers: limits", test_peer_limits },
 	};
 	if (test_suite("cfg", NULL, NULL, tests, ARRAY_LEN(tests)) != 0)
 		return 1;
