@@ -9,17 +9,31 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
-/* Returns 0 when equal, non-zero otherwise. */
+/*
+ * Returns 0 when equal, non-zero otherwise.  Eight bytes at a time (an ICV
+ * is 12 to 32 bytes: a byte loop cost a 64-byte ESP packet ~10 % of its
+ * time); the accumulator is volatile so that no early exit can be derived
+ * from its value.
+ */
 static inline int gw_ct_memcmp(const void *a, const void *b, size_t len)
 {
-	const volatile uint8_t *x = a;
-	const volatile uint8_t *y = b;
-	uint8_t acc = 0;
+	const uint8_t *x = a;
+	const uint8_t *y = b;
+	volatile uint64_t acc = 0;
+	size_t i = 0;
 
-	for (size_t i = 0; i < len; i++)
-		acc |= x[i] ^ y[i];
-	return acc;
+	for (; i + 8 <= len; i += 8) {
+		uint64_t u, v;
+
+		memcpy(&u, x + i, sizeof(u));
+		memcpy(&v, y + i, sizeof(v));
+		acc |= u ^ v;
+	}
+	for (; i < len; i++)
+		acc |= (uint64_t)(x[i] ^ y[i]);
+	return acc != 0;
 }
 
 /* Wipe memory in a way the compiler may not elide. */

@@ -38,6 +38,7 @@
 #include "controlplane/cp_tm.h"
 #include "controlplane/pki/pki.h"
 #include "controlplane/pki/pki_internal.h"
+#include "controlplane/ikev2/ikev2.h"
 #include "dataplane/dp.h"
 #include "dataplane/dp_route.h"
 
@@ -64,6 +65,7 @@ void cp_loop_tick(uint64_t now_ms)
 	if (cp_pki_on)
 		pki_tick(now_ms);
 	cp_sa_tick();
+	ikev2_tick(now_ms);
 	dp_reclaim();
 }
 
@@ -254,6 +256,9 @@ int cp_init(const struct gw_cfg *cfg)
 	ret = cp_loop_pki(&cfg->pki);
 	if (ret < 0)
 		goto fail;
+	ret = ikev2_init(cfg);
+	if (ret < 0)
+		goto fail;
 	cp_loop_announce();
 	return 0;
 fail:
@@ -352,6 +357,7 @@ int cp_run(void)
 
 void cp_fini(void)
 {
+	ikev2_fini();
 	if (cp_pki_on)
 		pki_fini();
 	cp_pki_on = false;

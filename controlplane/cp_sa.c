@@ -16,6 +16,7 @@
 #include "common/gw_log.h"
 #include "common/gw_sa.h"
 #include "controlplane/cp_sa.h"
+#include "controlplane/ikev2/ikev2.h"
 #include "dataplane/dp_sa.h"
 #include "dataplane/dp_spd.h"
 
@@ -29,6 +30,8 @@ static struct {
 	struct cp_sa_manual *manual;	/* cfg order; index = tunnel id */
 	unsigned n_manual;
 	uint32_t next_tunnel;		/* cp_sa_tunnel_alloc() */
+	uint32_t peer_tunnel0;		/* IKE peer i has tunnel peer_tunnel0 + i */
+	unsigned n_peers;
 	uint64_t events;
 	uint64_t events_lost_seen;
 } cp_sa;
@@ -37,7 +40,7 @@ static struct {
 
 static unsigned cp_sa_pairs(const struct gw_prefix *l, unsigned nl,
 			    const struct gw_prefix *r, unsigned nr, uint8_t action,
-			    uint32_t tunnel, struct dp_spd_rule *out)
+			    uint32_t tunnel, bool on_demand, struct dp_spd_rule *out)
 {
 	unsigned n = 0;
 
@@ -51,6 +54,7 @@ static unsigned cp_sa_pairs(const struct gw_prefix *l, unsigned nl,
 				out[n].remote = r[k];
 				out[n].action = action;
 				out[n].tunnel = tunnel;
+				out[n].on_demand = on_demand;
 			}
 			n++;
 		}
@@ -67,14 +71,22 @@ static unsigned cp_sa_rules(const struct gw_cfg *cfg, struct dp_spd_rule *rules)
 		const struct cfg_manual_sa *m = &cfg->manual_sas[i];
 
 		n += cp_sa_pairs(m->local_ts, m->n_local_ts, m->remote_ts, m->n_remote_ts,
-				 DP_SPD_PROTECT, i, rules != NULL ? rules + n : NULL);
+				 DP_SPD_PROTECT, i, false, rules != NULL ? rules + n : NULL);
+	}
+	/* IKE peers: protected (dropped until their SA exists, never leaked) */
+	for (unsigned i = 0; i < cfg->n_peers; i++) {
+		const struct cfg_peer *p = &cfg->peers[i];
+
+		n += cp_sa_pairs(p->local_ts, p->n_local_ts, p->remote_ts, p->n_remote_ts,
+				 DP_SPD_PROTECT, cfg->n_manual_sas + i,
+				 p->initiate == CFG_INITIATE_TRAP, rules != NULL ? rules + n : NULL);
 	}
 	for (unsigned i = 0; i < cfg->n_policies; i++) {
 		const struct cfg_policy *p = &cfg->policies[i];
 		uint8_t action = p->action == CFG_POLICY_DISCARD ? DP_SPD_DISCARD : DP_SPD_BYPASS;
 
 		n += cp_sa_pairs(p->local_ts, p->n_local_ts, p->remote_ts, p->n_remote_ts,
-				 action, 0, rules != NULL ? rules + n : NULL);
+				 action, 0, false, rules != NULL ? rules + n : NULL);
 	}
 	return n;
 }
@@ -209,7 +221,9 @@ int cp_sa_init(const struct gw_cfg *cfg)
 		if (cp_sa.manual == NULL)
 			return -ENOMEM;
 	}
-	cp_sa.next_tunnel = cfg->n_manual_sas;
+	cp_sa.peer_tunnel0 = cfg->n_manual_sas;
+	cp_sa.n_peers = cfg->n_peers;
+	cp_sa.next_tunnel = cfg->n_manual_sas + cfg->n_peers;
 	ret = cp_sa_policies(cfg);
 	for (unsigned i = 0; ret == 0 && i < cfg->n_manual_sas; i++) {
 		ret = cp_sa_install_manual(cfg, i);
@@ -237,6 +251,48 @@ uint32_t cp_sa_tunnel_alloc(void)
 	if (cp_sa.next_tunnel >= DP_TUNNEL_MAX)
 		return DP_SA_INVALID;
 	return cp_sa.next_tunnel++;
+}
+
+uint32_t cp_sa_peer_tunnel(unsigned peer)
+{
+	return peer < cp_sa.n_peers ? cp_sa.peer_tunnel0 + peer : DP_SA_INVALID;
+}
+
+int cp_sa_install_ike_pair(struct gw_sa_desc *in, struct gw_sa_desc *out, uint32_t *h_in,
+			   uint32_t *h_out)
+{
+	int ret = dp_sa_install_pair(in, out, h_in, h_out);
+
+	if (ret < 0) {
+		GW_LOG(ipsec, ERR, "%s: cannot install SPI in 0x%08" PRIx32 " out 0x%08" PRIx32 ": %s",
+		       in->name, in->spi, out->spi, strerror(-ret));
+		*h_in = *h_out = DP_SA_INVALID;
+	} else {
+		GW_LOG(ipsec, NOTICE, "%s: tunnel %" PRIu32 ", %s, SPI in 0x%08" PRIx32 " (handle %"
+		       PRIu32 "), out 0x%08" PRIx32 " (handle %" PRIu32 ")%s", in->name, in->tunnel,
+		       gw_esp_alg_name(in->alg), in->spi, *h_in, out->spi, *h_out,
+		       in->encap ? ", UDP-encapsulated" : "");
+	}
+	gw_sa_desc_wipe(in);
+	gw_sa_desc_wipe(out);
+	return ret;
+}
+
+int cp_sa_install_ike_one(struct gw_sa_desc *d, uint32_t *h)
+{
+	int ret = dp_sa_install(d, h);
+
+	if (ret < 0) {
+		GW_LOG(ipsec, ERR, "%s: cannot install SPI %s 0x%08" PRIx32 ": %s", d->name,
+		       d->dir == GW_SA_IN ? "in" : "out", d->spi, strerror(-ret));
+		*h = DP_SA_INVALID;
+	} else {
+		GW_LOG(ipsec, NOTICE, "%s: tunnel %" PRIu32 ", %s, SPI %s 0x%08" PRIx32 " (handle %"
+		       PRIu32 ")", d->name, d->tunnel, gw_esp_alg_name(d->alg),
+		       d->dir == GW_SA_IN ? "in" : "out", d->spi, *h);
+	}
+	gw_sa_desc_wipe(d);
+	return ret;
 }
 
 /* ---- retire ---- */
@@ -344,8 +400,14 @@ void cp_sa_tick(void)
 
 	do {
 		n = dp_sa_events_dequeue(ev, CP_SA_EV_BURST);
-		for (unsigned i = 0; i < n; i++)
+		for (unsigned i = 0; i < n; i++) {
 			cp_sa_event_log(&ev[i]);
+			if (ev[i].type == DP_SA_EV_ACQUIRE && ev[i].tunnel >= cp_sa.peer_tunnel0 &&
+			    ev[i].tunnel - cp_sa.peer_tunnel0 < cp_sa.n_peers)
+				ikev2_initiate(ev[i].tunnel - cp_sa.peer_tunnel0);
+			else if (ev[i].type != DP_SA_EV_ACQUIRE && !cp_sa_is_manual_handle(ev[i].handle))
+				ikev2_child_expire(ev[i].handle, ev[i].type != DP_SA_EV_SOFT_LIFETIME);
+		}
 		total += n;
 	} while (n == CP_SA_EV_BURST && total < CP_SA_EV_PER_TICK);
 	cp_sa.events += total;

@@ -14,7 +14,9 @@
  *   - installs every manual SA as an inbound/outbound pair and wipes the
  *     descriptors it built.
  * On every CP tick it drains the data plane's SA events and logs them (a
- * manual SA has no IKE to rekey it: its lifetime events are only logged).
+ * manual SA has no IKE to rekey it: its lifetime events are only logged);
+ * an ACQUIRE for an IKE peer's tunnel starts ikev2_initiate() to it, and
+ * the lifetime events of an IKE child go to ikev2_child_expire() (rekey).
  * Retiring an SA pair leaves its policy in place: protected traffic is then
  * dropped (drop_protect_no_sa), never sent in the clear.
  *
@@ -55,6 +57,21 @@ void cp_sa_tick(void);
  * DP_SA_INVALID when every id up to DP_TUNNEL_MAX is taken. */
 uint32_t cp_sa_tunnel_alloc(void);
 
+/* The tunnel id of IKE peer peer (cfg->peers index): its PROTECT rules
+ * (local_ts x remote_ts, on demand for initiate = "trap") are published
+ * by cp_sa_init with the manual SAs'; DP_SA_INVALID for no such peer. */
+uint32_t cp_sa_peer_tunnel(unsigned peer);
+/*
+ * IKE: install an inbound/outbound pair built from two descriptors, then
+ * wipe both (whatever the result).  *h_in / *h_out get the handles
+ * (DP_SA_INVALID on failure).  0 or dp_sa_install_pair()'s -errno.
+ */
+struct gw_sa_desc;
+int cp_sa_install_ike_pair(struct gw_sa_desc *in, struct gw_sa_desc *out, uint32_t *h_in,
+			   uint32_t *h_out);
+/* IKE: install one SA (a rekey responder's new inbound SA, later its
+ * outbound one), then wipe d.  0 or dp_sa_install()'s -errno. */
+int cp_sa_install_ike_one(struct gw_sa_desc *d, uint32_t *h);
 /*
  * The retire path shared by `clear` and (later) IKE: retire an SA pair
  * (either handle may be DP_SA_INVALID).  Returns how many were retired.

@@ -11,6 +11,7 @@
  *   /ipsecgw/routes[,START]       /ipsecgw/route,ID
  *   /ipsecgw/stats
  *   /ipsecgw/dp/drops, sas, sa, sa_stats, sa_clear (cp_tm_sa.c)
+ *   /ipsecgw/ikev2/..., clear/crypto_session (controlplane/ikev2/ikev2_tm.c)
  *
  * They are registered at program start (RTE_INIT below).
  */
@@ -30,6 +31,7 @@
 #include "controlplane/cp_neigh.h"
 #include "controlplane/cp_stats.h"
 #include "controlplane/cp_tm.h"
+#include "controlplane/ikev2/ikev2_tm.h"
 #include "dataplane/dp.h"
 #include "dataplane/dp_route.h"
 #include "dataplane/dp_stats.h"
@@ -243,6 +245,7 @@ static int tm_stats(const char *params, struct tm_reply *r)
 		tm_add_u64(r, dp_counter_name(i), sum.c[i]);
 	for (int i = 0; i < CP_C_MAX; i++)
 		tm_add_u64(r, cp_counter_name(i), cp_stats[i]);
+	ikev2_tm_add_counters(r);
 	tm_add_u64(r, "neighbors", cp_neigh_count());
 	tm_add_u64(r, "routes", dp_route_count());
 	tm_stats_workers(r);
@@ -277,6 +280,8 @@ int cp_tm_cmds_register(void)
 			return ret;
 	}
 	ret = cp_tm_sa_register();
+	if (ret == 0)
+		ret = ikev2_tm_register();
 	if (ret != 0)
 		return ret;
 	registered = true;

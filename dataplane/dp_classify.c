@@ -50,6 +50,7 @@ enum {
 	IPPROTO_V6FRAG = 44,
 	IPPROTO_V6ICMP = 58,
 	ESP_HDR_MIN = 8,		/* SPI + sequence number */
+	CLS_SPD_BULK = 64,		/* frames per staged SPD lookup (dp_classify_burst) */
 };
 
 /* What the stages share about one packet. */
@@ -59,8 +60,23 @@ struct cls {
 	bool l2_unicast;		/* sent to our MAC, not broadcast/multicast */
 	bool ip4_cksum_unset;		/* PMD: header verified, checksum field not */
 	bool inner;			/* a decrypted packet (dp_classify_inner) */
+	bool spd4_hit;			/* with spd4: the lookup's result */
+	const struct dp_spd_match *spd4; /* IPv4 SPD answer looked up for the
+					 * whole burst (dp_classify_burst), or
+					 * NULL: look it up here */
 	struct dp_cls_result *res;
 };
+
+/* The IPv4 policy of ip: the burst's answer when there is one. */
+static inline bool cls_spd4(const struct cls *c, const struct rte_ipv4_hdr *ip,
+			    struct dp_spd_match *sm)
+{
+	if (c->spd4 == NULL)
+		return dp_spd_lookup4(ip->src_addr, ip->dst_addr, sm);
+	if (c->spd4_hit)
+		*sm = *c->spd4;
+	return c->spd4_hit;
+}
 
 static inline enum dp_verdict drop(struct cls *c, enum dp_counter counter)
 {
@@ -336,7 +352,7 @@ static __rte_always_inline enum dp_verdict cls_ipv4(struct cls *c)
 	if (e != NULL && e->nh.type == DP_NH_CONNECTED &&
 	    dp_iface_bcast4(&dp_g.ifaces[e->nh.iface], ip->dst_addr))
 		return drop(c, DP_C_drop_ip_martian);
-	if (!c->inner && dp_spd_lookup4(ip->src_addr, ip->dst_addr, &sm) &&
+	if (!c->inner && cls_spd4(c, ip, &sm) &&
 	    sm.action != DP_SPD_BYPASS) {
 		if (cls_policy(c, &sm, ip->time_to_live) == DP_V_ESP_OUT)
 			ipv4_fwd_ttl(c, ip);
@@ -465,9 +481,10 @@ static enum dp_verdict cls_ipv6(struct cls *c)
 }
 
 static __rte_always_inline enum dp_verdict
-cls_one(struct rte_mbuf *m, const struct dp_iface *ifc, struct dp_cls_result *res)
+cls_one(struct rte_mbuf *m, const struct dp_iface *ifc, struct dp_cls_result *res,
+	const struct dp_spd_match *spd4, bool spd4_hit)
 {
-	struct cls c = { .m = m, .ifc = ifc, .res = res };
+	struct cls c = { .m = m, .ifc = ifc, .res = res, .spd4 = spd4, .spd4_hit = spd4_hit };
 	const struct rte_ether_hdr *eth;
 
 	if (rte_pktmbuf_data_len(m) < RTE_ETHER_HDR_LEN)
@@ -492,18 +509,67 @@ cls_one(struct rte_mbuf *m, const struct dp_iface *ifc, struct dp_cls_result *re
 
 enum dp_verdict dp_classify(struct rte_mbuf *m, unsigned in_iface, struct dp_cls_result *res)
 {
-	return cls_one(m, &dp_g.ifaces[in_iface], res);
+	return cls_one(m, &dp_g.ifaces[in_iface], res, NULL, false);
+}
+
+/*
+ * The IPv4 policies of up to CLS_SPD_BULK frames, in one staged lookup
+ * (dp_spd_lookup4_bulk: with many policies its cache misses overlap
+ * instead of costing one after the other in cls_ipv4; used when
+ * dp_spd_staged4() says the set is that large).  Only frames that
+ * may reach the lookup are included: IPv4 long enough for a header, not
+ * ESP (inbound ESP is for us; transit ESP is looked up by cls_ipv4).
+ * idx[i] = the slot of pkts[i] in sm/hit, or -1.
+ */
+static void cls_spd4_burst(struct rte_mbuf **pkts, unsigned n, int *idx,
+			   struct dp_spd_match *sm, bool *hit)
+{
+	uint32_t src[CLS_SPD_BULK], dst[CLS_SPD_BULK];
+	unsigned k = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		const uint8_t *f = rte_pktmbuf_mtod(pkts[i], const uint8_t *);
+		const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(f + RTE_ETHER_HDR_LEN);
+		const struct rte_ether_hdr *eth = (const struct rte_ether_hdr *)f;
+
+		idx[i] = -1;
+		if (rte_pktmbuf_data_len(pkts[i]) < RTE_ETHER_HDR_LEN + sizeof(*ip) ||
+		    eth->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4) ||
+		    ip->next_proto_id == IPPROTO_ESP)
+			continue;
+		src[k] = ip->src_addr;
+		dst[k] = ip->dst_addr;
+		idx[i] = (int)k++;
+	}
+	if (k != 0)
+		dp_spd_lookup4_bulk(src, dst, k, sm, hit);
 }
 
 void dp_classify_burst(struct rte_mbuf **pkts, unsigned n, unsigned in_iface,
 		       struct dp_cls_result *res)
 {
 	const struct dp_iface *ifc = &dp_g.ifaces[in_iface];
+	struct dp_spd_match sm[CLS_SPD_BULK];
+	bool hit[CLS_SPD_BULK];
+	int idx[CLS_SPD_BULK];
 
-	for (unsigned i = 0; i < n; i++) {
-		if (i + 1 < n)
-			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
-		cls_one(pkts[i], ifc, &res[i]);
+	bool staged = dp_spd_staged4();
+
+	for (unsigned off = 0; off < n; off += CLS_SPD_BULK) {
+		unsigned k = RTE_MIN(n - off, (unsigned)CLS_SPD_BULK);
+
+		if (staged)
+			cls_spd4_burst(pkts + off, k, idx, sm, hit);
+		else
+			memset(idx, 0xff, k * sizeof(idx[0]));	/* -1: cls_ipv4 looks up */
+		for (unsigned i = 0; i < k; i++) {
+			unsigned j = off + i;
+
+			if (j + 1 < n)
+				rte_prefetch0(rte_pktmbuf_mtod(pkts[j + 1], void *));
+			cls_one(pkts[j], ifc, &res[j], idx[i] < 0 ? NULL : &sm[idx[i]],
+				idx[i] < 0 ? false : hit[idx[i]]);
+		}
 	}
 }
 

@@ -60,7 +60,7 @@ enum {
 	DP_FRAG_MAX_FRAGS = RTE_LIBRTE_IP_FRAG_MAX_FRAG,	/* 8 in Debian's build */
 	DP_FRAG_MBUFS = DP_FRAG_TABLE_ENTRIES * DP_FRAG_MAX_FRAGS,
 	DP_NEIGH_QUEUE_MBUFS = 4096,
-	DP_CRYPTO_INFLIGHT_MBUFS = 0,	/* no crypto engine yet */
+	DP_CRYPTO_INFLIGHT_MBUFS = 0,	/* intel-ipsec-mb runs within the burst in hand */
 	DP_MEMPOOL_CACHE = 256,
 	DP_MBUF_DATA_DEFAULT = 2048,	/* when cfg->mbuf_data_size is 0 */
 };

@@ -46,6 +46,7 @@
 #include <rte_errno.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
+#include <rte_prefetch.h>
 #include <rte_rcu_qsbr.h>
 /* DPDK 22.11's rte_lpm.h has a VLA in a function we do not call. */
 #pragma GCC diagnostic push
@@ -63,6 +64,12 @@ enum {
 	SPD_LPM4_RULES = SPD_KEYS_MAX,		/* old and new keys while switching */
 	SPD_LPM4_TBL8S = 4096,			/* one per /24 holding longer keys */
 	SPD_DQ_SIZE = 4,			/* at most two generations wait */
+	SPD_BULK = 64,				/* packets per staged bulk lookup */
+	/* IPv4 key prefixes from which dp_spd_staged4() says yes: each key
+	 * has ~4 lines of tables (LPM tbl8 entry, group slot, group, entry);
+	 * 4096 keys are 1 MiB, about what stays in a core's L2. */
+	SPD_STAGED_MIN = 4096,
+	SPD_LPM_NH_MASK = 0x00ffffff,		/* rte_lpm_lookup_bulk: next hop bits */
 };
 
 /* A prefix as bytes in network order (IPv4 in a[0..3]), comparable by memcmp. */
@@ -171,17 +178,10 @@ static inline const struct spd_ent *spd_match4(const struct spd_grp *g, uint32_t
 	return NULL;
 }
 
-bool dp_spd_lookup4(uint32_t src_be, uint32_t dst_be, struct dp_spd_match *m)
+/* The rule for source src (host order) in group g or its parents. */
+static inline bool spd_walk4(const struct spd_grp *g, uint32_t src, struct dp_spd_match *m)
 {
-	const struct spd_grp *g;
-	uint32_t nh, src;
-
-	if (likely(__atomic_load_n(&spd.n4, __ATOMIC_ACQUIRE) == 0))
-		return false;
-	if (rte_lpm_lookup(spd.lpm4, rte_be_to_cpu_32(dst_be), &nh) != 0)
-		return false;
-	src = rte_be_to_cpu_32(src_be);
-	for (g = __atomic_load_n(&spd.grp[nh], __ATOMIC_ACQUIRE); g != NULL; g = g->parent) {
+	for (; g != NULL; g = g->parent) {
 		const struct spd_ent *e = spd_match4(g, src);
 
 		if (e != NULL) {
@@ -190,6 +190,75 @@ bool dp_spd_lookup4(uint32_t src_be, uint32_t dst_be, struct dp_spd_match *m)
 		}
 	}
 	return false;
+}
+
+bool dp_spd_lookup4(uint32_t src_be, uint32_t dst_be, struct dp_spd_match *m)
+{
+	uint32_t nh;
+
+	if (likely(__atomic_load_n(&spd.n4, __ATOMIC_ACQUIRE) == 0))
+		return false;
+	if (rte_lpm_lookup(spd.lpm4, rte_be_to_cpu_32(dst_be), &nh) != 0)
+		return false;
+	return spd_walk4(__atomic_load_n(&spd.grp[nh], __ATOMIC_ACQUIRE),
+			 rte_be_to_cpu_32(src_be), m);
+}
+
+/* Up to SPD_BULK packets of dp_spd_lookup4_bulk(). */
+static void spd_lookup4_chunk(const uint32_t *src_be, const uint32_t *dst_be, unsigned n,
+			      struct dp_spd_match *m, bool *hit)
+{
+	uint32_t ip[SPD_BULK], nh[SPD_BULK];
+	const struct spd_grp *g[SPD_BULK];
+
+	for (unsigned i = 0; i < n; i++)
+		ip[i] = rte_be_to_cpu_32(dst_be[i]);
+	rte_lpm_lookup_bulk(spd.lpm4, ip, nh, n);
+	for (unsigned i = 0; i < n; i++)
+		if (nh[i] & RTE_LPM_LOOKUP_SUCCESS)
+			rte_prefetch0(&spd.grp[nh[i] & SPD_LPM_NH_MASK]);
+	for (unsigned i = 0; i < n; i++) {
+		g[i] = NULL;
+		if (nh[i] & RTE_LPM_LOOKUP_SUCCESS)
+			g[i] = __atomic_load_n(&spd.grp[nh[i] & SPD_LPM_NH_MASK], __ATOMIC_ACQUIRE);
+		if (g[i] != NULL)
+			rte_prefetch0(g[i]);
+	}
+	/* The entries the match reads first: the middle of the host array
+	 * (the first probe of the binary search), else the first scanned. */
+	for (unsigned i = 0; i < n; i++) {
+		if (g[i] == NULL)
+			continue;
+		if (g[i]->n_host != 0)
+			rte_prefetch0(&g[i]->host[g[i]->n_host / 2]);
+		else if (g[i]->n_scan != 0)
+			rte_prefetch0(g[i]->scan);
+	}
+	for (unsigned i = 0; i < n; i++)
+		hit[i] = g[i] != NULL && spd_walk4(g[i], rte_be_to_cpu_32(src_be[i]), &m[i]);
+}
+
+bool dp_spd_staged4(void)
+{
+	return __atomic_load_n(&spd.n4, __ATOMIC_RELAXED) >= SPD_STAGED_MIN;
+}
+
+/*
+ * With many policies each step of a lookup (LPM tbl8 entry, group slot,
+ * group, entries) is a cache miss depending on the previous one: here each
+ * step is done for the whole burst, prefetching what the next step reads,
+ * so that the misses of all packets overlap.
+ */
+void dp_spd_lookup4_bulk(const uint32_t *src_be, const uint32_t *dst_be, unsigned n,
+			 struct dp_spd_match *m, bool *hit)
+{
+	if (likely(__atomic_load_n(&spd.n4, __ATOMIC_ACQUIRE) == 0)) {
+		memset(hit, 0, n * sizeof(hit[0]));
+		return;
+	}
+	for (unsigned off = 0; off < n; off += SPD_BULK)
+		spd_lookup4_chunk(src_be + off, dst_be + off, RTE_MIN(n - off, (unsigned)SPD_BULK),
+				  m + off, hit + off);
 }
 
 static inline bool spd_pfx6_match(const uint8_t *a, const uint8_t *net, unsigned len)

@@ -29,6 +29,7 @@
 #include <rte_ip_frag.h>
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
+#include <rte_memcpy.h>
 
 #include "dataplane/dp_classify.h"
 #include "dataplane/dp_internal.h"
@@ -150,6 +151,13 @@ void dp_worker_esp_in(struct dp_worker *wk, const struct dp_esp_batch *b, bool b
 		esp_sa_lookup_in_bulk(b->key, b->n, h);
 	else
 		memcpy(h, b->key, b->n * sizeof(h[0]));
+	/* Handle -> slot -> record, one step for the whole burst at a time,
+	 * each prefetching what the next reads (esp_sa.h). */
+	for (unsigned i = 0; i < b->n; i++)
+		esp_sa_prefetch_slot(h[i]);
+	for (unsigned i = 0; i < b->n; i++)
+		if (i == 0 || h[i] != h[i - 1])		/* runs of one SA: once */
+			esp_sa_prefetch_handle(h[i], true);
 	for (unsigned i = 0; i < b->n; i++) {
 		struct esp_sa_rt *rt = esp_sa_get(h[i]);
 
@@ -254,14 +262,36 @@ static void esp_out_frag(struct dp_worker *wk, struct rte_mbuf *m, struct esp_sa
 	}
 }
 
+/*
+ * The last outer packet sent whole in this burst: its SA, interface, MTU
+ * and Ethernet header, for the next packets of the same SA (one route and
+ * neighbour lookup per run of an SA, not per packet; valid for one burst,
+ * within one quiescent period).
+ */
+struct esp_out_hop {
+	const struct esp_sa_rt *rt;
+	unsigned iface;
+	unsigned mtu;
+	struct rte_ether_hdr eth;
+};
+
 /* An encrypted packet of rt: sent, fragmented, punted or dropped. */
 static void esp_out_route(struct dp_worker *wk, struct rte_mbuf *m, struct esp_sa_rt *rt,
-			  struct punt_buf *pb)
+			  struct punt_buf *pb, struct esp_out_hop *hop)
 {
 	struct dp_cls_result r;
 
+	if (hop->rt == rt && rte_pktmbuf_pkt_len(m) - RTE_ETHER_HDR_LEN <= hop->mtu) {
+		rte_memcpy(rte_pktmbuf_mtod(m, void *), &hop->eth, sizeof(hop->eth));
+		dp_worker_tx_queue(wk, hop->iface, &m, 1);
+		return;
+	}
 	switch (dp_classify_outer(m, &rt->remote, &r)) {
 	case DP_V_FORWARD:
+		hop->rt = rt;
+		hop->iface = r.out_iface;
+		hop->mtu = dp_g.ifaces[r.out_iface].mtu;
+		rte_memcpy(&hop->eth, rte_pktmbuf_mtod(m, void *), sizeof(hop->eth));
 		dp_worker_tx_queue(wk, r.out_iface, &m, 1);
 		break;
 	case DP_V_PUNT:
@@ -289,11 +319,17 @@ static void esp_out_run(struct dp_worker *wk, struct rte_mbuf **m, struct esp_sa
 	struct esp_sa_rt *esa[DP_BURST];
 	struct esp_result res[DP_BURST];
 	struct punt_buf pb = { .n = 0 };
-	unsigned k = 0, ok;
+	struct esp_out_hop hop = { .rt = NULL };
+	const struct esp_sa_rt *last = NULL;
+	unsigned k = 0, ok, mtu = 0;
 
 	for (unsigned i = 0; i < n; i++) {
-		unsigned mtu = dp_classify_route_mtu(&sas[i]->remote);
 		unsigned len = rte_pktmbuf_pkt_len(m[i]) - RTE_ETHER_HDR_LEN;
+
+		if (sas[i] != last) {		/* runs of one SA: one lookup */
+			last = sas[i];
+			mtu = dp_classify_route_mtu(&last->remote);
+		}
 
 		if (unlikely(mtu == 0)) {
 			esp_drop(m[i], sas[i], DP_DROP_drop_no_route);
@@ -315,7 +351,7 @@ static void esp_out_run(struct dp_worker *wk, struct rte_mbuf **m, struct esp_sa
 		if (unlikely(!res[i].ok))
 			esp_drop(enc[i], esa[i], (enum dp_drop)res[i].drop);
 		else
-			esp_out_route(wk, enc[i], esa[i], &pb);
+			esp_out_route(wk, enc[i], esa[i], &pb, &hop);
 	}
 	dp_worker_punt(wk, pb.m, pb.n);
 }
@@ -331,10 +367,23 @@ void dp_worker_esp_out(struct dp_worker *wk, const struct dp_esp_batch *b, bool 
 	struct rte_mbuf *own[DP_BURST];
 	struct esp_sa_rt *sas[DP_BURST];
 	struct ho_buf hb = { .n = 0 };
+	uint32_t hs[DP_BURST];
 	unsigned k = 0;
 
+	/* Tunnel -> handle -> slot -> record, one step for the whole burst at
+	 * a time, each prefetching what the next reads (esp_sa.h). */
+	if (by_tunnel)
+		for (unsigned i = 0; i < b->n; i++)
+			esp_sa_prefetch_tunnel(b->key[i]);
 	for (unsigned i = 0; i < b->n; i++) {
-		uint32_t h = by_tunnel ? dp_tunnel_out_sa(b->key[i]) : b->key[i];
+		hs[i] = by_tunnel ? dp_tunnel_out_sa(b->key[i]) : b->key[i];
+		esp_sa_prefetch_slot(hs[i]);
+	}
+	for (unsigned i = 0; i < b->n; i++)
+		if (i == 0 || hs[i] != hs[i - 1])	/* runs of one SA: once */
+			esp_sa_prefetch_handle(hs[i], false);
+	for (unsigned i = 0; i < b->n; i++) {
+		uint32_t h = hs[i];
 		struct esp_sa_rt *rt = esp_sa_get(h);
 
 		if (unlikely(rt == NULL || rt->dir != GW_SA_OUT)) {

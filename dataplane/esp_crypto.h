@@ -4,7 +4,8 @@
 
 /*
  * ESP crypto layer on intel-ipsec-mb: per-SA key schedules made once at
- * install, one IMB_MGR per worker, and a burst job API.
+ * install, one IMB_MGR per worker, and a burst API (GCM through the
+ * library's direct GCM functions, the others through its job manager).
  *
  * Thread-safety: esp_keys_init()/esp_keys_wipe() and
  * esp_crypto_wk_create()/esp_crypto_wk_free() run on the control plane
@@ -128,7 +129,9 @@ enum esp_dir { ESP_DIR_OUT, ESP_DIR_IN };
  * - aad, aad_len: GCM only: SPI || seq (8) or SPI || seq_hi || seq_lo (12).
  * - icv: out: where the ICV is written at completion; in: the received
  *   ICV.  It may overlap the ESN bytes inside the auth region: the ICV is
- *   computed to scratch and copied/compared only after the job completed.
+ *   computed to scratch and copied/compared only after the job completed
+ *   (GCM out, which has no such overlap: written in place by the library,
+ *   after the payload).
  */
 struct esp_crypto_op {
 	const struct esp_keys *keys;
@@ -158,8 +161,10 @@ struct esp_crypto_done {
 };
 
 /*
- * Run n ops (any n; submitted in IMB bursts of ESP_CRYPTO_BURST_MAX, each
- * flushed at its end).  Writes exactly one completion per op to done[]
+ * Run n ops (any n; in chunks of ESP_CRYPTO_BURST_MAX: GCM ops through the
+ * library's direct GCM API, the others as IMB jobs flushed at the end of
+ * each chunk; the key schedules of the next ops prefetched).  Writes
+ * exactly one completion per op to done[]
  * (in completion order, not op order) and returns the number written,
  * which is always n.  Fast path.
  */

@@ -213,8 +213,10 @@ static int esp_in_finish(struct rte_mbuf *m, struct esp_sa_rt *rt, const struct 
 	esp_life_count(rt, len);
 	rte_pktmbuf_adj(m, (uint16_t)(pk->inner_off - RTE_ETHER_HDR_LEN));
 	rte_pktmbuf_trim(m, (uint16_t)(m->data_len - RTE_ETHER_HDR_LEN - len));
-	m->l2_len = RTE_ETHER_HDR_LEN;
-	m->l3_len = v6 ? sizeof(struct rte_ipv6_hdr) : (pt[0] & 0xfu) * 4u;
+	/* One store (see esp_out.c): no other offload length applies. */
+	m->tx_offload = rte_mbuf_tx_offload(RTE_ETHER_HDR_LEN,
+					    v6 ? sizeof(struct rte_ipv6_hdr) : (pt[0] & 0xfu) * 4u,
+					    0, 0, 0, 0, 0);
 	r->inner_v6 = v6;
 	r->ok = true;
 	return 0;
@@ -231,6 +233,10 @@ unsigned esp_in_burst(struct esp_crypto_wk *cw, struct rte_mbuf **pkts,
 	unsigned nop = 0, ok = 0;
 
 	n = RTE_MIN(n, (unsigned)ESP_BURST_MAX);
+	/* The whole burst's SA lines in flight at once (cold with many SAs). */
+	for (unsigned i = 0; i < n; i++)
+		if (i == 0 || sas[i] != sas[i - 1])
+			esp_sa_prefetch_rt(sas[i], true);
 	for (unsigned i = 0; i < n; i++) {
 		res[i] = (struct esp_result){ .ok = false };
 		run[i] = esp_in_admit(pkts[i], sas[i], esp_off[i], &pk[i], &res[i].drop) == 0;

@@ -46,10 +46,16 @@ static inline unsigned esp_out_pad(const struct esp_sa_rt *rt, unsigned inner_le
 	return (0u - (inner_len + ESP_TRAILER_LEN)) & (rt->pad_align - 1u);
 }
 
-unsigned esp_out_overhead(const struct esp_sa_rt *rt, unsigned inner_len)
+/* esp_out_overhead(), inlined in this file's per-packet code. */
+static inline unsigned esp_out_ovh(const struct esp_sa_rt *rt, unsigned inner_len)
 {
 	return rt->outer_len + ESP_HDR_LEN + rt->iv_len + esp_out_pad(rt, inner_len) +
 	       ESP_TRAILER_LEN + rt->icv_len;
+}
+
+unsigned esp_out_overhead(const struct esp_sa_rt *rt, unsigned inner_len)
+{
+	return esp_out_ovh(rt, inner_len);
 }
 
 /* The inner packet after the Ethernet header; Ethernet padding beyond the
@@ -120,7 +126,7 @@ static int esp_out_admit(struct rte_mbuf *m, struct esp_sa_rt *rt, struct esp_ou
 	if (unlikely(rte_pktmbuf_headroom(m) < head) ||
 	    unlikely(rte_pktmbuf_tailroom(m) <
 		     esp_out_pad(rt, in->len) + ESP_TRAILER_LEN + rt->icv_len) ||
-	    unlikely(esp_out_overhead(rt, in->len) + in->len > UINT16_MAX))
+	    unlikely(esp_out_ovh(rt, in->len) + in->len > UINT16_MAX))
 		return -1;
 	if (unlikely(!esp_life_ok(rt, in->len))) {
 		*why = DP_DROP_drop_lifetime;
@@ -141,7 +147,18 @@ static void esp_out_outer(const struct esp_sa_rt *rt, uint8_t *o, uint32_t l4_le
 {
 	unsigned ip_len;
 
-	memcpy(o, rt->outer, rt->outer_len);
+	/* Constant sizes: inline moves, not a libc call per packet. */
+	switch (rt->outer_len) {
+	case sizeof(struct rte_ipv4_hdr):
+		memcpy(o, rt->outer, sizeof(struct rte_ipv4_hdr));
+		break;
+	case sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_udp_hdr):
+		memcpy(o, rt->outer, sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_udp_hdr));
+		break;
+	default:
+		memcpy(o, rt->outer, rt->outer_len);
+		break;
+	}
 	if (rt->flags & ESP_SA_F_OUTER6) {
 		struct rte_ipv6_hdr *ip6 = (struct rte_ipv6_hdr *)o;
 
@@ -186,6 +203,7 @@ static void esp_out_build(struct esp_crypto_wk *cw, struct rte_mbuf *m, struct e
 	unsigned ct_len = in->len + pad + ESP_TRAILER_LEN;
 	unsigned head = rt->outer_len + ESP_HDR_LEN + rt->iv_len;
 	unsigned esp_len = ESP_HDR_LEN + rt->iv_len + ct_len + rt->icv_len;
+	unsigned l3_len;
 	bool esn = rt->flags & ESP_SA_F_ESN;
 	uint8_t *tail, *p, *esp;
 	uint32_t v;
@@ -198,14 +216,24 @@ static void esp_out_build(struct esp_crypto_wk *cw, struct rte_mbuf *m, struct e
 	/* The Ethernet slot stays in front: net, the data grows by head. */
 	p = (uint8_t *)rte_pktmbuf_prepend(m, (uint16_t)head);
 	esp = p + RTE_ETHER_HDR_LEN + rt->outer_len;
-	m->l2_len = RTE_ETHER_HDR_LEN;
-	m->l3_len = (rt->flags & ESP_SA_F_OUTER6) ? sizeof(struct rte_ipv6_hdr) :
-						    sizeof(struct rte_ipv4_hdr);
-	esp_out_outer(rt, p + RTE_ETHER_HDR_LEN, rt->outer_len - m->l3_len + esp_len, in->tos, seq);
+	l3_len = (rt->flags & ESP_SA_F_OUTER6) ? sizeof(struct rte_ipv6_hdr) :
+						 sizeof(struct rte_ipv4_hdr);
+	/* l2_len and l3_len in one store: two bitfield stores into the same
+	 * word stall on store forwarding (the other offload lengths: none). */
+	m->tx_offload = rte_mbuf_tx_offload(RTE_ETHER_HDR_LEN, l3_len, 0, 0, 0, 0, 0);
+	esp_out_outer(rt, p + RTE_ETHER_HDR_LEN, rt->outer_len - l3_len + esp_len, in->tos, seq);
 	memcpy(esp, &rt->spi_be, 4);
 	v = rte_cpu_to_be_32((uint32_t)seq);
 	memcpy(esp + 4, &v, 4);
-	esp_crypto_iv(cw, &rt->keys, seq, esp + ESP_HDR_LEN);
+	if (rt->keys.info->cipher == ESP_CIPHER_GCM) {
+		/* GCM's explicit IV is the sequence number (esp_crypto_iv),
+		 * written here without a call per packet. */
+		uint64_t be = rte_cpu_to_be_64(seq);
+
+		memcpy(esp + ESP_HDR_LEN, &be, sizeof(be));
+	} else {
+		esp_crypto_iv(cw, &rt->keys, seq, esp + ESP_HDR_LEN);
+	}
 
 	memset(op, 0, sizeof(*op));
 	op->keys = &rt->keys;
@@ -252,6 +280,10 @@ unsigned esp_out_burst(struct esp_crypto_wk *cw, struct rte_mbuf **pkts,
 	unsigned nop = 0, ok = 0;
 
 	n = RTE_MIN(n, (unsigned)ESP_BURST_MAX);
+	/* The whole burst's SA lines in flight at once (cold with many SAs). */
+	for (unsigned i = 0; i < n; i++)
+		if (i == 0 || sas[i] != sas[i - 1])
+			esp_sa_prefetch_rt(sas[i], false);
 	for (unsigned i = 0; i < n; i++) {
 		struct esp_out_inner in;
 		uint64_t seq;

@@ -105,6 +105,20 @@ static inline bool esp_ts_match(const struct gw_prefix *ts, unsigned n, uint8_t 
 {
 	if (n == 0)
 		return true;
+	if (fam == AF_INET) {
+		/* One masked word per prefix, not a memcmp() call. */
+		uint32_t a4;
+
+		memcpy(&a4, a, sizeof(a4));
+		for (unsigned i = 0; i < n; i++) {
+			uint32_t mask = ts[i].len == 0 ? 0 :
+					rte_cpu_to_be_32(UINT32_MAX << (32 - RTE_MIN(ts[i].len, 32u)));
+
+			if (ts[i].addr.family == AF_INET && ((a4 ^ ts[i].addr.v4) & mask) == 0)
+				return true;
+		}
+		return false;
+	}
 	for (unsigned i = 0; i < n; i++) {
 		const struct gw_prefix *p = &ts[i];
 		const uint8_t *b = fam == AF_INET ? (const uint8_t *)&p->addr.v4 : p->addr.v6;

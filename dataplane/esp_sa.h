@@ -32,6 +32,7 @@
 #include <rte_branch_prediction.h>
 #include <rte_common.h>
 #include <rte_hash.h>
+#include <rte_prefetch.h>
 
 #include "common/gw_addr.h"
 #include "common/gw_sa.h"
@@ -135,6 +136,57 @@ static inline struct esp_sa_rt *esp_sa_get(uint32_t h)
 	if (unlikely(rt == NULL || rt->handle != h))
 		return NULL;
 	return rt;
+}
+
+/*
+ * Worker, prefetch helpers for burst-wise lookups (with 100,000 SAs every
+ * step below is a cache miss, and each depends on the previous one: doing
+ * one step for the whole burst before the next overlaps the misses of all
+ * its packets instead of paying them one after the other).
+ */
+/* Step 1 (OUT): the tunnel's entry in tunnel_out[] (dp_tunnel_out_sa). */
+static inline void esp_sa_prefetch_tunnel(uint32_t tunnel)
+{
+	if (likely(tunnel < DP_TUNNEL_MAX && esp_sa_tbl.tunnel_out != NULL))
+		rte_prefetch0(&esp_sa_tbl.tunnel_out[tunnel]);
+}
+
+/* Step 2: the slot of handle h (esp_sa_get). */
+static inline void esp_sa_prefetch_slot(uint32_t h)
+{
+	rte_prefetch0(&esp_sa_tbl.slot[h & (DP_SA_MAX - 1)]);
+}
+
+/* Step 3: the record's lines that esp_out_burst()/esp_in_burst() read and
+ * write per packet before the crypto (they call this too): the first line,
+ * the counters, the outer template (OUT) or the first selectors and the
+ * replay window (IN), and the key schedule's tail (alg info, salt).  The
+ * schedule itself is prefetched by esp_crypto_run(), op by op. */
+static inline void esp_sa_prefetch_rt(const struct esp_sa_rt *rt, bool in)
+{
+	rte_prefetch0(rt);
+	rte_prefetch0(&rt->st);
+	rte_prefetch0(&rt->keys.info);
+	if (!in) {
+		rte_prefetch0(rt->outer);
+		return;
+	}
+	rte_prefetch0(rt->local_ts);		/* the first selectors: the */
+	rte_prefetch0(rt->remote_ts);		/* common one-prefix case */
+	rte_prefetch0(&rt->replay);
+}
+
+/* Step 3 by handle: esp_sa_prefetch_rt() of its record (a stale slot
+ * is harmless: a prefetch never faults, and esp_sa_get() checks). */
+static inline void esp_sa_prefetch_handle(uint32_t h, bool in)
+{
+	const struct esp_sa_rt *rt;
+
+	if (unlikely(h == DP_SA_INVALID))
+		return;
+	rt = __atomic_load_n(&esp_sa_tbl.slot[h & (DP_SA_MAX - 1)], __ATOMIC_RELAXED);
+	if (rt != NULL)
+		esp_sa_prefetch_rt(rt, in);
 }
 
 /*

@@ -5,6 +5,7 @@
  *   ipsecgw-cli [--file-prefix P | --socket PATH] [--json] show WORDS...
  *   ipsecgw-cli [--file-prefix P | --socket PATH] crypto pki crl request TRUSTPOINT
  *   ipsecgw-cli [--file-prefix P | --socket PATH] clear crypto sa NAME
+ *   ipsecgw-cli [--file-prefix P | --socket PATH] clear crypto session [remote ADDR | id N]
  *   ipsecgw-cli [--file-prefix P | --socket PATH] --raw CMD
  *
  * Words may be abbreviated while they stay unambiguous ("sh ip ro").
@@ -17,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "controlplane/cli/cli_ike.h"
 #include "controlplane/cli/cli_pki.h"
 #include "controlplane/cli/cli_sa.h"
 #include "controlplane/cli/cli_show.h"
@@ -52,6 +54,16 @@ static const struct cli_cmd cli_cmds[] = {
 	  "data-plane drop reasons (totals over workers)" },
 	{ { "clear", "crypto", "sa" }, "NAME", cli_clear_sa,
 	  "retire a manual SA pair; its policy stays (traffic dropped)" },
+	{ { "show", "crypto", "ikev2", "sa" }, NULL, cli_show_ikev2_sa,
+	  "IKEv2 SAs: tunnel, endpoints, status, suite, lifetime" },
+	{ { "show", "crypto", "ikev2", "session", "detail" }, NULL, cli_show_ikev2_session_detail,
+	  "IKEv2 sessions in full: SPIs, ids, timers, NAT-T, CHILD SAs" },
+	{ { "clear", "crypto", "session" }, NULL, cli_clear_crypto_session,
+	  "delete every IKEv2 session (DELETE sent, SAs retired)" },
+	{ { "clear", "crypto", "session", "remote" }, "ADDR", cli_clear_crypto_session_remote,
+	  "delete the IKEv2 sessions to peer address ADDR" },
+	{ { "clear", "crypto", "session", "id" }, "N", cli_clear_crypto_session_id,
+	  "delete IKEv2 session N" },
 };
 
 #define CLI_NCMDS (sizeof(cli_cmds) / sizeof(cli_cmds[0]))

@@ -135,6 +135,10 @@ int pki_check_serials(const struct pki_issuer_id *issuer, const struct pki_seria
  * 0 or -ENOENT (no such trustpoint) / -EINVAL (no URL known). */
 int pki_crl_request(const char *trustpoint);
 
+/* IKEv2 CERTREQ (RFC 7296 3.7): the SHA-1 hash of the SubjectPublicKeyInfo
+ * of each CA certificate of every trustpoint, at most max, duplicates
+ * removed.  Returns the count. */
+unsigned pki_ca_keyids(uint8_t (*out)[20], unsigned max);
 /* Lifecycle, CP thread.  pki_init loads identities, trustpoints and the
  * CRL cache (re-verified), starts fetchers and registers telemetry. */
 int pki_init(const struct cfg_pki *cfg);

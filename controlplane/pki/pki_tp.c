@@ -8,6 +8,7 @@
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
+#include <openssl/sha.h>
 #include <openssl/x509v3.h>
 
 #include "common/gw_log.h"
@@ -368,4 +369,30 @@ int pki_tp_learn_urls(unsigned idx, char urls[][CFG_URL_MAX], unsigned n, const 
 		GW_LOG(pki, WARNING, "trustpoint %s: learnt CRL URLs not saved: %s", t->name,
 		       strerror(-ret));
 	return added;
+}
+
+unsigned pki_ca_keyids(uint8_t (*out)[20], unsigned max)
+{
+	unsigned n = 0;
+
+	for (unsigned t = 0; t < pki_tp_count(); t++) {
+		STACK_OF(X509) *cas = pki_tps[t].cas;
+
+		for (int i = 0; cas != NULL && i < sk_X509_num(cas) && n < max; i++) {
+			X509_PUBKEY *pk = X509_get_X509_PUBKEY(sk_X509_value(cas, i));
+			unsigned char *der = NULL;
+			int len = i2d_X509_PUBKEY(pk, &der);
+			bool dup = false;
+
+			if (len <= 0)
+				continue;
+			SHA1(der, (size_t)len, out[n]);
+			OPENSSL_free(der);
+			for (unsigned k = 0; k < n && !dup; k++)
+				dup = memcmp(out[k], out[n], 20) == 0;
+			if (!dup)
+				n++;
+		}
+	}
+	return n;
 }

@@ -254,7 +254,8 @@ static void print_header(const struct opts *o, const char *arch)
 	       BENCH_BURST);
 	printf("  pipeline, per burst of %u: enc: mbuf reset + 42-byte header rewrite, %s, "
 	       "dp_tunnel_out_sa + esp_sa_get, esp_out_burst\n", BENCH_BURST,
-	       o->use_spd ? "dp_spd_lookup4" : "tunnel from a table (--no-spd)");
+	       o->use_spd ? "SPD lookup (dp_spd_lookup4, staged bulk when large)" :
+			    "tunnel from a table (--no-spd)");
 	printf("                            dec: whole ESP frame copied into the mbuf, "
 	       "esp_sa_lookup_in_bulk + esp_sa_get, esp_in_burst\n");
 	printf("  decrypt: benchmark-only replay check OFF on its SAs (dp_sa_bench_no_replay): "

@@ -9,8 +9,10 @@
  *            bytes of Ethernet/IPv4/UDP header rewritten from a template
  *            with the SA's destination; the payload left as the previous
  *            round's ciphertext: its value does not change the cost),
- *            the SPD lookup (dp_spd_lookup4) to the tunnel, its SA through
- *            dp_tunnel_out_sa() + esp_sa_get(), then esp_out_burst();
+ *            the SPD lookup (as dp_classify_burst: dp_spd_lookup4_bulk
+ *            when dp_spd_staged4(), else dp_spd_lookup4) to the tunnel,
+ *            its SA through dp_tunnel_out_sa() + esp_sa_get() (staged
+ *            with prefetches, as dp_worker_esp_out), then esp_out_burst();
  *   decrypt  the whole ESP frame copied into the mbuf (decryption is in
  *            place and the ICV must verify), the SPI read at the ESP
  *            offset, esp_sa_lookup_in_bulk() + esp_sa_get(), then
@@ -218,22 +220,45 @@ static int pipe_enc_burst(struct bench_pipe *p, const unsigned *sa_idx)
 {
 	struct esp_sa_rt *sas[BENCH_BURST];
 	struct esp_result res[BENCH_BURST];
+	uint32_t tunnel[BENCH_BURST], hd[BENCH_BURST], src[BENCH_BURST], dst[BENCH_BURST];
+	struct dp_spd_match mt[BENCH_BURST];
+	bool hit[BENCH_BURST];
 
 	for (unsigned k = 0; k < BENCH_BURST; k++) {
-		uint32_t tunnel = sa_idx[k];
+		const uint8_t *h = rte_pktmbuf_mtod(p->m[k], const uint8_t *);
 
-		if (p->use_spd) {
-			const uint8_t *h = rte_pktmbuf_mtod(p->m[k], const uint8_t *);
-			struct dp_spd_match mt;
-			uint32_t src, dst;
-
-			memcpy(&src, h + PIPE_SRC_OFF, 4);
-			memcpy(&dst, h + PIPE_DST_OFF, 4);
-			if (!dp_spd_lookup4(src, dst, &mt) || mt.action != DP_SPD_PROTECT)
+		if (!p->use_spd)
+			tunnel[k] = sa_idx[k];
+		memcpy(&src[k], h + PIPE_SRC_OFF, 4);
+		memcpy(&dst[k], h + PIPE_DST_OFF, 4);
+	}
+	if (p->use_spd) {
+		/* As dp_classify_burst(): one staged lookup for the burst when
+		 * the set is large, else one lookup per packet. */
+		if (dp_spd_staged4())
+			dp_spd_lookup4_bulk(src, dst, BENCH_BURST, mt, hit);
+		else
+			for (unsigned k = 0; k < BENCH_BURST; k++)
+				hit[k] = dp_spd_lookup4(src[k], dst[k], &mt[k]);
+		for (unsigned k = 0; k < BENCH_BURST; k++) {
+			if (!hit[k] || mt[k].action != DP_SPD_PROTECT)
 				return -EIO;
-			tunnel = mt.tunnel;
+			tunnel[k] = mt[k].tunnel;
 		}
-		sas[k] = esp_sa_get(dp_tunnel_out_sa(tunnel));
+	}
+	/* As dp_worker_esp_out(): tunnel -> handle -> slot -> record, one
+	 * step for the whole burst at a time, each prefetching the next. */
+	for (unsigned k = 0; k < BENCH_BURST; k++)
+		esp_sa_prefetch_tunnel(tunnel[k]);
+	for (unsigned k = 0; k < BENCH_BURST; k++) {
+		hd[k] = dp_tunnel_out_sa(tunnel[k]);
+		esp_sa_prefetch_slot(hd[k]);
+	}
+	for (unsigned k = 0; k < BENCH_BURST; k++)
+		if (k == 0 || hd[k] != hd[k - 1])
+			esp_sa_prefetch_handle(hd[k], false);
+	for (unsigned k = 0; k < BENCH_BURST; k++) {
+		sas[k] = esp_sa_get(hd[k]);
 		if (sas[k] == NULL)
 			return -EIO;
 	}
@@ -289,6 +314,12 @@ static int pipe_dec_round(struct bench_pipe *p)
 		memcpy(&spi[k], d + off[k], 4);
 	}
 	esp_sa_lookup_in_bulk(spi, BENCH_BURST, h);
+	/* As dp_worker_esp_in(): slot, then record, for the whole burst. */
+	for (unsigned k = 0; k < BENCH_BURST; k++)
+		esp_sa_prefetch_slot(h[k]);
+	for (unsigned k = 0; k < BENCH_BURST; k++)
+		if (k == 0 || h[k] != h[k - 1])
+			esp_sa_prefetch_handle(h[k], true);
 	for (unsigned k = 0; k < BENCH_BURST; k++) {
 		sas[k] = esp_sa_get(h[k]);
 		if (sas[k] == NULL)

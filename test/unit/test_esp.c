@@ -33,6 +33,7 @@
 #include "dataplane/dp.h"
 #include "dataplane/dp_sa.h"
 #include "dataplane/esp.h"
+#include "dataplane/esp_pkt.h"
 #include "test/unit/test_dp.h"
 
 enum { PKT_MAX = 1500, SPI = 0x1001, TUNNEL = 7 };
@@ -697,6 +698,48 @@ static void test_ts_mismatch(void)
 	test_dp_no_mbuf_leak();
 }
 
+/* esp_ts_match() on IPv4 (a masked word per prefix) against a bit-by-bit
+ * reference: every prefix length, addresses in and just outside, a prefix
+ * of the other family, and n == 0. */
+static bool ts_ref4(const struct gw_prefix *p, uint32_t a_be)
+{
+	uint32_t a = rte_be_to_cpu_32(a_be), net = rte_be_to_cpu_32(p->addr.v4);
+
+	if (p->addr.family != AF_INET)
+		return false;
+	for (unsigned b = 0; b < p->len; b++)
+		if (((a ^ net) >> (31 - b)) & 1)
+			return false;
+	return true;
+}
+
+static void test_ts_match4(void)
+{
+	struct gw_prefix ts[2];
+	unsigned bad = 0;
+
+	memset(ts, 0, sizeof(ts));
+	ts[0].addr.family = AF_INET6;		/* never matches an IPv4 address */
+	ts[0].len = 0;
+	ts[1].addr.family = AF_INET;
+	ts[1].addr.v4 = rte_cpu_to_be_32(0xc0a85a00);	/* 192.168.90.0 */
+	for (unsigned len = 0; len <= 32; len++) {
+		ts[1].len = (uint8_t)len;
+		for (unsigned bit = 0; bit < 32; bit++) {
+			uint32_t a = rte_cpu_to_be_32(0xc0a85a00 ^ (1u << bit));
+			uint8_t ab[4];
+
+			memcpy(ab, &a, 4);
+			bad += esp_ts_match(ts, 2, AF_INET, ab) != ts_ref4(&ts[1], a);
+			bad += esp_ts_match(ts, 1, AF_INET, ab);
+			memcpy(ab, &ts[1].addr.v4, 4);
+			bad += !esp_ts_match(ts, 2, AF_INET, ab);
+			bad += !esp_ts_match(ts, 0, AF_INET, ab);
+		}
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+}
+
 /* ---- lifetimes, sequence exhaustion ---- */
 
 static void burst_out(struct esp_sa_rt *rt, unsigned n, unsigned len, struct rte_mbuf **m,
@@ -1170,6 +1213,7 @@ int main(void)
 		{ "padding, next header, inner header (resealed plaintexts)",
 		  test_crafted_plaintext },
 		{ "inner selectors -> drop_ts_mismatch", test_ts_mismatch },
+		{ "IPv4 selector match, every prefix length", test_ts_match4 },
 		{ "outbound soft and hard packet lifetimes, events", test_lifetime_out },
 		{ "inbound soft and hard byte lifetimes, events", test_lifetime_in },
 		{ "sequence exhaustion, with and without ESN", test_seq_overflow },

@@ -66,8 +66,36 @@ struct probe {
 	uint32_t tunnel;
 };
 
+/* dp_spd_lookup4_bulk() over the IPv4 probes of p[0..n) at once: each
+ * answer as dp_spd_lookup4()'s (n <= 64). */
+static void check_bulk4(const struct probe *p, size_t n)
+{
+	uint32_t src[64], dst[64];
+	struct dp_spd_match m[64];
+	bool hit[64];
+	size_t k = 0, idx[64];
+
+	for (size_t i = 0; i < n && k < RTE_DIM(src); i++) {
+		struct gw_addr s = test_addr(p[i].src), d = test_addr(p[i].dst);
+
+		if (s.family != AF_INET)
+			continue;
+		src[k] = s.v4;
+		dst[k] = d.v4;
+		idx[k++] = i;
+	}
+	memset(hit, 0xee, sizeof(hit));
+	dp_spd_lookup4_bulk(src, dst, (unsigned)k, m, hit);
+	for (size_t j = 0; j < k; j++) {
+		uint64_t got = hit[j] ? want(m[j].action, m[j].dir, m[j].tunnel) : 0;
+
+		CU_ASSERT_EQUAL(got, answer(p[idx[j]].src, p[idx[j]].dst));
+	}
+}
+
 static void check_probes(const struct probe *p, size_t n)
 {
+	check_bulk4(p, n);
 	for (size_t i = 0; i < n; i++) {
 		uint64_t got = answer(p[i].src, p[i].dst), w = want(p[i].action, p[i].dir, p[i].tunnel);
 
@@ -305,6 +333,35 @@ static void big_fill(struct dp_spd_rule *r, uint32_t shift)
 }
 
 /* Every tunnel, both directions: wrong answers counted. */
+/* The staged bulk lookup over the same /32s, in bursts of 64 (with a miss
+ * on each side of the range): as dp_spd_lookup4(). */
+static unsigned big_check_bulk4(uint32_t src, uint32_t shift)
+{
+	enum { B = 64 };
+	uint32_t s[B], d[B];
+	struct dp_spd_match m[B];
+	bool hit[B];
+	unsigned wrong = 0;
+
+	for (uint32_t i0 = 0; i0 < BIG4 + 2; i0 += B) {
+		unsigned n = RTE_MIN((unsigned)B, BIG4 + 2 - i0);
+
+		for (unsigned k = 0; k < n; k++) {
+			s[k] = src;
+			d[k] = htonl(0x0a400000 + shift + i0 + k - 1);	/* -1 and BIG4: none */
+		}
+		dp_spd_lookup4_bulk(s, d, n, m, hit);
+		for (unsigned k = 0; k < n; k++) {
+			uint32_t i = i0 + k - 1;
+			bool in = i0 + k >= 1 && i < BIG4;
+
+			wrong += hit[k] != in;
+			wrong += in && (m[k].tunnel != i || m[k].dir != DP_SPD_OUT);
+		}
+	}
+	return wrong;
+}
+
 static unsigned big_check(uint32_t shift)
 {
 	uint32_t src = htonl(0xc0a80101), dst = htonl(0xc0a80505);
@@ -322,6 +379,7 @@ static unsigned big_check(uint32_t shift)
 			 m.action != DP_SPD_PROTECT;
 		wrong += !dp_spd_lookup4(peer, dst, &m) || m.dir != DP_SPD_IN || m.tunnel != i;
 	}
+	wrong += big_check_bulk4(src, shift);
 	wrong += dp_spd_lookup4(src, htonl(0x0a400000 + shift - 1), &m);
 	wrong += dp_spd_lookup4(src, htonl(0x0a400000 + shift + BIG4), &m);
 	wrong += dp_spd_lookup4(htonl(0x0a400000 + shift + BIG4), dst, &m);

@@ -32,6 +32,7 @@
 
 #include "controlplane/cp_neigh.h"
 #include "controlplane/cp_stats.h"
+#include "controlplane/ikev2/ikev2.h"
 #include "controlplane/cp_tm.h"
 #include "controlplane/tm_socket.h"
 #include "dataplane/dp.h"
@@ -1037,6 +1038,10 @@ static void test_cmd_stats(void)
 		CU_ASSERT(has(want));
 	}
 	CU_ASSERT(has(",\"fwd_pkts\":0,") && has(",\"cp_fwd_pkts\":0,"));
+	for (int i = 0; i < IKEV2_C_MAX; i++) {	/* the IKEv2 counters (ikev2_tm.c) */
+		snprintf(want, sizeof(want), ",\"%s\":", ikev2_counter_name(i));
+		CU_ASSERT(has(want));
+	}
 	snprintf(want, sizeof(want), "\"worker_lcore\":[%u],\"worker_rx_pkts\":[0],", dp_worker_lcore(0));
 	CU_ASSERT(has(want));
 	CU_ASSERT(has("\"worker_fwd_pkts\":[0],\"worker_punt_pkts\":[0],"));

@@ -1,0 +1,374 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The IKE SA table (ike_sa.h).  SAs are kept in an array of pointers in id
+ * order (ids only grow, so a new SA is appended); lookups by SPI go through
+ * a small open-addressing index keyed by our SPI.  CP thread only.
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#include "common/gw_log.h"
+#include "controlplane/cp_sa.h"
+#include "controlplane/ike/ike_dh.h"
+#include "controlplane/ike/ike_sa.h"
+#include "dataplane/dp_sa.h"
+
+enum {
+	IKE_SA_IDX_SLOTS = 2 * IKE_SA_MAX,	/* power of two, load <= 1/2 */
+};
+
+static struct {
+	struct ike_sa **sa;		/* id order */
+	unsigned n;
+	struct ike_sa **idx;		/* by our SPI, linear probing */
+	uint64_t next_id;
+} ike_tab;
+
+static const char *const ike_sa_state_names[IKE_SA_STATE_MAX] = {
+#define X(n, d) #n,
+	IKE_SA_STATES(X)
+#undef X
+};
+
+const char *ike_sa_state_name(enum ike_sa_state s)
+{
+	return (unsigned)s < IKE_SA_STATE_MAX ? ike_sa_state_names[s] : "?";
+}
+
+static const uint8_t *ike_sa_local_spi(const struct ike_sa *sa)
+{
+	return sa->role == IKE_INITIATOR ? sa->spi_i : sa->spi_r;
+}
+
+static unsigned ike_sa_spi_hash(const uint8_t spi[8])
+{
+	uint64_t v;
+
+	memcpy(&v, spi, sizeof(v));
+	v ^= v >> 29;
+	v *= 0xbf58476d1ce4e5b9ULL;
+	v ^= v >> 32;
+	return (unsigned)v & (IKE_SA_IDX_SLOTS - 1);
+}
+
+static void ike_sa_idx_add(struct ike_sa *sa)
+{
+	unsigned h = ike_sa_spi_hash(ike_sa_local_spi(sa));
+
+	while (ike_tab.idx[h] != NULL)
+		h = (h + 1) & (IKE_SA_IDX_SLOTS - 1);
+	ike_tab.idx[h] = sa;
+}
+
+/* Remove with backward-shift deletion (linear probing). */
+static void ike_sa_idx_del(const struct ike_sa *sa)
+{
+	unsigned h = ike_sa_spi_hash(ike_sa_local_spi(sa)), j;
+
+	while (ike_tab.idx[h] != sa) {
+		if (ike_tab.idx[h] == NULL)
+			return;
+		h = (h + 1) & (IKE_SA_IDX_SLOTS - 1);
+	}
+	ike_tab.idx[h] = NULL;
+	j = h;
+	for (;;) {
+		unsigned k;
+
+		j = (j + 1) & (IKE_SA_IDX_SLOTS - 1);
+		if (ike_tab.idx[j] == NULL)
+			return;
+		k = ike_sa_spi_hash(ike_sa_local_spi(ike_tab.idx[j]));
+		/* move idx[j] to h unless its home k lies cyclically in (h, j] */
+		if ((h < j) ? (h < k && k <= j) : (h < k || k <= j))
+			continue;
+		ike_tab.idx[h] = ike_tab.idx[j];
+		ike_tab.idx[j] = NULL;
+		h = j;
+	}
+}
+
+int ike_sa_table_init(void)
+{
+	ike_sa_table_fini();
+	ike_tab.sa = calloc(IKE_SA_MAX, sizeof(*ike_tab.sa));
+	ike_tab.idx = calloc(IKE_SA_IDX_SLOTS, sizeof(*ike_tab.idx));
+	if (ike_tab.sa == NULL || ike_tab.idx == NULL) {
+		ike_sa_table_fini();
+		return -ENOMEM;
+	}
+	ike_tab.next_id = 1;
+	return 0;
+}
+
+static void ike_sa_free(struct ike_sa *sa)
+{
+	if (sa->pki_handle != 0)
+		pki_verify_cancel(sa->pki_handle);
+	ike_dh_free(sa->dh);
+	free(sa->init_req);
+	free(sa->init_resp);
+	free(sa->mid.req);
+	free(sa->mid.resp);
+	for (unsigned i = 0; i < IKE_REQ_QUEUE; i++) {
+		if (sa->mid.queue[i].inner != NULL)
+			OPENSSL_cleanse(sa->mid.queue[i].inner, sa->mid.queue[i].len);
+		free(sa->mid.queue[i].inner);
+	}
+	for (unsigned i = 0; i < IKE_FRAG_MAX; i++) {
+		if (sa->frag[i] != NULL)
+			OPENSSL_cleanse(sa->frag[i], sa->frag_len[i]);
+		free(sa->frag[i]);
+	}
+	ike_sa_keys_wipe(&sa->keys);
+	OPENSSL_cleanse(sa, sizeof(*sa));
+	free(sa);
+}
+
+static void ike_sa_retire_children(struct ike_sa *sa)
+{
+	for (unsigned i = 0; i < IKE_CHILD_MAX; i++)
+		if (sa->child[i].used)
+			ike_sa_child_remove(sa, &sa->child[i]);
+}
+
+void ike_sa_table_fini(void)
+{
+	for (unsigned i = 0; i < ike_tab.n; i++) {
+		ike_sa_retire_children(ike_tab.sa[i]);
+		ike_sa_free(ike_tab.sa[i]);
+	}
+	free(ike_tab.sa);
+	free(ike_tab.idx);
+	memset(&ike_tab, 0, sizeof(ike_tab));
+}
+
+struct ike_sa *ike_sa_find_local_spi(const uint8_t spi[8])
+{
+	unsigned h;
+
+	if (ike_tab.idx == NULL)
+		return NULL;
+	h = ike_sa_spi_hash(spi);
+	while (ike_tab.idx[h] != NULL) {
+		if (memcmp(ike_sa_local_spi(ike_tab.idx[h]), spi, 8) == 0)
+			return ike_tab.idx[h];
+		h = (h + 1) & (IKE_SA_IDX_SLOTS - 1);
+	}
+	return NULL;
+}
+
+struct ike_sa *ike_sa_new(enum ike_role role, int peer)
+{
+	struct ike_sa *sa;
+	uint8_t spi[8];
+
+	if (ike_tab.sa == NULL || ike_tab.n >= IKE_SA_MAX) {
+		errno = ENOSPC;
+		return NULL;
+	}
+	sa = calloc(1, sizeof(*sa));
+	if (sa == NULL)
+		return NULL;
+	do {
+		if (RAND_bytes(spi, sizeof(spi)) != 1) {
+			free(sa);
+			errno = EIO;
+			return NULL;
+		}
+	} while (memcmp(spi, "\0\0\0\0\0\0\0\0", 8) == 0 || ike_sa_find_local_spi(spi) != NULL);
+	sa->id = ike_tab.next_id++;
+	sa->role = role;
+	sa->peer = peer;
+	sa->tunnel = DP_SA_INVALID;
+	sa->ike_version = 2;
+	sa->trustpoint = -1;
+	memcpy(role == IKE_INITIATOR ? sa->spi_i : sa->spi_r, spi, 8);
+	sa->state = role == IKE_INITIATOR ? IKE_SA_INIT_SENT : IKE_SA_INIT_DONE;
+	for (unsigned i = 0; i < IKE_CHILD_MAX; i++)
+		sa->child[i].h_in = sa->child[i].h_out = DP_SA_INVALID;
+	ike_tab.sa[ike_tab.n++] = sa;
+	ike_sa_idx_add(sa);
+	return sa;
+}
+
+struct ike_sa *ike_sa_find_init(const uint8_t spi_i[8], const struct gw_addr *remote,
+				uint16_t remote_port)
+{
+	for (unsigned i = ike_tab.n; i-- > 0;) {
+		struct ike_sa *sa = ike_tab.sa[i];
+
+		if (sa->role == IKE_RESPONDER && sa->state != IKE_SA_DEAD &&
+		    memcmp(sa->spi_i, spi_i, 8) == 0 && gw_addr_eq(&sa->remote, remote) &&
+		    sa->remote_port == remote_port)
+			return sa;
+	}
+	return NULL;
+}
+
+/* Index of the first SA with id > after (binary search: ids ascend). */
+static unsigned ike_sa_pos(uint64_t after)
+{
+	unsigned lo = 0, hi = ike_tab.n;
+
+	while (lo < hi) {
+		unsigned mid = lo + (hi - lo) / 2;
+
+		if (ike_tab.sa[mid]->id <= after)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+struct ike_sa *ike_sa_find_id(uint64_t id)
+{
+	unsigned i;
+
+	if (id == 0)
+		return NULL;
+	i = ike_sa_pos(id - 1);
+	return i < ike_tab.n && ike_tab.sa[i]->id == id ? ike_tab.sa[i] : NULL;
+}
+
+struct ike_sa *ike_sa_next(uint64_t after)
+{
+	unsigned i = ike_sa_pos(after);
+
+	return i < ike_tab.n ? ike_tab.sa[i] : NULL;
+}
+
+unsigned ike_sa_count(void)
+{
+	return ike_tab.n;
+}
+
+unsigned ike_sa_half_open(void)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < ike_tab.n; i++)
+		if (ike_tab.sa[i]->state < IKE_SA_ESTABLISHED)
+			n++;
+	return n;
+}
+
+void ike_sa_state(struct ike_sa *sa, enum ike_sa_state st, const char *why)
+{
+	if (sa->state == st)
+		return;
+	GW_LOG(ike, INFO, "session %" PRIu64 ": %s -> %s (%s)", sa->id, ike_sa_state_name(sa->state),
+	       ike_sa_state_name(st), why != NULL ? why : "");
+	sa->state = st;
+}
+
+struct ike_child *ike_sa_child_new(struct ike_sa *sa)
+{
+	for (unsigned i = 0; i < IKE_CHILD_MAX; i++) {
+		struct ike_child *c = &sa->child[i];
+
+		if (!c->used) {
+			memset(c, 0, sizeof(*c));
+			c->used = true;
+			c->h_in = c->h_out = DP_SA_INVALID;
+			return c;
+		}
+	}
+	return NULL;
+}
+
+struct ike_child *ike_sa_child_by_spi_in(struct ike_sa *sa, uint32_t spi_in)
+{
+	for (unsigned i = 0; i < IKE_CHILD_MAX; i++)
+		if (sa->child[i].used && sa->child[i].spi_in == spi_in)
+			return &sa->child[i];
+	return NULL;
+}
+
+struct ike_child *ike_sa_child_by_spi_out(struct ike_sa *sa, uint32_t spi_out)
+{
+	for (unsigned i = 0; i < IKE_CHILD_MAX; i++)
+		if (sa->child[i].used && sa->child[i].spi_out == spi_out)
+			return &sa->child[i];
+	return NULL;
+}
+
+void ike_sa_child_remove(struct ike_sa *sa, struct ike_child *c)
+{
+	(void)sa;
+	if (!c->used)
+		return;
+	if (c->installed)
+		cp_sa_retire_pair(c->h_in, c->h_out);
+	memset(c, 0, sizeof(*c));
+	c->h_in = c->h_out = DP_SA_INVALID;
+}
+
+unsigned ike_sa_child_count(const struct ike_sa *sa)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < IKE_CHILD_MAX; i++)
+		n += sa->child[i].used;
+	return n;
+}
+
+void ike_sa_kill(struct ike_sa *sa, const char *why)
+{
+	if (sa->state == IKE_SA_DEAD)
+		return;
+	ike_sa_retire_children(sa);
+	if (sa->pki_handle != 0) {
+		pki_verify_cancel(sa->pki_handle);
+		sa->pki_handle = 0;
+	}
+	if (why != NULL)
+		snprintf(sa->reason, sizeof(sa->reason), "%s", why);
+	ike_sa_state(sa, IKE_SA_DEAD, why);
+}
+
+void ike_sa_reap(void)
+{
+	unsigned k = 0;
+
+	for (unsigned i = 0; i < ike_tab.n; i++) {
+		struct ike_sa *sa = ike_tab.sa[i];
+
+		if (sa->state == IKE_SA_DEAD) {
+			ike_sa_idx_del(sa);
+			ike_sa_free(sa);
+		} else {
+			ike_tab.sa[k++] = sa;
+		}
+	}
+	for (unsigned i = k; i < ike_tab.n; i++)
+		ike_tab.sa[i] = NULL;
+	ike_tab.n = k;
+}
+
+static bool ike_sa_spi_in_used(uint32_t spi)
+{
+	for (unsigned i = 0; i < ike_tab.n; i++)
+		for (unsigned c = 0; c < IKE_CHILD_MAX; c++)
+			if (ike_tab.sa[i]->child[c].used && ike_tab.sa[i]->child[c].spi_in == spi)
+				return true;
+	return false;
+}
+
+uint32_t ike_sa_child_spi_alloc(void)
+{
+	uint32_t spi;
+
+	do {
+		if (RAND_bytes((uint8_t *)&spi, sizeof(spi)) != 1)
+			return 0;
+	} while (spi < 256 || ike_sa_spi_in_used(spi));
+	return spi;
+}
