@@ -13,8 +13,9 @@
  *     AH) and "ah_hmac: None, comp: IPCOMP_NONE", as IOS prints them for a
  *     CHILD SA without either;
  *   - fvrf/ivrf "(none)/(none)" (no VRFs);
- *   - "Auth" is the telemetry's "auth" (the method is not recorded, so
- *     it reads "cert" for certificate authentication).
+ *   - "Auth sign" / "Auth verify" are the telemetry's auth_sign and
+ *     auth_verify: the kind of key behind our AUTH and the peer's (RSA,
+ *     ECDSA), as IOS prints them.
  * Traffic selectors are prefixes: "10.1.0.0/16" prints as IOS's range
  * "10.1.0.0/0 - 10.1.255.255/65535" (addresses, then ports).
  */
@@ -34,7 +35,8 @@ enum {
 
 static const char *const cli_ike_sa_cols[] = {
 	"ids", "tunnel", "local", "local_port", "remote", "remote_port", "sa_status",
-	"encr", "encr_keysize", "prf", "integ", "dh_group", "lifetime", "active", "auth",
+	"encr", "encr_keysize", "prf", "integ", "dh_group", "lifetime", "active", "auth_sign",
+	"auth_verify",
 };
 
 #define CLI_IKE_SA_NCOLS (sizeof(cli_ike_sa_cols) / sizeof(cli_ike_sa_cols[0]))
@@ -99,7 +101,7 @@ static void cli_ike_print_sa(FILE *f, const struct cj_doc *doc, const struct cj_
 		", Auth sign: %s, Auth verify: %s\n",
 		cli_ike_str(doc, c[7], i), cli_ike_u64(doc, c[8], i), cli_ike_str(doc, c[9], i),
 		integ, cli_ike_u64(doc, c[11], i), cli_ike_str(doc, c[14], i),
-		cli_ike_str(doc, c[14], i));
+		cli_ike_str(doc, c[15], i));
 	fprintf(f, "      Life/Active Time: %" PRIu64 "/%" PRIu64 " sec\n\n",
 		cli_ike_u64(doc, c[12], i), cli_ike_u64(doc, c[13], i));
 }
@@ -293,9 +295,10 @@ static void cli_ike_print_ike(FILE *f, const struct cj_doc *doc, const struct cj
 	cli_ike_col(f, "(none)/(none)", 19);
 	fprintf(f, "%-7s\n", cj_get_str(doc, s, "sa_status", "?"));
 	fprintf(f, "      Encr: %s, keysize: %" PRIu64 ", PRF: %s, Hash: %s, DH Grp:%" PRIu64
-		", Auth: %s\n", cj_get_str(doc, s, "encr", "?"), cj_get_u64(doc, s, "encr_keysize", 0),
-		cj_get_str(doc, s, "prf", "?"), cj_get_str(doc, s, "integ", "?"),
-		cj_get_u64(doc, s, "dh_group", 0), cj_get_str(doc, s, "auth", "?"));
+		", Auth sign: %s, Auth verify: %s\n", cj_get_str(doc, s, "encr", "?"),
+		cj_get_u64(doc, s, "encr_keysize", 0), cj_get_str(doc, s, "prf", "?"),
+		cj_get_str(doc, s, "integ", "?"), cj_get_u64(doc, s, "dh_group", 0),
+		cj_get_str(doc, s, "auth_sign", "?"), cj_get_str(doc, s, "auth_verify", "?"));
 	fprintf(f, "      Life/Remaining/Active Time: %" PRIu64 "/%" PRIu64 "/%" PRIu64 " sec\n",
 		cj_get_u64(doc, s, "lifetime", 0), cj_get_u64(doc, s, "remaining", 0),
 		cj_get_u64(doc, s, "active", 0));
@@ -413,4 +416,42 @@ int cli_clear_crypto_session_id(struct cli_ctx *x)
 	}
 	snprintf(p, sizeof(p), "id=%s", x->arg);
 	return cli_ike_clear(x, p);
+}
+
+/* ---- crypto ikev2 rekey id N | child SPI ---- */
+
+static int cli_ike_rekey(struct cli_ctx *x, const char *what, const char *key, bool hex_ok)
+{
+	char cmd[CLI_CMD_MAX];
+	struct cj_doc doc;
+	const struct cj_value *b;
+	size_t n = x->arg != NULL ? strlen(x->arg) : 0;
+	const char *digits = x->arg;
+
+	if (hex_ok && n > 2 && (strncmp(x->arg, "0x", 2) == 0 || strncmp(x->arg, "0X", 2) == 0))
+		digits = x->arg + 2;
+	if (n == 0 || n > 20 ||
+	    strspn(digits, digits != x->arg ? "0123456789abcdefABCDEF" : "0123456789") != strlen(digits)) {
+		snprintf(x->err, sizeof(x->err), "crypto ikev2 rekey %s: give %s", what,
+			 hex_ok ? "an inbound SPI (0xHEX or decimal)" : "a session id (a number)");
+		return -1;
+	}
+	snprintf(cmd, sizeof(cmd), "/ipsecgw/ikev2/rekey,%s=%s", key, x->arg);
+	if (cli_call(x, cmd, &doc, &b) != 0)
+		return -1;
+	if (!x->json)
+		fprintf(x->out, "session %" PRIu64 ": %s started\n", cj_get_u64(&doc, b, "session", 0),
+			cj_get_str(&doc, b, "started", "rekey"));
+	cj_free(&doc);
+	return 0;
+}
+
+int cli_crypto_ikev2_rekey_id(struct cli_ctx *x)
+{
+	return cli_ike_rekey(x, "id", "id", false);
+}
+
+int cli_crypto_ikev2_rekey_child(struct cli_ctx *x)
+{
+	return cli_ike_rekey(x, "child", "child", true);
 }

@@ -23,6 +23,10 @@ int cli_show_ikev2_session_detail(struct cli_ctx *x);
 int cli_clear_crypto_session(struct cli_ctx *x);
 int cli_clear_crypto_session_remote(struct cli_ctx *x);
 int cli_clear_crypto_session_id(struct cli_ctx *x);
+/* crypto ikev2 rekey id N / crypto ikev2 rekey child SPI (over
+ * /ipsecgw/ikev2/rekey): start the rekey now (no Cisco equivalent). */
+int cli_crypto_ikev2_rekey_id(struct cli_ctx *x);
+int cli_crypto_ikev2_rekey_child(struct cli_ctx *x);
 
 /* ---- the renderers, for tests: replies in, text out ---- */
 

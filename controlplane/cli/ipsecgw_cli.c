@@ -6,6 +6,7 @@
  *   ipsecgw-cli [--file-prefix P | --socket PATH] crypto pki crl request TRUSTPOINT
  *   ipsecgw-cli [--file-prefix P | --socket PATH] clear crypto sa NAME
  *   ipsecgw-cli [--file-prefix P | --socket PATH] clear crypto session [remote ADDR | id N]
+ *   ipsecgw-cli [--file-prefix P | --socket PATH] crypto ikev2 rekey {id N | child SPI}
  *   ipsecgw-cli [--file-prefix P | --socket PATH] --raw CMD
  *
  * Words may be abbreviated while they stay unambiguous ("sh ip ro").
@@ -64,6 +65,10 @@ static const struct cli_cmd cli_cmds[] = {
 	  "delete the IKEv2 sessions to peer address ADDR" },
 	{ { "clear", "crypto", "session", "id" }, "N", cli_clear_crypto_session_id,
 	  "delete IKEv2 session N" },
+	{ { "crypto", "ikev2", "rekey", "id" }, "N", cli_crypto_ikev2_rekey_id,
+	  "rekey session N's IKE SA now (as swanctl --rekey --ike-id; no Cisco command)" },
+	{ { "crypto", "ikev2", "rekey", "child" }, "SPI", cli_crypto_ikev2_rekey_child,
+	  "rekey the CHILD SA of inbound SPI now (as swanctl --rekey --child; no Cisco command)" },
 };
 
 #define CLI_NCMDS (sizeof(cli_cmds) / sizeof(cli_cmds[0]))

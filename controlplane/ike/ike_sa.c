@@ -2,7 +2,16 @@
 /*
  * The IKE SA table (ike_sa.h).  SAs are kept in an array of pointers in id
  * order (ids only grow, so a new SA is appended); lookups by SPI go through
- * a small open-addressing index keyed by our SPI.  CP thread only.
+ * a small open-addressing index keyed by our SPI.  Responders are also
+ * indexed by the initiator's SPI (for ike_sa_find_init, once per
+ * IKE_SA_INIT): lazily, since the exchange code sets spi_i after
+ * ike_sa_new() -- every lookup first indexes the responders created since
+ * the last one (spi_i is set by then: the CP thread sets it in the same
+ * call that creates the SA).  That index is keyed with a random secret,
+ * the peers choosing the SPIs.  The number of half-open
+ * SAs (state before ESTABLISHED) is kept as a count, updated where states
+ * change (ike_sa_new, ike_sa_state), not counted per IKE_SA_INIT.  CP
+ * thread only.
  */
 
 #include <errno.h>
@@ -27,7 +36,11 @@ static struct {
 	struct ike_sa **sa;		/* id order */
 	unsigned n;
 	struct ike_sa **idx;		/* by our SPI, linear probing */
+	struct ike_sa **iidx;		/* responders by spi_i, linear probing */
+	uint64_t iidx_upto;		/* responders with id <= this are in iidx */
+	uint64_t iidx_key;
 	uint64_t next_id;
+	unsigned half_open;		/* SAs in a state < ESTABLISHED */
 } ike_tab;
 
 static const char *const ike_sa_state_names[IKE_SA_STATE_MAX] = {
@@ -46,50 +59,82 @@ static const uint8_t *ike_sa_local_spi(const struct ike_sa *sa)
 	return sa->role == IKE_INITIATOR ? sa->spi_i : sa->spi_r;
 }
 
-static unsigned ike_sa_spi_hash(const uint8_t spi[8])
+static unsigned ike_sa_mix(uint64_t v)
 {
-	uint64_t v;
-
-	memcpy(&v, spi, sizeof(v));
 	v ^= v >> 29;
 	v *= 0xbf58476d1ce4e5b9ULL;
 	v ^= v >> 32;
 	return (unsigned)v & (IKE_SA_IDX_SLOTS - 1);
 }
 
-static void ike_sa_idx_add(struct ike_sa *sa)
+static unsigned ike_sa_spi_hash(const uint8_t spi[8])
 {
-	unsigned h = ike_sa_spi_hash(ike_sa_local_spi(sa));
+	uint64_t v;
 
-	while (ike_tab.idx[h] != NULL)
-		h = (h + 1) & (IKE_SA_IDX_SLOTS - 1);
-	ike_tab.idx[h] = sa;
+	memcpy(&v, spi, sizeof(v));
+	return ike_sa_mix(v);
 }
 
-/* Remove with backward-shift deletion (linear probing). */
-static void ike_sa_idx_del(const struct ike_sa *sa)
+static unsigned ike_sa_home_local(const struct ike_sa *sa)
 {
-	unsigned h = ike_sa_spi_hash(ike_sa_local_spi(sa)), j;
+	return ike_sa_spi_hash(ike_sa_local_spi(sa));
+}
 
-	while (ike_tab.idx[h] != sa) {
-		if (ike_tab.idx[h] == NULL)
-			return;
+static unsigned ike_sa_spi_i_hash(const uint8_t spi_i[8])
+{
+	uint64_t v;
+
+	memcpy(&v, spi_i, sizeof(v));
+	return ike_sa_mix(v ^ ike_tab.iidx_key);
+}
+
+static unsigned ike_sa_home_spi_i(const struct ike_sa *sa)
+{
+	return ike_sa_spi_i_hash(sa->spi_i);
+}
+
+static void ike_sa_idx_add(struct ike_sa **idx, unsigned h, struct ike_sa *sa)
+{
+	while (idx[h] != NULL)
+		h = (h + 1) & (IKE_SA_IDX_SLOTS - 1);
+	idx[h] = sa;
+}
+
+/*
+ * Remove sa from idx (home: its slot's hash) with backward-shift deletion
+ * (linear probing).  If sa is not on its home's probe chain (its key
+ * changed after it was indexed: the exchange code does not do that), the
+ * whole index is searched, so that no pointer to a freed SA survives.
+ */
+static void ike_sa_idx_del(struct ike_sa **idx, unsigned (*home)(const struct ike_sa *),
+			   const struct ike_sa *sa)
+{
+	unsigned h = home(sa), j;
+
+	while (idx[h] != sa) {
+		if (idx[h] == NULL) {
+			for (h = 0; h < IKE_SA_IDX_SLOTS && idx[h] != sa; h++)
+				;
+			if (h == IKE_SA_IDX_SLOTS)
+				return;
+			break;
+		}
 		h = (h + 1) & (IKE_SA_IDX_SLOTS - 1);
 	}
-	ike_tab.idx[h] = NULL;
+	idx[h] = NULL;
 	j = h;
 	for (;;) {
 		unsigned k;
 
 		j = (j + 1) & (IKE_SA_IDX_SLOTS - 1);
-		if (ike_tab.idx[j] == NULL)
+		if (idx[j] == NULL)
 			return;
-		k = ike_sa_spi_hash(ike_sa_local_spi(ike_tab.idx[j]));
+		k = home(idx[j]);
 		/* move idx[j] to h unless its home k lies cyclically in (h, j] */
 		if ((h < j) ? (h < k && k <= j) : (h < k || k <= j))
 			continue;
-		ike_tab.idx[h] = ike_tab.idx[j];
-		ike_tab.idx[j] = NULL;
+		idx[h] = idx[j];
+		idx[j] = NULL;
 		h = j;
 	}
 }
@@ -99,9 +144,14 @@ int ike_sa_table_init(void)
 	ike_sa_table_fini();
 	ike_tab.sa = calloc(IKE_SA_MAX, sizeof(*ike_tab.sa));
 	ike_tab.idx = calloc(IKE_SA_IDX_SLOTS, sizeof(*ike_tab.idx));
-	if (ike_tab.sa == NULL || ike_tab.idx == NULL) {
+	ike_tab.iidx = calloc(IKE_SA_IDX_SLOTS, sizeof(*ike_tab.iidx));
+	if (ike_tab.sa == NULL || ike_tab.idx == NULL || ike_tab.iidx == NULL) {
 		ike_sa_table_fini();
 		return -ENOMEM;
+	}
+	if (RAND_bytes((uint8_t *)&ike_tab.iidx_key, sizeof(ike_tab.iidx_key)) != 1) {
+		ike_sa_table_fini();
+		return -EIO;
 	}
 	ike_tab.next_id = 1;
 	return 0;
@@ -146,6 +196,7 @@ void ike_sa_table_fini(void)
 	}
 	free(ike_tab.sa);
 	free(ike_tab.idx);
+	free(ike_tab.iidx);
 	memset(&ike_tab, 0, sizeof(ike_tab));
 }
 
@@ -194,22 +245,42 @@ struct ike_sa *ike_sa_new(enum ike_role role, int peer)
 	for (unsigned i = 0; i < IKE_CHILD_MAX; i++)
 		sa->child[i].h_in = sa->child[i].h_out = DP_SA_INVALID;
 	ike_tab.sa[ike_tab.n++] = sa;
-	ike_sa_idx_add(sa);
+	ike_sa_idx_add(ike_tab.idx, ike_sa_spi_hash(spi), sa);
+	ike_tab.half_open++;		/* INIT_SENT and INIT_DONE are half-open */
 	return sa;
 }
 
+static unsigned ike_sa_pos(uint64_t after);
+
+/* Index the responders created since the last call (see the top). */
+static void ike_sa_iidx_catch_up(void)
+{
+	for (unsigned i = ike_sa_pos(ike_tab.iidx_upto); i < ike_tab.n; i++)
+		if (ike_tab.sa[i]->role == IKE_RESPONDER)
+			ike_sa_idx_add(ike_tab.iidx, ike_sa_home_spi_i(ike_tab.sa[i]), ike_tab.sa[i]);
+	ike_tab.iidx_upto = ike_tab.next_id - 1;
+}
+
+/* The newest match, as a scan from the newest SA would find. */
 struct ike_sa *ike_sa_find_init(const uint8_t spi_i[8], const struct gw_addr *remote,
 				uint16_t remote_port)
 {
-	for (unsigned i = ike_tab.n; i-- > 0;) {
-		struct ike_sa *sa = ike_tab.sa[i];
+	struct ike_sa *best = NULL;
+	unsigned h;
 
-		if (sa->role == IKE_RESPONDER && sa->state != IKE_SA_DEAD &&
-		    memcmp(sa->spi_i, spi_i, 8) == 0 && gw_addr_eq(&sa->remote, remote) &&
-		    sa->remote_port == remote_port)
-			return sa;
+	if (ike_tab.iidx == NULL)
+		return NULL;
+	ike_sa_iidx_catch_up();
+	h = ike_sa_spi_i_hash(spi_i);
+	for (; ike_tab.iidx[h] != NULL; h = (h + 1) & (IKE_SA_IDX_SLOTS - 1)) {
+		struct ike_sa *sa = ike_tab.iidx[h];
+
+		if (sa->state != IKE_SA_DEAD && memcmp(sa->spi_i, spi_i, 8) == 0 &&
+		    gw_addr_eq(&sa->remote, remote) && sa->remote_port == remote_port &&
+		    (best == NULL || sa->id > best->id))
+			best = sa;
 	}
-	return NULL;
+	return best;
 }
 
 /* Index of the first SA with id > after (binary search: ids ascend). */
@@ -252,12 +323,7 @@ unsigned ike_sa_count(void)
 
 unsigned ike_sa_half_open(void)
 {
-	unsigned n = 0;
-
-	for (unsigned i = 0; i < ike_tab.n; i++)
-		if (ike_tab.sa[i]->state < IKE_SA_ESTABLISHED)
-			n++;
-	return n;
+	return ike_tab.half_open;
 }
 
 void ike_sa_state(struct ike_sa *sa, enum ike_sa_state st, const char *why)
@@ -266,6 +332,12 @@ void ike_sa_state(struct ike_sa *sa, enum ike_sa_state st, const char *why)
 		return;
 	GW_LOG(ike, INFO, "session %" PRIu64 ": %s -> %s (%s)", sa->id, ike_sa_state_name(sa->state),
 	       ike_sa_state_name(st), why != NULL ? why : "");
+	if ((sa->state < IKE_SA_ESTABLISHED) != (st < IKE_SA_ESTABLISHED)) {
+		if (st < IKE_SA_ESTABLISHED)
+			ike_tab.half_open++;
+		else
+			ike_tab.half_open--;
+	}
 	sa->state = st;
 }
 
@@ -342,7 +414,9 @@ void ike_sa_reap(void)
 		struct ike_sa *sa = ike_tab.sa[i];
 
 		if (sa->state == IKE_SA_DEAD) {
-			ike_sa_idx_del(sa);
+			ike_sa_idx_del(ike_tab.idx, ike_sa_home_local, sa);
+			if (sa->role == IKE_RESPONDER && sa->id <= ike_tab.iidx_upto)
+				ike_sa_idx_del(ike_tab.iidx, ike_sa_home_spi_i, sa);
 			ike_sa_free(sa);
 		} else {
 			ike_tab.sa[k++] = sa;

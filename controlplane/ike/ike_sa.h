@@ -69,6 +69,11 @@ const char *ike_sa_state_name(enum ike_sa_state s);
 
 enum ike_role { IKE_INITIATOR, IKE_RESPONDER };
 
+/* The kind of key behind one side's AUTH (RFC 7296 3.8 method 14 names no
+ * algorithm by itself): what `show crypto ikev2 sa detailed` calls "Auth
+ * sign" (ours) and "Auth verify" (the peer's). */
+enum ike_auth_kind { IKE_AUTH_KIND_NONE, IKE_AUTH_KIND_RSA, IKE_AUTH_KIND_ECDSA, IKE_AUTH_KIND_PSK };
+
 /* One CHILD SA: an inbound/outbound pair in the fast path. */
 struct ike_child {
 	bool used;
@@ -152,6 +157,10 @@ struct ike_sa {
 	struct pki_cert_ref peer_cert;	/* issuer id + serial of the EE used */
 	int trustpoint;			/* index, -1 until authenticated */
 	uint64_t pki_handle;		/* pending pki_verify_peer, 0 = none */
+	/* how each side authenticated (ikev2_auth_record): the AUTH method
+	 * (enum ike_auth_method, 0 = not yet) and enum ike_auth_kind */
+	uint8_t local_auth_method, remote_auth_method;
+	uint8_t local_auth_kind, remote_auth_kind;
 	/* messages */
 	struct ike_msgid mid;
 	/* RFC 7383 reassembly of the peer's fragmented message */

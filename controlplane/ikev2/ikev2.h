@@ -10,8 +10,10 @@
  * interface, timers, dispatch), ikev2_msg.c (receive/send: parse, SK,
  * fragments, message IDs, retransmission, response cache; ikev2_msg.h),
  * ikev2_init.c (IKE_SA_INIT), ikev2_auth.c (IKE_AUTH and the first CHILD
- * SA), ikev2_child.c (CREATE_CHILD_SA: child and IKE rekey), ikev2_info.c
- * (INFORMATIONAL: DELETE, liveness, notifies).
+ * SA), ikev2_child.c and ikev2_rekey_ike.c (CREATE_CHILD_SA: child and
+ * IKE rekey; ikev2_rekey.c their records and timers, ikev2_child_sa.c a
+ * child's keys and install), ikev2_info.c (INFORMATIONAL: DELETE,
+ * liveness, notifies).
  */
 
 #include <stdbool.h>

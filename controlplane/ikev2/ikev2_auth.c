@@ -109,8 +109,25 @@ static struct ikev2_auth_ctx *ikev2_ctx_new(struct ike_sa *sa, const struct ike_
 
 /* ---- our side: identity, certificates, AUTH ---- */
 
-static const struct pki_identity *ikev2_identity(void)
+/* Our identity for sa: the one whose certificate carries the peer's
+ * configured local_id (an RSA and an EC identity may name different IDs),
+ * else the first configured. */
+static const struct pki_identity *ikev2_identity(const struct ike_sa *sa)
 {
+	const struct cfg_id *want = &ikev2_cfg()->peers[sa->peer].local_id;
+	const struct pki_identity *me;
+	uint8_t type, data[IKE_ID_MAX];
+	uint16_t len;
+	struct pki_peer_id pid;
+	char why[128];
+
+	for (unsigned i = 0; want->type != CFG_ID_NONE && (me = pki_identity_get(i)) != NULL;
+	     i++) {
+		if (ikev2_id_local(want, me->cert, &type, data, &len) == 0 &&
+		    ikev2_id_pki(type, data, len, &pid) == 0 &&
+		    pki_verify_id_match(me->cert, &pid, why, sizeof(why)) == PKI_VERIFY_OK)
+			return me;
+	}
 	return pki_identity_get(0);
 }
 
@@ -181,6 +198,8 @@ static int ikev2_add_auth(struct ike_build *b, struct ike_sa *sa, const struct p
 			    &sig_len);
 	if (ret == 0)
 		ret = ike_msg_add_auth(b, method, sig, sig_len);
+	if (ret == 0)
+		ikev2_auth_record(sa, true, method, me->key);
 	return ret;
 }
 
@@ -272,6 +291,7 @@ static bool ikev2_peer_ok(struct ike_sa *sa, const struct ikev2_auth_ctx *c,
 		return false;
 	}
 	ikev2_peer_record(sa, c, res);
+	ikev2_auth_record(sa, false, c->auth_method, res->ee_pubkey);
 	return true;
 }
 
@@ -358,7 +378,7 @@ static void ikev2_auth_fail_resp(struct ike_sa *sa, uint32_t msg_id)
 
 static int ikev2_auth_respond(struct ike_sa *sa, const struct ikev2_auth_ctx *c)
 {
-	const struct pki_identity *me = ikev2_identity();
+	const struct pki_identity *me = ikev2_identity(sa);
 	struct ike_sa_choice choice;
 	struct ike_child *ch = ike_sa_child_new(sa);
 	struct ike_build *b;
@@ -380,8 +400,7 @@ static int ikev2_auth_respond(struct ike_sa *sa, const struct ikev2_auth_ctx *c)
 			if (sl < 0)
 				err = IKE_N_NO_PROPOSAL_CHOSEN;
 		}
-		if (err == 0 && ikev2_child_install(sa, ch, NULL, 0, sa->ni, sa->ni_len, sa->nr,
-						    sa->nr_len) < 0)
+		if (err == 0 && ikev2_child_install_first(sa, ch) < 0)
 			err = IKE_N_TEMPORARY_FAILURE;
 		if (err != 0)
 			ike_sa_child_remove(sa, ch);
@@ -521,7 +540,7 @@ static void ikev2_auth_child_i(struct ike_sa *sa, const struct ikev2_auth_ctx *c
 		ike_sa_child_remove(sa, ch);
 		return;
 	}
-	if (ikev2_child_install(sa, ch, NULL, 0, sa->ni, sa->ni_len, sa->nr, sa->nr_len) < 0)
+	if (ikev2_child_install_first(sa, ch) < 0)
 		ike_sa_child_remove(sa, ch);
 }
 
@@ -578,7 +597,7 @@ static void ikev2_auth_resp(struct ike_sa *sa, const struct ike_msg *resp, void 
 int ikev2_auth_start(struct ike_sa *sa)
 {
 	const struct cfg_peer *peer = &ikev2_cfg()->peers[sa->peer];
-	const struct pki_identity *me = ikev2_identity();
+	const struct pki_identity *me = ikev2_identity(sa);
 	struct gw_ike_proposal ours[IKE_SA_MAX_PROPOSALS];
 	struct ike_child *ch;
 	struct ike_build *b;

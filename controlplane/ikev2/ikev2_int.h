@@ -86,12 +86,35 @@ unsigned ikev2_ts_narrow(const struct ikev2_ts *ts, unsigned n, const struct gw_
 			 unsigned nc, struct gw_prefix *out, unsigned max);
 /* A TSi/TSr payload of prefixes (any protocol and port). */
 int ikev2_ts_add(struct ike_build *b, uint8_t pl_type, const struct gw_prefix *p, unsigned n);
-/* Derive child c's keys (KEYMAT, 2.17; gir_len 0 without PFS) and install
- * its pair (c: spi_in/out, esp_alg, esn, selectors set) in sa's tunnel.
- * 0 or -errno. */
-int ikev2_child_install(struct ike_sa *sa, struct ike_child *c, const uint8_t *gir,
-			size_t gir_len, const uint8_t *ni, size_t ni_len, const uint8_t *nr,
-			size_t nr_len);
+
+/* ikev2_child_sa.c: child c's descriptors (c: spi_in/out, esp_alg, esn,
+ * selectors set), keys from KEYMAT (2.17: SK_d, g^ir (len 0 without PFS),
+ * the exchange's Ni and Nr).  we_initiated: we sent the request of the
+ * exchange creating c (IKE_AUTH: we are the IKE SA's initiator;
+ * CREATE_CHILD_SA: whoever sent it), so our outbound is the
+ * initiator-to-responder SA.  in/out hold keys: the caller wipes them.
+ * 0 or -errno (both wiped). */
+struct gw_sa_desc;
+int ikev2_child_keys(const struct ike_sa *sa, const struct ike_child *c, bool we_initiated,
+		     struct ike_chunk gir, struct ike_chunk ni, struct ike_chunk nr,
+		     struct gw_sa_desc *in, struct gw_sa_desc *out);
+/* ikev2_child_sa.c: ikev2_child_keys(), then both directions installed in
+ * sa's tunnel (c->installed, created_ms set; handles DP_SA_INVALID on
+ * failure).  0 or -errno. */
+int ikev2_child_install(struct ike_sa *sa, struct ike_child *c, bool we_initiated,
+			struct ike_chunk gir, struct ike_chunk ni, struct ike_chunk nr);
+/* ikev2_child_sa.c: ikev2_child_install() of IKE_AUTH's child: KEYMAT
+ * from the IKE SA's Ni and Nr, no g^ir; the IKE SA's initiator is
+ * IKE_AUTH's. */
+int ikev2_child_install_first(struct ike_sa *sa, struct ike_child *c);
+
+/* ikev2_auth_rec.c: record how one side (local: we) authenticated, AUTH
+ * method and key (the key's kind tells method 14's algorithm; NULL: not
+ * known); the name of an enum ike_auth_kind ("RSA", "ECDSA", "PSK",
+ * "none"). */
+struct evp_pkey_st;
+void ikev2_auth_record(struct ike_sa *sa, bool local, uint8_t method, const struct evp_pkey_st *key);
+const char *ikev2_auth_kind_name(uint8_t kind);
 
 /* ikev2_auth.c: the initiator's IKE_AUTH, right after IKE_SA_INIT
  * (sa in INIT_DONE, keys derived).  0 or -errno (sa killed). */
@@ -111,8 +134,12 @@ void ikev2_info_tick(struct ike_sa *sa, uint64_t now_ms);
 void ikev2_info_register(void);
 void ikev2_child_register(void);
 
-/* ikev2_child.c: CHILD SA / IKE SA rekey timers of one SA. */
+/* ikev2_rekey.c: CHILD SA / IKE SA rekey timers of one SA. */
 void ikev2_child_tick(struct ike_sa *sa, uint64_t now_ms);
+/* ikev2_rekey.c: at shutdown, free the pending rekey state (our rekeys'
+ * DH values and nonces, a rekey responder's outbound SAs waiting for the
+ * old child's DELETE), keys wiped. */
+void ikev2_child_fini(void);
 
 /* ikev2_info.c (K2): DELETE of one CHILD SA (our inbound SPI); its outbound
  * is retired now, the inbound and the slot when the peer answers.  0 or
@@ -130,10 +157,10 @@ bool ikev2_info_dpd_due(const struct ike_sa *sa, uint32_t interval_s, uint64_t n
 /* ikev2_child.c: the peer deleted child c: a rekey responder's successor
  * gets its outbound SA first (make-before-break), then c is removed. */
 void ikev2_child_deleted(struct ike_sa *sa, struct ike_child *c);
-/* ikev2_child.c: when to rekey something of lifetime_s seconds started at
+/* ikev2_rekey.c: when to rekey something of lifetime_s seconds started at
  * start_ms: at 90 % minus a jitter of up to 5 % taken from rnd. */
 uint64_t ikev2_rekey_time(uint64_t start_ms, uint32_t lifetime_s, uint32_t rnd);
-/* ikev2_child.c: 2.8.1: does our exchange (nonces ni/nr) win a simultaneous
+/* ikev2_rekey.c: 2.8.1: does our exchange (nonces ni/nr) win a simultaneous
  * rekey against theirs?  The exchange holding the lowest nonce loses. */
 bool ikev2_rekey_we_win(const uint8_t *our_ni, size_t our_ni_len, const uint8_t *our_nr,
 			size_t our_nr_len, const uint8_t *their_ni, size_t their_ni_len,

@@ -84,6 +84,7 @@ void ikev2_fini(void)
 	if (ikev2_config == NULL)
 		return;
 	cp_ike_set_handler(NULL, NULL);
+	ikev2_child_fini();
 	ike_sa_table_fini();
 	ikev2_config = NULL;
 }

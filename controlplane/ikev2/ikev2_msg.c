@@ -413,9 +413,8 @@ void ikev2_msg_tick(struct ike_sa *sa, uint64_t now_ms)
 
 /* ---- receiving ---- */
 
-/* An error notify as the response to req (authenticated errors only). */
-static void ikev2_msg_answer_error(struct ike_sa *sa, const struct ike_msg *req, uint16_t type,
-				   const void *data, size_t len)
+void ikev2_msg_answer_notify(struct ike_sa *sa, const struct ike_msg *req, uint16_t type,
+			     const void *data, size_t len)
 {
 	struct ike_build *b = ikev2_msg_response_begin(sa, req);
 
@@ -621,7 +620,7 @@ static void ikev2_msg_protected(struct ike_sa *sa, const struct ike_dgram *d, st
 		ikev2_count(IKEV2_C_ikev2_drop_parse, 1);
 		GW_LOG(ike, NOTICE, "session %" PRIu64 ": %s", sa->id, ike_msg_err_str(err));
 		if (!(m->hdr.flags & IKE_HDR_F_R) && n != 0)
-			ikev2_msg_answer_error(sa, m, n, n == IKE_N_UNSUPPORTED_CRITICAL_PAYLOAD ?
+			ikev2_msg_answer_notify(sa, m, n, n == IKE_N_UNSUPPORTED_CRITICAL_PAYLOAD ?
 					       &m->crit_type : NULL,
 					       n == IKE_N_UNSUPPORTED_CRITICAL_PAYLOAD ? 1 : 0);
 		return;

@@ -60,6 +60,11 @@ int ikev2_msg_request_send(struct ike_sa *sa, ikev2_resp_fn fn, void *arg);
 struct ike_build *ikev2_msg_response_begin(struct ike_sa *sa, const struct ike_msg *req);
 int ikev2_msg_response_send(struct ike_sa *sa);
 
+/* Answer req with one notify of type (and its data) as the whole
+ * encrypted response: errors such as TS_UNACCEPTABLE, INVALID_SYNTAX. */
+void ikev2_msg_answer_notify(struct ike_sa *sa, const struct ike_msg *req, uint16_t type,
+			     const void *data, size_t len);
+
 /* IKE_SA_INIT and unauthenticated error replies: a complete message in
  * the clear from sa's addresses; kept for retransmission when it is a
  * request (fn called with the response). */

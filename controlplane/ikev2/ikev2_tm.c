@@ -10,7 +10,9 @@
  *   local, remote, local_port, remote_port, ike_version, peer, tunnel,
  *   peer_id, local_id, cert_issuer, cert_serial (hex), trustpoint,
  *   disconnect_revoked_peer (0/1), encr, encr_keysize, integ, prf,
- *   dh_group, auth, lifetime, remaining, active (s), local_spi, remote_spi
+ *   dh_group, auth_sign, auth_verify (the key kind behind our AUTH and the
+ *   peer's: RSA | ECDSA | PSK | none), lifetime, remaining, active (s),
+ *   local_spi, remote_spi
  *   (16 hex digits), msgid_next_send, msgid_next_recv, msgid_req_out,
  *   msgid_req_in (requests in progress, 0 = none), window, dpd_interval,
  *   nat_local, nat_remote, encap, ike_count, child_count,
@@ -23,9 +25,11 @@
  */
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/bio.h>
@@ -40,6 +44,7 @@
 #include "controlplane/ikev2/ikev2.h"
 #include "controlplane/ikev2/ikev2_int.h"
 #include "controlplane/ikev2/ikev2_msg.h"
+#include "controlplane/ikev2/ikev2_rekey.h"
 #include "controlplane/ikev2/ikev2_tm.h"
 #include "dataplane/dp_sa.h"
 
@@ -49,10 +54,6 @@ enum {
 	IKEV2_TM_SPI_STR = 17,		/* 16 hex digits */
 	IKEV2_TM_ADDR_MAX = 64,		/* remote=ADDR parameter */
 };
-
-/* Peers authenticate with certificates; the method (RSA, ECDSA, RFC 7427
- * signatures) is not recorded in struct ike_sa. */
-#define IKEV2_TM_AUTH "cert"
 
 /* ---- names, as `show crypto ikev2` prints them ---- */
 
@@ -355,7 +356,8 @@ static void ikev2_tm_session_ike(struct tm_reply *r, const struct ike_sa *sa)
 	tm_add_str(r, "integ", ikev2_tm_hash(sa->suite.integ));
 	tm_add_str(r, "prf", ikev2_tm_prf(sa->suite.prf));
 	tm_add_u64(r, "dh_group", sa->dh_group);
-	tm_add_str(r, "auth", IKEV2_TM_AUTH);
+	tm_add_str(r, "auth_sign", ikev2_auth_kind_name(sa->local_auth_kind));
+	tm_add_str(r, "auth_verify", ikev2_auth_kind_name(sa->remote_auth_kind));
 	tm_add_u64(r, "lifetime", ikev2_tm_lifetime(sa));
 	tm_add_u64(r, "remaining", ikev2_tm_remaining(sa, now));
 	tm_add_u64(r, "active", ikev2_tm_active(sa, now));
@@ -525,9 +527,12 @@ static void ikev2_tm_sas_columns(struct tm_reply *r, const struct ike_sa *const 
 	tm_array_u64(r, "active");
 	for (i = 0; i < n; i++)
 		tm_elem_u64(r, ikev2_tm_active(s[i], now));
-	tm_array_str(r, "auth");
+	tm_array_str(r, "auth_sign");
 	for (i = 0; i < n; i++)
-		tm_elem_str(r, IKEV2_TM_AUTH);
+		tm_elem_str(r, ikev2_auth_kind_name(s[i]->local_auth_kind));
+	tm_array_str(r, "auth_verify");
+	for (i = 0; i < n; i++)
+		tm_elem_str(r, ikev2_auth_kind_name(s[i]->remote_auth_kind));
 }
 
 int ikev2_tm_sas(const char *params, struct tm_reply *r)
@@ -601,6 +606,84 @@ int ikev2_tm_clear(const char *params, struct tm_reply *r)
 	return 0;
 }
 
+/* ---- /ipsecgw/ikev2/rekey,id=N | child=SPI ---- */
+
+/* The child whose inbound SPI is s (0xHEX or decimal), its IKE SA in *sa. */
+static struct ike_child *ikev2_tm_child_by_spi(const char *s, struct ike_sa **sa)
+{
+	bool hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+	unsigned long long v;
+	char *end;
+
+	if (!(hex ? isxdigit((unsigned char)s[2]) : isdigit((unsigned char)s[0])))
+		return NULL;
+	errno = 0;
+	v = strtoull(s + (hex ? 2 : 0), &end, hex ? 16 : 10);
+	if (errno != 0 || *end != '\0' || v == 0 || v > UINT32_MAX)
+		return NULL;
+	for (struct ike_sa *x = ike_sa_next(0); x != NULL; x = ike_sa_next(x->id)) {
+		struct ike_child *c = ike_sa_child_by_spi_in(x, (uint32_t)v);
+
+		if (c != NULL) {
+			*sa = x;
+			return c;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Start a rekey now (operator command, like strongSwan's swanctl --rekey;
+ * the timers of ikev2_rekey.c do it at 90 % of the lifetime otherwise).
+ * Only the initiation is synchronous: the exchange completes later
+ * (ikev2_ike_rekeyed / ikev2_child_rekeyed count it).
+ */
+int ikev2_tm_rekey(const char *params, struct tm_reply *r)
+{
+	struct ike_child *c = NULL;
+	struct ike_sa *sa = NULL;
+	uint64_t id = 0;
+	int ret;
+
+	if (params != NULL && strncmp(params, "id=", 3) == 0 && tm_parse_id(params + 3, &id) == 0) {
+		sa = ike_sa_find_id(id);
+		if (sa == NULL) {
+			tm_error(r, "no IKEv2 session with ID %" PRIu64, id);
+			return -1;
+		}
+	} else if (params != NULL && strncmp(params, "child=", 6) == 0) {
+		c = ikev2_tm_child_by_spi(params + 6, &sa);
+		if (c == NULL || !c->installed) {
+			tm_error(r, "no installed CHILD SA with inbound SPI '%.40s'", params + 6);
+			return -1;
+		}
+	} else {
+		tm_error(r, "usage: /ipsecgw/ikev2/rekey,id=N|child=SPI (got '%.40s')",
+			 params != NULL ? params : "");
+		return -1;
+	}
+	if (sa->state != IKE_SA_ESTABLISHED) {
+		tm_error(r, "session %" PRIu64 " is %s, not established", sa->id,
+			 ike_sa_state_name(sa->state));
+		return -1;
+	}
+	if (ikev2_rekey_peer(sa) == NULL) {
+		tm_error(r, "session %" PRIu64 ": its peer is not configured any more", sa->id);
+		return -1;
+	}
+	ret = c != NULL ? ikev2_child_rekey_start(sa, c) : ikev2_ike_rekey_start(sa);
+	if (ret != 0) {
+		tm_error(r, "session %" PRIu64 ": rekey not started: %s", sa->id,
+			 ret == -EBUSY ? "a rekey is under way" : strerror(-ret));
+		return -1;
+	}
+	tm_add_u64(r, "session", sa->id);
+	if (c != NULL)
+		tm_add_u64(r, "child_spi_in", c->spi_in);
+	tm_add_str(r, "started", c != NULL ? "CHILD SA rekey" : "IKE SA rekey");
+	return 0;
+}
+
 int ikev2_tm_register(void)
 {
 	static const struct {
@@ -617,6 +700,8 @@ int ikev2_tm_register(void)
 		{ "ikev2/stats", ikev2_tm_stats, "IKEv2 counters and session table size. No parameters" },
 		{ "clear/crypto_session", ikev2_tm_clear,
 		  "Delete IKEv2 sessions: all, or remote=ADDR, or id=N. Returns {cleared}" },
+		{ "ikev2/rekey", ikev2_tm_rekey,
+		  "Rekey now: the IKE SA of session id=N, or the CHILD SA of inbound SPI child=SPI. Returns {session, started}" },
 	};
 	static bool registered;
 	int ret;

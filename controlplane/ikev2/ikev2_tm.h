@@ -15,6 +15,9 @@
  *                                     IKEV2_TM_SA_PAGE sessions a page
  *   /ipsecgw/ikev2/stats              the IKEV2_COUNTERS and table sizes
  *   /ipsecgw/clear/crypto_session[,remote=ADDR|id=N]   {cleared}
+ *   /ipsecgw/ikev2/rekey,id=N|child=SPI   {session[, child_spi_in], started}:
+ *                                     start a rekey of the IKE SA / the
+ *                                     CHILD SA of that inbound SPI now
  */
 
 #include "controlplane/cp_tm.h"
@@ -28,6 +31,7 @@ int ikev2_tm_session(const char *params, struct tm_reply *r);
 int ikev2_tm_sas(const char *params, struct tm_reply *r);
 int ikev2_tm_stats(const char *params, struct tm_reply *r);
 int ikev2_tm_clear(const char *params, struct tm_reply *r);
+int ikev2_tm_rekey(const char *params, struct tm_reply *r);
 
 /* Add every IKEV2_COUNTERS counter under its name (for /ipsecgw/stats). */
 void ikev2_tm_add_counters(struct tm_reply *r);

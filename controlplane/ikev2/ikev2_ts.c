@@ -1,22 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Traffic selectors (RFC 7296 2.9) as the fast path knows them (address
- * prefixes, any protocol and port), and the install of a CHILD SA pair
- * from its KEYMAT (2.17) through cp_sa.  CP thread only.
+ * prefixes, any protocol and port): copied out of a message, narrowed to
+ * the configuration, written into TSi/TSr.  CP thread only.
  */
 
-#include <errno.h>
-#include <inttypes.h>
-#include <stdio.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
-
-#include "common/gw_log.h"
-#include "controlplane/cp_sa.h"
-#include "controlplane/ike/ike_proposal.h"
+#include "common/gw_ike.h"
 #include "controlplane/ikev2/ikev2_int.h"
-#include "controlplane/ikev2/ikev2_msg.h"
 
 void ikev2_ts_copy(const struct ike_ts_pl *pl, struct ikev2_ts *out, uint8_t *n)
 {
@@ -130,60 +122,4 @@ int ikev2_ts_add(struct ike_build *b, uint8_t pl_type, const struct gw_prefix *p
 		ts[i].end = e[i];
 	}
 	return ike_msg_add_ts(b, pl_type, ts, n < GW_SA_MAX_TS ? n : GW_SA_MAX_TS);
-}
-
-static void ikev2_desc_fill(const struct ike_sa *sa, const struct ike_child *c,
-			    struct gw_sa_desc *d, enum gw_sa_dir dir)
-{
-	const struct cfg_peer *peer = &ikev2_cfg()->peers[sa->peer];
-
-	snprintf(d->name, sizeof(d->name), "%s", peer->name);
-	d->session_id = sa->id;
-	d->tunnel = sa->tunnel;
-	d->dir = (uint8_t)dir;
-	d->spi = dir == GW_SA_IN ? c->spi_in : c->spi_out;
-	d->alg = c->esp_alg;
-	d->esn = c->esn;
-	d->encap = sa->encap;
-	if (sa->encap) {
-		d->encap_sport = sa->local_port;
-		d->encap_dport = sa->remote_port;
-	}
-	d->local = sa->local;
-	d->remote = sa->remote;
-	memcpy(d->local_ts, c->local_ts, sizeof(c->local_ts[0]) * c->n_local_ts);
-	d->n_local_ts = c->n_local_ts;
-	memcpy(d->remote_ts, c->remote_ts, sizeof(c->remote_ts[0]) * c->n_remote_ts);
-	d->n_remote_ts = c->n_remote_ts;
-}
-
-int ikev2_child_install(struct ike_sa *sa, struct ike_child *c, const uint8_t *gir,
-			size_t gir_len, const uint8_t *ni, size_t ni_len, const uint8_t *nr,
-			size_t nr_len)
-{
-	struct gw_sa_desc i2r, r2i;
-	struct gw_sa_desc *in = sa->role == IKE_INITIATOR ? &r2i : &i2r;
-	struct gw_sa_desc *out = sa->role == IKE_INITIATOR ? &i2r : &r2i;
-	int ret;
-
-	memset(&i2r, 0, sizeof(i2r));
-	memset(&r2i, 0, sizeof(r2i));
-	ret = ike_child_keymat(sa->keys.prf, (struct ike_chunk){ sa->keys.sk_d, sa->keys.prf_len },
-			       (enum esp_alg)c->esp_alg, (struct ike_chunk){ gir, gir_len },
-			       (struct ike_chunk){ ni, ni_len }, (struct ike_chunk){ nr, nr_len },
-			       &i2r, &r2i);
-	if (ret < 0)
-		goto out;
-	ikev2_desc_fill(sa, c, in, GW_SA_IN);
-	ikev2_desc_fill(sa, c, out, GW_SA_OUT);
-	ret = cp_sa_install_ike_pair(in, out, &c->h_in, &c->h_out);
-	if (ret == 0) {
-		c->installed = true;
-		c->created_ms = ikev2_now_ms();
-		ikev2_count(IKEV2_C_ikev2_child_installed, 1);
-	}
-out:
-	gw_sa_desc_wipe(&i2r);
-	gw_sa_desc_wipe(&r2i);
-	return ret;
 }

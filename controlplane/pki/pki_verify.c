@@ -8,7 +8,10 @@
  * pending list, re-run on each download result for its trustpoint, until
  * PKI_VERIFY_WAIT_MS pass: then it fails with PKI_VERIFY_NO_CRL.  A missing
  * CRL never counts as "not revoked".  CP thread only; the callback is called
- * exactly once, on the CP thread, unless cancelled.
+ * exactly once, on the CP thread, unless cancelled.  A chain verified before
+ * comes from the verified-chain cache (pki_vcache.h): no parsing and no
+ * X509_verify_cert, but key usage, identity and revocation are checked
+ * every time, by the same code as for a new chain.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -24,6 +27,7 @@
 #include "common/gw_log.h"
 #include "controlplane/cp_loop.h"
 #include "controlplane/pki/pki_internal.h"
+#include "controlplane/pki/pki_vcache.h"
 
 struct pki_pending {
 	TAILQ_ENTRY(pki_pending) next;
@@ -41,6 +45,10 @@ struct pki_pending {
 	bool linked;
 	const char *gave_up;		/* why no CRL can come, NULL = the deadline */
 	char missing[PKI_ISSUER_STR + 48];	/* which CRL is missing, for NO_CRL */
+	uint8_t vkey[PKI_VCACHE_KEY];	/* the chain's key in the verified-chain cache */
+	bool has_vkey;
+	STACK_OF(X509) *vchain;		/* a cache hit: the verified chain, EE..anchor */
+	unsigned vtp;			/* and its trustpoint */
 };
 
 _Static_assert(CFG_MAX_TRUSTPOINTS <= 32, "asked is a 32-bit mask");
@@ -254,11 +262,18 @@ static enum pki_attempt pki_verify_attempt(struct pki_pending *pv, bool final,
 	if (pki_verify_ref(pv->ee, NULL, &res->ee) != 0)
 		return pki_verify_fail(res, PKI_VERIFY_PARSE,
 				       "end-entity serial longer than 20 octets");
-	tp = pki_verify_find_tp(pv, &chain, res);
-	if (tp < 0)
-		return PKI_ATTEMPT_DONE;
-	a = pki_verify_under(pv, (unsigned)tp, chain, final, res);
-	sk_X509_pop_free(chain, X509_free);
+	if (pv->vchain != NULL) {
+		a = pki_verify_under(pv, pv->vtp, pv->vchain, final, res);
+	} else {
+		tp = pki_verify_find_tp(pv, &chain, res);
+		if (tp < 0)
+			return PKI_ATTEMPT_DONE;
+		a = pki_verify_under(pv, (unsigned)tp, chain, final, res);
+		/* only a verification that succeeded is remembered */
+		if (a == PKI_ATTEMPT_DONE && res->error == PKI_VERIFY_OK && pv->has_vkey)
+			(void)pki_vcache_put(pv->vkey, (unsigned)tp, pv->ee, chain);
+		sk_X509_pop_free(chain, X509_free);
+	}
 	if (a == PKI_ATTEMPT_DONE && res->error == PKI_VERIFY_OK) {
 		res->ee_pubkey = X509_get_pubkey(pv->ee);
 		if (res->ee_pubkey == NULL)
@@ -277,6 +292,7 @@ static void pki_pending_free(struct pki_pending *pv)
 	}
 	X509_free(pv->ee);
 	sk_X509_pop_free(pv->extra, X509_free);
+	sk_X509_pop_free(pv->vchain, X509_free);
 	free(pv->id_buf);
 	free(pv);
 }
@@ -412,7 +428,10 @@ int pki_verify_peer(const uint8_t *const *der, const size_t *len, unsigned n,
 	pv->handle = pki_next_handle++;
 	pv->deadline_ms = cp_loop_now_ms() + PKI_VERIFY_WAIT_MS;
 	*handle = pv->handle;
-	if (pki_verify_parse(pv, der, len, n, &res) != 0)
+	pv->has_vkey = n <= PKI_MAX_CHAIN + 1 && pki_vcache_key(der, len, n, pv->vkey) == 0;
+	if (pv->has_vkey && pki_vcache_get(pv->vkey, &pv->vtp, &pv->ee, &pv->vchain) == 0)
+		pki_verify_run(pv, false);
+	else if (pki_verify_parse(pv, der, len, n, &res) != 0)
 		pki_verify_finish(pv, &res);
 	else
 		pki_verify_run(pv, false);
@@ -468,6 +487,7 @@ void pki_verify_fini(void)
 		pki_verify_say(res.reason, sizeof(res.reason), "PKI shutting down");
 		pki_verify_finish(pv, &res);
 	}
+	pki_vcache_flush();
 }
 
 uint64_t pki_verify_count(enum pki_verify_error e)

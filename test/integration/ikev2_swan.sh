@@ -122,6 +122,15 @@ gw_established() {
 	((n >= 1))
 }
 
+# gw_auth: `show crypto ikev2 sa` names the key behind each side's AUTH
+# (gw.crt and peer.crt are both RSA-2048).
+gw_auth() {
+	local out
+	out=$(lab_cli show crypto ikev2 sa) || return 1
+	echo "$out"
+	[[ $out == *"Auth sign: RSA, Auth verify: RSA"* ]]
+}
+
 stop_gw() {
 	lab_gw_stop
 	lab_log "gateway exit status $LAB_GW_RC"
@@ -136,6 +145,7 @@ lab_gw_start "$CONF1"
 lab_check "swanctl --initiate succeeds" swan_initiate "$S" net gw
 lab_check "IKE SA ESTABLISHED, CHILD SA INSTALLED (charon); SAs in ipsecgw" both_up
 lab_check "ipsecgw counts an established IKE SA" gw_established
+lab_check "show crypto ikev2 sa: Auth sign: RSA, Auth verify: RSA" gw_auth
 lab_check "ping both ways through the tunnel" pings
 lab_check "ipsecgw: in/out SAs of swan count packets" gw_sas_counting
 lab_check "charon: CHILD SA counts bytes both ways, ESP in UDP" swan_counting
@@ -150,6 +160,7 @@ lab_check "charon loads the connection" swan_conf aes256-sha256-x25519 aes128-sh
 lab_gw_start "$CONF2"
 lab_check "IKE SA ESTABLISHED, CHILD SA INSTALLED (charon as responder)" both_up
 lab_check "ipsecgw counts an established IKE SA" gw_established
+lab_check "show crypto ikev2 sa: Auth sign: RSA, Auth verify: RSA" gw_auth
 lab_check "ping both ways through the tunnel" pings
 lab_check "ipsecgw: in/out SAs of swan count packets" gw_sas_counting
 lab_check "charon: CHILD SA counts bytes both ways, ESP in UDP" swan_counting

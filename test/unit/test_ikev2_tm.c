@@ -21,6 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
 #include <openssl/x509.h>
 
 #include <rte_common.h>
@@ -217,6 +219,8 @@ static struct ike_sa *make_session(void)
 	sa->peer_cert.serial.len = 3;
 	memcpy(sa->peer_cert.serial.b, "\x01\xa3\xff", 3);
 	sa->trustpoint = 0;
+	ikev2_auth_record(sa, true, IKE_AUTH_RSA_SIG, NULL);
+	ikev2_auth_record(sa, false, IKE_AUTH_ECDSA_SHA256_P256, NULL);
 	sa->disconnect_revoked = true;
 	sa->mid.next_send = 0;
 	sa->mid.next_recv = 2;
@@ -283,7 +287,8 @@ static void expected_session(const struct ike_sa *sa, char *buf, size_t len)
 		 "\"local_id\":\"gw.lab\",\"cert_issuer\":\"CN=Lab Root CA, O=lab\","
 		 "\"cert_serial\":\"01A3FF\",\"trustpoint\":\"%s\",\"disconnect_revoked_peer\":1,"
 		 "\"encr\":\"AES-CBC\",\"encr_keysize\":256,\"integ\":\"SHA256\",\"prf\":\"SHA256\","
-		 "\"dh_group\":19,\"auth\":\"cert\",\"lifetime\":%u,\"remaining\":86157,\"active\":248,"
+		 "\"dh_group\":19,\"auth_sign\":\"RSA\",\"auth_verify\":\"ECDSA\",\"lifetime\":%u,"
+		 "\"remaining\":86157,\"active\":248,"
 		 "\"local_spi\":\"%s\",\"remote_spi\":\"750CBE827434A245\",\"msgid_next_send\":0,"
 		 "\"msgid_next_recv\":2,\"msgid_req_out\":0,\"msgid_req_in\":0,\"window\":1,\"dpd_interval\":%u,\"nat_local\":0,"
 		 "\"nat_remote\":0,\"encap\":0,\"ike_count\":1,\"child_count\":1,"
@@ -404,6 +409,8 @@ static void test_sas(void)
 	CU_ASSERT(has("\"encr_keysize\":[256,0,"));
 	CU_ASSERT(has("\"dh_group\":[19,0,"));
 	CU_ASSERT(has("\"active\":[248,0,"));
+	CU_ASSERT(has("\"auth_sign\":[\"RSA\",\"none\","));
+	CU_ASSERT(has("\"auth_verify\":[\"ECDSA\",\"none\","));
 	CU_ASSERT(strlen(J) < TM_MAX_BYTES);
 	run(ikev2_tm_sas, "abc");
 	CU_ASSERT(has("{\"error\":\"bad START 'abc'"));
@@ -465,7 +472,7 @@ static void test_cli_session_detail(void)
 		 "Session-id:%" PRIu64 ", Status:UP-ACTIVE, IKE count:1, CHILD count:1\n"
 		 "Tunnel-id   Local          Remote           fvrf/ivrf          Status \n"
 		 "%s\n"
-		 "      Encr: AES-CBC, keysize: 256, PRF: SHA256, Hash: SHA256, DH Grp:19, Auth: cert\n"
+		 "      Encr: AES-CBC, keysize: 256, PRF: SHA256, Hash: SHA256, DH Grp:19, Auth sign: RSA, Auth verify: ECDSA\n"
 		 "      Life/Remaining/Active Time: %u/86157/248 sec\n"
 		 "      CE id: 0, Session-id: %" PRIu64 "\n"
 		 "      Status Description: Negotiation done\n"
@@ -521,6 +528,32 @@ static void test_cli_session_nat_v6(void)
 	ike_sa_reap();
 }
 
+/* The key kind behind each AUTH method; method 14 by the key. */
+static void test_auth_record(void)
+{
+	struct ike_sa *sa = ike_sa_new(IKE_RESPONDER, 0);
+	EVP_PKEY *ec = EVP_EC_gen("P-256"), *rsa = EVP_RSA_gen(1024);
+
+	CU_ASSERT_FATAL(sa != NULL && ec != NULL && rsa != NULL);
+	CU_ASSERT_STRING_EQUAL(ikev2_auth_kind_name(sa->local_auth_kind), "none");
+	ikev2_auth_record(sa, true, IKE_AUTH_DIGITAL_SIGNATURE, ec);
+	ikev2_auth_record(sa, false, IKE_AUTH_DIGITAL_SIGNATURE, rsa);
+	CU_ASSERT_EQUAL(sa->local_auth_method, IKE_AUTH_DIGITAL_SIGNATURE);
+	CU_ASSERT_STRING_EQUAL(ikev2_auth_kind_name(sa->local_auth_kind), "ECDSA");
+	CU_ASSERT_STRING_EQUAL(ikev2_auth_kind_name(sa->remote_auth_kind), "RSA");
+	ikev2_auth_record(sa, false, IKE_AUTH_DIGITAL_SIGNATURE, NULL);
+	CU_ASSERT_STRING_EQUAL(ikev2_auth_kind_name(sa->remote_auth_kind), "none");
+	ikev2_auth_record(sa, true, IKE_AUTH_SHARED_KEY_MIC, NULL);
+	CU_ASSERT_STRING_EQUAL(ikev2_auth_kind_name(sa->local_auth_kind), "PSK");
+	ikev2_auth_record(sa, false, IKE_AUTH_ECDSA_SHA512_P521, NULL);
+	CU_ASSERT_STRING_EQUAL(ikev2_auth_kind_name(sa->remote_auth_kind), "ECDSA");
+	CU_ASSERT_EQUAL(sa->remote_auth_method, IKE_AUTH_ECDSA_SHA512_P521);
+	EVP_PKEY_free(ec);
+	EVP_PKEY_free(rsa);
+	ike_sa_kill(sa, "test");
+	ike_sa_reap();
+}
+
 static void test_cli_sa(void)
 {
 	static char t4[TEXT_MAX], t6[TEXT_MAX];
@@ -540,7 +573,7 @@ static void test_cli_sa(void)
 	cj_free(&doc);
 	snprintf(line, sizeof(line), "%-10u10.0.0.1/500          10.0.0.2/500          none/none            READY  \n"
 		 "      Encr: AES-CBC, keysize: 256, PRF: SHA256, Hash: SHA256, DH Grp:19, "
-		 "Auth sign: cert, Auth verify: cert\n"
+		 "Auth sign: RSA, Auth verify: ECDSA\n"
 		 "      Life/Active Time: %u/248 sec\n\n", sa->tunnel, 86400u);
 	CU_ASSERT(strncmp(t4, line, strlen(line)) == 0);
 	if (strncmp(t4, line, strlen(line)) != 0)
@@ -568,6 +601,40 @@ static unsigned live_sas(void)
 		n += sa->state != IKE_SA_DEAD;
 	}
 	return n;
+}
+
+/* Only the refusals: a started rekey is an exchange, driven against
+ * strongSwan by test/integration/ikev2_swan_edge.sh. */
+static void test_rekey_refused(void)
+{
+	struct ike_sa *h = make_half_open("10.0.0.9", 0);
+	char p[64];
+
+	run(ikev2_tm_rekey, NULL);
+	CU_ASSERT(has("{\"error\":\"usage: /ipsecgw/ikev2/rekey,id=N|child=SPI"));
+	run(ikev2_tm_rekey, "bogus");
+	CU_ASSERT(has("{\"error\":\"usage:"));
+	run(ikev2_tm_rekey, "id=");
+	CU_ASSERT(has("{\"error\":\"usage:"));
+	run(ikev2_tm_rekey, "id=99999");
+	CU_ASSERT(has("{\"error\":\"no IKEv2 session with ID 99999\"}"));
+	run(ikev2_tm_rekey, "child=0x1");
+	CU_ASSERT(has("{\"error\":\"no installed CHILD SA with inbound SPI '0x1'\"}"));
+	run(ikev2_tm_rekey, "child=0x9360a95z");
+	CU_ASSERT(has("{\"error\":\"no installed CHILD SA"));
+	run(ikev2_tm_rekey, "child=0");
+	CU_ASSERT(has("{\"error\":\"no installed CHILD SA"));
+	run(ikev2_tm_rekey, "child=-5");
+	CU_ASSERT(has("{\"error\":\"no installed CHILD SA"));
+	run(ikev2_tm_rekey, "child=0x");
+	CU_ASSERT(has("{\"error\":\"no installed CHILD SA"));
+	run(ikev2_tm_rekey, "child=0x100000000");
+	CU_ASSERT(has("{\"error\":\"no installed CHILD SA"));
+	snprintf(p, sizeof(p), "id=%" PRIu64, h->id);
+	run(ikev2_tm_rekey, p);
+	CU_ASSERT(has(", not established\"}"));
+	ike_sa_kill(h, "test");
+	ike_sa_reap();
 }
 
 static void test_clear(void)
@@ -618,6 +685,8 @@ int main(void)
 		{ "cli: show crypto ikev2 session detail", test_cli_session_detail },
 		{ "cli: NAT-T, IPv6, GCM child", test_cli_session_nat_v6 },
 		{ "cli: show crypto ikev2 sa", test_cli_sa },
+		{ "auth_sign / auth_verify: key kind by method", test_auth_record },
+		{ "ikev2/rekey: refusals", test_rekey_refused },
 		{ "clear/crypto_session: id, remote, all", test_clear },
 	};
 

@@ -790,6 +790,78 @@ static void test_child_rekey_collision_won(void)
 	ike_sa_kill(sa, "test done");
 }
 
+/* KEYMAT's first SA is the exchange initiator's outbound (2.17), whatever
+ * the IKE SA's role: an IKE SA responder that sent the CREATE_CHILD_SA
+ * request sends with i2r. */
+static void test_child_keys_direction(void)
+{
+	struct ike_sa *sa = new_sa();			/* the IKE SA's responder */
+	struct ike_child *c = add_child(sa, 0x1c00, 0x2c00, false);
+	struct gw_sa_desc i2r, r2i, in, out;
+	uint8_t ni[32], nr[32];
+	struct ike_chunk none = { NULL, 0 }, cni = { ni, 32 }, cnr = { nr, 32 };
+	size_t kl = gw_esp_enc_key_len(ESP_ALG_AES128GCM16);
+
+	for (unsigned i = 0; i < 32; i++) {
+		ni[i] = (uint8_t)(0x10 + i);
+		nr[i] = (uint8_t)(0x90 + i);
+	}
+	memset(&i2r, 0, sizeof(i2r));
+	memset(&r2i, 0, sizeof(r2i));
+	CU_ASSERT_FATAL(ike_child_keymat(sa->keys.prf,
+					 (struct ike_chunk){ sa->keys.sk_d, sa->keys.prf_len },
+					 ESP_ALG_AES128GCM16, none, cni, cnr, &i2r, &r2i) == 0);
+	CU_ASSERT_FATAL(memcmp(i2r.enc_key, r2i.enc_key, kl) != 0);
+	/* we sent the request */
+	CU_ASSERT_FATAL(ikev2_child_keys(sa, c, true, none, cni, cnr, &in, &out) == 0);
+	CU_ASSERT_EQUAL(memcmp(out.enc_key, i2r.enc_key, kl), 0);
+	CU_ASSERT_EQUAL(memcmp(in.enc_key, r2i.enc_key, kl), 0);
+	CU_ASSERT_EQUAL(in.spi, 0x1c00);
+	CU_ASSERT_EQUAL(out.spi, 0x2c00);
+	CU_ASSERT_EQUAL(in.dir, GW_SA_IN);
+	CU_ASSERT_EQUAL(out.dir, GW_SA_OUT);
+	CU_ASSERT(out.encap && out.encap_sport == 4500 && out.tunnel == TUNNEL);
+	CU_ASSERT_EQUAL(out.n_local_ts, 1);
+	gw_sa_desc_wipe(&in);
+	gw_sa_desc_wipe(&out);
+	/* we answered it */
+	CU_ASSERT_FATAL(ikev2_child_keys(sa, c, false, none, cni, cnr, &in, &out) == 0);
+	CU_ASSERT_EQUAL(memcmp(out.enc_key, r2i.enc_key, kl), 0);
+	CU_ASSERT_EQUAL(memcmp(in.enc_key, i2r.enc_key, kl), 0);
+	gw_sa_desc_wipe(&in);
+	gw_sa_desc_wipe(&out);
+	gw_sa_desc_wipe(&i2r);
+	gw_sa_desc_wipe(&r2i);
+	/* IKE_AUTH's child: installed both ways, the tunnel's outbound */
+	memcpy(sa->ni, ni, 32);
+	memcpy(sa->nr, nr, 32);
+	sa->ni_len = sa->nr_len = 32;
+	CU_ASSERT_EQUAL_FATAL(ikev2_child_install_first(sa, c), 0);
+	CU_ASSERT(c->installed);
+	CU_ASSERT_NOT_EQUAL(dp_sa_find_in(0x1c00), DP_SA_INVALID);
+	CU_ASSERT_EQUAL(dp_tunnel_out_sa(TUNNEL), c->h_out);
+	ike_sa_kill(sa, "test done");
+}
+
+/* ikev2_child_fini() drops a rekey responder's pending outbound (its keys
+ * wiped): the old child's DELETE then switches nothing. */
+static void test_child_fini(void)
+{
+	struct ike_sa *sa = new_sa();
+	struct ike_child *old = add_child(sa, 0x1d00, 0x2d00, true), *c;
+
+	peer_rekey(sa, 0x2d00, 0x3d00, 0x55);
+	c = ike_sa_child_by_spi_out(sa, 0x3d00);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_EQUAL(c->h_out, DP_SA_INVALID);		/* waits for the DELETE */
+	CU_ASSERT_EQUAL(old->rekeyed_by, c->spi_in);
+	ikev2_child_fini();
+	ikev2_child_deleted(sa, old);
+	CU_ASSERT_EQUAL(c->h_out, DP_SA_INVALID);		/* nothing was left */
+	ikev2_child_fini();					/* idempotent */
+	ike_sa_kill(sa, "test done");
+}
+
 /* IKE SA rekey as initiator (2.18): the peer answers with its own KE; the
  * new SA's keys are checked against an independent derivation, the
  * children move, the old SA is deleted, and the new SA carries traffic. */
@@ -941,6 +1013,8 @@ int main(void)
 		{ "fast-path expiry event rekeys", test_child_expire },
 		{ "simultaneous CHILD rekey lost", test_child_rekey_collision_lost },
 		{ "simultaneous CHILD rekey won", test_child_rekey_collision_won },
+		{ "child keys: direction by the exchange's initiator", test_child_keys_direction },
+		{ "ikev2_child_fini drops pending outbounds", test_child_fini },
 		{ "IKE SA rekey initiator", test_ike_rekey_initiator },
 	};
 

@@ -21,6 +21,7 @@
 #include "controlplane/cp_loop.h"
 #include "controlplane/pki/pki.h"
 #include "controlplane/pki/pki_internal.h"
+#include "controlplane/pki/pki_vcache.h"
 #include "test/unit/test_pki_gen.h"
 #include "test/unit/test_eal.h"
 
@@ -767,6 +768,163 @@ static void test_crl_stale_and_shutdown(void)
 	CU_ASSERT_EQUAL(pki_verify_pending(), 0);
 }
 
+/* ---- the verified-chain cache (pki_vcache.c) ---- */
+
+static struct pki_vcache_stats fx_vc(void)
+{
+	struct pki_vcache_stats st;
+
+	pki_vcache_stats(&st);
+	return st;
+}
+
+static time_t fx_not_after(X509 *x)
+{
+	struct tm tm;
+
+	CU_ASSERT_EQUAL_FATAL(ASN1_TIME_to_tm(X509_get0_notAfter(x), &tm), 1);
+	return timegm(&tm);
+}
+
+/* Verify and expect a result at once, counting the cache's hits. */
+static enum pki_verify_error fx_verify_vc(X509 *const *certs, unsigned n,
+					  const struct pki_peer_id *id, struct rec *r,
+					  uint64_t *hit)
+{
+	uint64_t before = fx_vc().hits;
+	enum pki_verify_error e = fx_verify_now(certs, n, id, r);
+
+	*hit = fx_vc().hits - before;
+	return e;
+}
+
+static void test_vcache_hit_and_identity(void)
+{
+	X509 *chain[2] = { fx.ec.ee_inter, fx.ec.p.inter };
+	static const uint8_t fqdn[] = "gw.example", other[] = "other.example";
+	const struct pki_peer_id good = { PKI_ID_FQDN, fqdn, sizeof(fqdn) - 1 };
+	const struct pki_peer_id bad = { PKI_ID_FQDN, other, sizeof(other) - 1 };
+	struct pki_vcache_stats s0;
+	struct rec r1, r2;
+	uint64_t hit;
+
+	fx_init_none();
+	CU_ASSERT_EQUAL(fx_vc().entries, 0);
+	s0 = fx_vc();
+	/* a failed verification is never cached: untrusted, then wrong identity */
+	CU_ASSERT_EQUAL(fx_verify_vc(&fx.other_ee, 1, NULL, &r1, &hit), PKI_VERIFY_UNTRUSTED);
+	CU_ASSERT_EQUAL(fx_verify_vc(&fx.other_ee, 1, NULL, &r1, &hit), PKI_VERIFY_UNTRUSTED);
+	CU_ASSERT_EQUAL(hit, 0);
+	CU_ASSERT_EQUAL(fx_verify_vc(chain, 2, &bad, &r1, &hit), PKI_VERIFY_ID_MISMATCH);
+	CU_ASSERT_EQUAL(fx_vc().inserts, s0.inserts);
+	CU_ASSERT_EQUAL(fx_vc().entries, 0);
+
+	/* first: a miss, remembered; second: a hit with the same result */
+	CU_ASSERT_EQUAL(fx_verify_vc(chain, 2, &good, &r1, &hit), PKI_VERIFY_OK);
+	CU_ASSERT_EQUAL(hit, 0);
+	CU_ASSERT_EQUAL(fx_vc().inserts, s0.inserts + 1);
+	CU_ASSERT_EQUAL(fx_verify_vc(chain, 2, &good, &r2, &hit), PKI_VERIFY_OK);
+	CU_ASSERT_EQUAL(hit, 1);
+	CU_ASSERT_EQUAL(r2.res.trustpoint, r1.res.trustpoint);
+	CU_ASSERT_EQUAL(r2.res.n_chain, r1.res.n_chain);
+	CU_ASSERT_EQUAL(memcmp(&r2.res.ee, &r1.res.ee, sizeof(r1.res.ee)), 0);
+	CU_ASSERT_EQUAL(memcmp(&r2.res.chain[0], &r1.res.chain[0], sizeof(r1.res.chain[0])), 0);
+	CU_ASSERT_STRING_EQUAL(r2.res.reason, r1.res.reason);
+	CU_ASSERT_EQUAL(EVP_PKEY_eq(r1.res.ee_pubkey, r2.res.ee_pubkey), 1);
+	rec_done(&r1);
+	rec_done(&r2);
+	/* the identity is checked on a hit too */
+	CU_ASSERT_EQUAL(fx_verify_vc(chain, 2, &bad, &r1, &hit), PKI_VERIFY_ID_MISMATCH);
+	CU_ASSERT_EQUAL(hit, 1);
+	/* another chain (the EE alone, or in another order) is another entry */
+	CU_ASSERT_EQUAL(fx_verify_vc(&fx.ec.ee_inter, 1, NULL, &r1, &hit), PKI_VERIFY_OK);
+	CU_ASSERT_EQUAL(hit, 0);
+	rec_done(&r1);
+	CU_ASSERT_EQUAL(fx_vc().entries, 2);
+
+	/* past the chain's earliest notAfter (by the CRL clock): not used */
+	pki_crl_set_now(fx_not_after(fx.ec.ee_inter) + 60);
+	s0 = fx_vc();
+	CU_ASSERT_EQUAL(fx_verify_vc(chain, 2, &good, &r1, &hit), PKI_VERIFY_OK);
+	pki_crl_set_now(0);
+	CU_ASSERT_EQUAL(hit, 0);
+	CU_ASSERT_EQUAL(fx_vc().expired, s0.expired + 1);
+	rec_done(&r1);
+	/* before its latest notBefore: not used either */
+	pki_crl_set_now(time(NULL) - 2 * 3600);
+	s0 = fx_vc();
+	CU_ASSERT_EQUAL(fx_verify_vc(chain, 2, &good, &r1, &hit), PKI_VERIFY_OK);
+	pki_crl_set_now(0);
+	CU_ASSERT_EQUAL(hit, 0);
+	CU_ASSERT_EQUAL(fx_vc().expired, s0.expired + 1);
+	rec_done(&r1);
+	CU_ASSERT_EQUAL(fx_verify_vc(chain, 2, &good, &r1, &hit), PKI_VERIFY_OK);
+	CU_ASSERT_EQUAL(hit, 1);
+	rec_done(&r1);
+
+	/* new trustpoints: the cache starts empty */
+	pki_fini();
+	CU_ASSERT_EQUAL(fx_vc().entries, 0);
+	fx_init_none();
+	CU_ASSERT_EQUAL(fx_verify_vc(chain, 2, &good, &r1, &hit), PKI_VERIFY_OK);
+	CU_ASSERT_EQUAL(hit, 0);
+	rec_done(&r1);
+	pki_fini();
+}
+
+/* Revocation published after a chain was cached is still seen; a CRL gone
+ * stale fails closed on a hit as on a miss. */
+static void test_vcache_revocation(void)
+{
+	X509 *chain[2] = { fx.ec.ee_inter, fx.ec.p.inter };
+	const struct tpg_revoked ee = { EE_INTER_SERIAL, 1 }, inter = { 2, 2 };
+	struct rec r;
+	uint64_t hit, h;
+
+	fx_init_crl();
+	fx_crl(fx.ec.p.root, fx.ec.p.root_key, 1, 3600, NULL, 0, 1);
+	fx_crl(fx.ec.p.inter, fx.ec.p.inter_key, 1, 3600, NULL, 0, 1);
+	CU_ASSERT_EQUAL(fx_verify_vc(chain, 2, NULL, &r, &hit), PKI_VERIFY_OK);
+	CU_ASSERT_EQUAL(hit, 0);
+	rec_done(&r);
+	CU_ASSERT_EQUAL(fx_verify_vc(chain, 2, NULL, &r, &hit), PKI_VERIFY_OK);
+	CU_ASSERT_EQUAL(hit, 1);
+	rec_done(&r);
+	/* the EE revoked after it was cached */
+	fx_crl(fx.ec.p.inter, fx.ec.p.inter_key, 2, 3600, &ee, 1, 1);
+	CU_ASSERT_EQUAL(fx_verify_vc(chain, 2, NULL, &r, &hit), PKI_VERIFY_REVOKED);
+	CU_ASSERT_EQUAL(hit, 1);
+	CU_ASSERT_EQUAL(r.res.ee.serial.b[0], EE_INTER_SERIAL);
+	/* lifted, then the intermediate revoked by the root */
+	fx_crl(fx.ec.p.inter, fx.ec.p.inter_key, 3, 3600, NULL, 0, 1);
+	CU_ASSERT_EQUAL(fx_verify_vc(chain, 2, NULL, &r, &hit), PKI_VERIFY_OK);
+	CU_ASSERT_EQUAL(hit, 1);
+	rec_done(&r);
+	fx_crl(fx.ec.p.root, fx.ec.p.root_key, 2, 3600, &inter, 1, 1);
+	CU_ASSERT_EQUAL(fx_verify_vc(chain, 2, NULL, &r, &hit), PKI_VERIFY_REVOKED);
+	CU_ASSERT_EQUAL(hit, 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.res.reason, "EC Root CA"));
+	fx_crl(fx.ec.p.root, fx.ec.p.root_key, 3, 3600, NULL, 0, 1);
+	CU_ASSERT_EQUAL(fx_verify_vc(chain, 2, NULL, &r, &hit), PKI_VERIFY_OK);
+	CU_ASSERT_EQUAL(hit, 1);
+	rec_done(&r);
+	/* the CRLs gone stale (certificates still valid): waits, then NO_CRL */
+	pki_crl_set_now(time(NULL) + 7200);
+	hit = fx_vc().hits;
+	CU_ASSERT_EQUAL_FATAL(fx_verify(chain, 2, NULL, &r, &h), 0);
+	CU_ASSERT_EQUAL(fx_vc().hits, hit + 1);
+	CU_ASSERT_EQUAL(r.calls, 0);
+	pki_verify_tick(cp_loop_now_ms() + PKI_VERIFY_WAIT_MS + 1);
+	CU_ASSERT_EQUAL(r.calls, 1);
+	CU_ASSERT_EQUAL(r.res.error, PKI_VERIFY_NO_CRL);
+	CU_ASSERT_PTR_NULL(r.res.ee_pubkey);
+	pki_crl_set_now(0);
+	fx_fetch_settle();
+	pki_fetch_service();
+	CU_ASSERT_EQUAL(pki_verify_pending(), 0);
+	pki_fini();
+}
+
 /* A callback that cancels another pending verification and starts a new
  * one while pki_verify_crl_result walks the list. */
 struct reentry {
@@ -832,6 +990,8 @@ int main(void)
 		{ "crl: missing, waiting, cancelled", test_crl_missing },
 		{ "crl: intermediate's missing, stale, shutdown", test_crl_stale_and_shutdown },
 		{ "crl: callbacks re-entering", test_crl_reentry },
+		{ "chain cache: hit, identity, validity, flush", test_vcache_hit_and_identity },
+		{ "chain cache: revocation still checked", test_vcache_revocation },
 	};
 	if (test_suite("pki_verify", suite_init, suite_clean, tests, ARRAY_LEN(tests)) != 0)
 		return 1;
