@@ -487,7 +487,7 @@ static void test_skf_round_trip(void)
 		CU_ASSERT_EQUAL(s.iv_off, IKE_HDR_LEN + IKE_SKF_HDR_LEN);
 		CU_ASSERT_EQUAL(frag[i][16], IKE_PL_SKF);
 		CU_ASSERT_EQUAL(frag[i][28], i == 0 ? IKE_PL_IDI : 0);
-		CU_ASSERT_EQUAL(frag[i][32] << 8 | frag[i][33], i + 1);
+		CU_ASSERT_EQUAL((unsigned)(frag[i][32] << 8 | frag[i][33]), i + 1);
 		CU_ASSERT_EQUAL(frag[i][34] << 8 | frag[i][35], 3);
 
 		CU_ASSERT_EQUAL_FATAL(ike_msg_parse(frag[i], (size_t)fl, &m), IKE_MSG_OK);
