@@ -243,6 +243,17 @@ int cp_tm_register(const char *name, tm_handler_fn fn, const char *help)
 	return 0;
 }
 
+int cp_tm_register_table(const struct cp_tm_cmd *cmds, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int ret = cp_tm_register(cmds[i].name, cmds[i].fn, cmds[i].help);
+
+		if (ret != 0 && ret != -EEXIST)
+			return ret;
+	}
+	return 0;
+}
+
 int cp_tm_init(void)
 {
 	int fd, ret;

@@ -84,6 +84,17 @@ typedef int (*tm_handler_fn)(const char *params, struct tm_reply *r);
  */
 int cp_tm_register(const char *name, tm_handler_fn fn, const char *help);
 
+/* One command of a module's table. */
+struct cp_tm_cmd {
+	const char *name;
+	tm_handler_fn fn;
+	const char *help;
+};
+
+/* Register n commands; a name already registered counts as done, so a
+ * module may call this more than once.  0 or the first other error. */
+int cp_tm_register_table(const struct cp_tm_cmd *cmds, size_t n);
+
 /*
  * Register the gateway's commands (cp_tm_cmds_register()) and set up the
  * eventfd (non-blocking) that the CP loop watches; returns the fd or

@@ -254,11 +254,7 @@ static int tm_stats(const char *params, struct tm_reply *r)
 
 int cp_tm_cmds_register(void)
 {
-	static const struct {
-		const char *name;
-		tm_handler_fn fn;
-		const char *help;
-	} cmds[] = {
+	static const struct cp_tm_cmd cmds[] = {
 		{ "version", tm_version, "Gateway and DPDK versions, pid, uptime. No parameters" },
 		{ "interfaces", tm_interfaces, "Interface IDs: {count, next, ids[]}. Parameter: START" },
 		{ "interface", tm_interface, "One interface: addresses, link, port counters. Parameter: ID" },
@@ -274,12 +270,9 @@ int cp_tm_cmds_register(void)
 	if (registered)
 		return 0;
 	tm_started_s = tm_now_s();
-	for (size_t i = 0; i < RTE_DIM(cmds); i++) {
-		ret = cp_tm_register(cmds[i].name, cmds[i].fn, cmds[i].help);
-		if (ret != 0)
-			return ret;
-	}
-	ret = cp_tm_sa_register();
+	ret = cp_tm_register_table(cmds, RTE_DIM(cmds));
+	if (ret == 0)
+		ret = cp_tm_sa_register();
 	if (ret == 0)
 		ret = ikev2_tm_register();
 	if (ret != 0)

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <rte_common.h>
 
 #include "common/gw_addr.h"
 #include "common/gw_esp.h"
@@ -341,11 +342,7 @@ int cp_tm_sa_clear(const char *params, struct tm_reply *r)
 
 int cp_tm_sa_register(void)
 {
-	static const struct {
-		const char *name;
-		tm_handler_fn fn;
-		const char *help;
-	} cmds[] = {
+	static const struct cp_tm_cmd cmds[] = {
 		{ "dp/drops", cp_tm_sa_drops, "Data-plane drop reasons, totals over lcores. No parameters" },
 		{ "sas", cp_tm_sa_list, "ESP SAs: {count, next, ids[] (handles)} and per-SA columns. "
 		  "Parameter: START" },
@@ -353,16 +350,6 @@ int cp_tm_sa_register(void)
 		{ "sa_stats", cp_tm_sa_stats, "SA table: live, retired, reclaimed, grace latency (us)" },
 		{ "sa_clear", cp_tm_sa_clear, "Retire a manual SA pair (its policy stays). Parameter: NAME" },
 	};
-	static bool registered;
-	int ret;
 
-	if (registered)
-		return 0;
-	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
-		ret = cp_tm_register(cmds[i].name, cmds[i].fn, cmds[i].help);
-		if (ret != 0 && ret != -EEXIST)
-			return ret;
-	}
-	registered = true;
-	return 0;
+	return cp_tm_register_table(cmds, RTE_DIM(cmds));
 }

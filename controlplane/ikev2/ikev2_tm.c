@@ -34,6 +34,7 @@
 
 #include <openssl/bio.h>
 #include <openssl/x509.h>
+#include <rte_common.h>
 
 #include "common/gw_addr.h"
 #include "common/gw_esp.h"
@@ -686,11 +687,7 @@ int ikev2_tm_rekey(const char *params, struct tm_reply *r)
 
 int ikev2_tm_register(void)
 {
-	static const struct {
-		const char *name;
-		tm_handler_fn fn;
-		const char *help;
-	} cmds[] = {
+	static const struct cp_tm_cmd cmds[] = {
 		{ "ikev2/sessions", ikev2_tm_sessions,
 		  "IKEv2 session ids: {count, next, ids[]}. Parameter: START" },
 		{ "ikev2/session", ikev2_tm_session,
@@ -703,16 +700,6 @@ int ikev2_tm_register(void)
 		{ "ikev2/rekey", ikev2_tm_rekey,
 		  "Rekey now: the IKE SA of session id=N, or the CHILD SA of inbound SPI child=SPI. Returns {session, started}" },
 	};
-	static bool registered;
-	int ret;
 
-	if (registered)
-		return 0;
-	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
-		ret = cp_tm_register(cmds[i].name, cmds[i].fn, cmds[i].help);
-		if (ret != 0 && ret != -EEXIST)
-			return ret;
-	}
-	registered = true;
-	return 0;
+	return cp_tm_register_table(cmds, RTE_DIM(cmds));
 }

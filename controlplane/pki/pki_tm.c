@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include <openssl/x509.h>
+#include <rte_common.h>
 
 #include "controlplane/cp_tm.h"
 #include "controlplane/pki/pki_internal.h"
@@ -230,11 +231,7 @@ static int pki_tm_trustpoint(const char *params, struct tm_reply *r)
 
 int pki_tm_register(void)
 {
-	static const struct {
-		const char *name;
-		tm_handler_fn fn;
-		const char *help;
-	} cmds[] = {
+	static const struct cp_tm_cmd cmds[] = {
 		{ "pki/crls", pki_tm_crls, "CRLs held, one per issuer. Parameters: [START]" },
 		{ "pki/crl", pki_tm_crl, "One issuer's CRL: numbers, times, source, counters. "
 					 "Parameters: ID" },
@@ -244,16 +241,6 @@ int pki_tm_register(void)
 		{ "pki/trustpoint", pki_tm_trustpoint, "One trustpoint: CAs, CRL URLs, schedule. "
 						       "Parameters: ID" },
 	};
-	static bool done;
 
-	if (done)
-		return 0;
-	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
-		int ret = cp_tm_register(cmds[i].name, cmds[i].fn, cmds[i].help);
-
-		if (ret != 0 && ret != -EEXIST)
-			return ret;
-	}
-	done = true;
-	return 0;
+	return cp_tm_register_table(cmds, RTE_DIM(cmds));
 }

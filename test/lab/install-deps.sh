@@ -10,7 +10,9 @@ set -euo pipefail
 
 BUILD_DEPS=(meson ninja-build pkg-config gcc libdpdk-dev dpdk dpdk-dev libconfig-dev
 	libcunit1-dev libssl-dev libipsec-mb-dev libpcap-dev)
-TEST_DEPS=(iproute2 ethtool iputils-ping python3-scapy tcpdump valgrind clang
+# python3-cryptography: scapy's ESP needs it and it is only a Recommends
+# of python3-scapy (the differential test's AES-GCM/CBC come from it).
+TEST_DEPS=(iproute2 ethtool iputils-ping python3-scapy python3-cryptography tcpdump valgrind clang
 	libclang-rt-14-dev openssl
 	# strongSwan as the interop peer (test/lab/swan.sh); the openssl and gcm
 	# plugins are in libstrongswan-standard-plugins.
