@@ -358,8 +358,9 @@ frag_swan() {
 	local out
 	out=$(skf_count) || return 1
 	grep -qE "^swan resp SKF: ([2-9]|[1-9][0-9])$" <<<"$out" || { echo "$out"; return 1; }
-	swan_log_has "$S" "received fragment #[0-9]+ of [3-9]" &&
-		swan_log_has "$S" "received fragment #([3-9]) of \\1, reassembled fragmented IKE message"
+	# The fragment that completes the message is the last to arrive,
+	# whatever its number: UDP on a loaded box may reorder them.
+	swan_log_has "$S" "received fragment #[0-9]+ of [3-9], reassembled fragmented IKE message"
 }
 lab_check "charon reassembled ours; its response was 2+ SKF fragments, reassembled by us (SA up)" frag_swan
 finish_case
