@@ -112,8 +112,6 @@ swan_counting() {
 	[[ $sas == *"TUNNEL-in-UDP"* ]]
 }
 
-# ikev2_counter NAME: one IKEv2 counter of the gateway.
-ikev2_counter() { lab_cli --raw /ipsecgw/ikev2/stats | "$LAB_PY" "$LAB_SRC/jsonget.py" "$1"; }
 
 gw_established() {
 	local n

@@ -82,7 +82,6 @@ swan_conf() {
 	swan_load "$S" | grep -E '^(loaded|successfully|no )'
 }
 
-ikev2_counter() { lab_cli --raw /ipsecgw/ikev2/stats | "$LAB_PY" "$LAB_SRC/jsonget.py" "$1"; }
 gw_sessions() { lab_cli --raw /ipsecgw/ikev2/sessions | "$LAB_PY" "$LAB_SRC/jsonget.py" count; }
 # gw_session_ids: the ids of our sessions, space-separated.
 gw_session_ids() {
@@ -99,25 +98,6 @@ import json, sys
 r = list(json.load(sys.stdin).values())[0]
 print(r["child_spi_in"][0] if r.get("child_spi_in") else "none")'
 }
-log_count() { grep -cE -- "$1" "$SWAN_DIR/$S/charon.log"; }
-gw_logged() { grep -E -- "$1" "$LAB_GW_LOG" | tail -n 1 | grep . || { echo "ipsecgw never logged /$1/"; return 1; }; }
-
-# counter_at_least NAME MIN / wait_counter NAME MIN SECONDS
-counter_at_least() {
-	local n
-	n=$(ikev2_counter "$1") || return 1
-	echo "$1 = $n"
-	((n >= $2))
-}
-wait_counter() {
-	local i
-	for ((i = 0; i < $3 * 5; i++)); do
-		counter_at_least "$1" "$2" >/dev/null 2>&1 && break
-		sleep 0.2
-	done
-	counter_at_least "$1" "$2"
-}
-
 both_up() {
 	swan_wait_ike "$S" gw "$GW_ADDR" 15 || return 1
 	swan_child_up "$S" gw net || return 1
@@ -180,18 +160,18 @@ gw_conf "$LAB_TMP/gw1.conf" none '"aes128-sha256-ecp256"'
 lab_gw_start "$LAB_TMP/gw1.conf"
 lab_check "charon loads IKE aes256-sha384-modp3072 (we offer aes128-sha256-ecp256)" \
 	swan_conf PROPOSALS=aes256-sha384-modp3072
-L0=$(log_count "received NO_PROPOSAL_CHOSEN notify error")
+L0=$(swan_log_count "$S" "received NO_PROPOSAL_CHOSEN notify error")
 try_init ikev2_no_proposal
 lab_check "IKE_SA_INIT refused, ikev2_no_proposal +1" counted ikev2_no_proposal
 lab_check "charon received NO_PROPOSAL_CHOSEN" \
-	test "$(log_count "received NO_PROPOSAL_CHOSEN notify error")" -eq $((L0 + 1))
+	test "$(swan_log_count "$S" "received NO_PROPOSAL_CHOSEN notify error")" -eq $((L0 + 1))
 lab_check "no IKE SA on either side" no_session
 lab_check "charon loads ESP aes256-sha512 (we accept aes128gcm16)" swan_conf ESP_PROPOSALS=aes256-sha512
-L0=$(log_count "received NO_PROPOSAL_CHOSEN notify, no CHILD_SA built")
+L0=$(swan_log_count "$S" "received NO_PROPOSAL_CHOSEN notify, no CHILD_SA built")
 try_init ikev2_no_proposal
 lab_check "IKE_AUTH's CHILD SA refused, ikev2_no_proposal +1" counted ikev2_no_proposal
 lab_check "charon: NO_PROPOSAL_CHOSEN, no CHILD_SA built" \
-	test "$(log_count "received NO_PROPOSAL_CHOSEN notify, no CHILD_SA built")" -eq $((L0 + 1))
+	test "$(swan_log_count "$S" "received NO_PROPOSAL_CHOSEN notify, no CHILD_SA built")" -eq $((L0 + 1))
 lab_check "the IKE SA is up on both sides without a CHILD SA (RFC 7296 1.2)" ike_up_no_child
 no_child_gw() {
 	local n
@@ -208,11 +188,11 @@ lab_check "no ESP SA installed on our side" no_child_gw
 lab_say "2. TS_UNACCEPTABLE: charon asks for selectors disjoint from ours"
 lab_check "charon loads local_ts 172.16.5.0/24, remote_ts 192.168.20.0/24" \
 	swan_conf LOCAL_TS=172.16.5.0/24 REMOTE_TS=192.168.20.0/24
-L0=$(log_count "received TS_UNACCEPTABLE notify, no CHILD_SA built")
+L0=$(swan_log_count "$S" "received TS_UNACCEPTABLE notify, no CHILD_SA built")
 try_init ikev2_ts_unacceptable
 lab_check "IKE_AUTH's CHILD SA refused, ikev2_ts_unacceptable +1" counted ikev2_ts_unacceptable
 lab_check "charon: TS_UNACCEPTABLE, no CHILD_SA built" \
-	test "$(log_count "received TS_UNACCEPTABLE notify, no CHILD_SA built")" -eq $((L0 + 1))
+	test "$(swan_log_count "$S" "received TS_UNACCEPTABLE notify, no CHILD_SA built")" -eq $((L0 + 1))
 lab_check "the IKE SA is up on both sides, no CHILD SA" ike_up_no_child
 lab_check "no ESP SA installed on our side" no_child_gw
 swan_terminate "$S" gw >/dev/null 2>&1
@@ -255,11 +235,11 @@ swan_start "$S"
 lab_check "restarted charon loads the connection" swan_conf
 lab_check "our old session still stands (no DELETE from a killed charon)" \
 	test "$(gw_session_ids)" == "$OLD_ID"
-IC0=$(log_count "IKE_AUTH request 1 \\[.*N\\(INIT_CONTACT\\)")
+IC0=$(swan_log_count "$S" "IKE_AUTH request 1 \\[.*N\\(INIT_CONTACT\\)")
 lab_check "swanctl --initiate succeeds" swan_initiate "$S" net gw
 lab_check "IKE SA ESTABLISHED, CHILD SA INSTALLED" both_up
 lab_check "charon's IKE_AUTH carried INITIAL_CONTACT" \
-	test "$(log_count "IKE_AUTH request 1 \\[.*N\\(INIT_CONTACT\\)")" -gt "$IC0"
+	test "$(swan_log_count "$S" "IKE_AUTH request 1 \\[.*N\\(INIT_CONTACT\\)")" -gt "$IC0"
 replaced() {
 	local ids
 	ids=$(gw_session_ids)
@@ -279,7 +259,7 @@ IR0=$(ikev2_counter ikev2_ike_rekeyed)
 traffic_start 6
 sleep 1
 lab_check "crypto ikev2 rekey id $ID" lab_cli crypto ikev2 rekey id "$ID"
-lab_check "ipsecgw rekeyed the IKE SA as initiator" wait_counter ikev2_ike_rekeyed $((IR0 + 1)) 15
+lab_check "ipsecgw rekeyed the IKE SA as initiator" ikev2_wait_counter ikev2_ike_rekeyed $((IR0 + 1)) 15
 lab_check "charon answered our CREATE_CHILD_SA (IKE SA rekey)" \
 	swan_log_has "$S" "parsed CREATE_CHILD_SA request [0-9]+ \\[ SA No KE \\]"
 ike_replaced() {
@@ -304,7 +284,7 @@ CR0=$(ikev2_counter ikev2_child_rekeyed)
 traffic_start 4
 sleep 1
 lab_check "crypto ikev2 rekey child $SPI0" lab_cli crypto ikev2 rekey child "$SPI0"
-lab_check "ipsecgw rekeyed the CHILD SA as initiator" wait_counter ikev2_child_rekeyed $((CR0 + 1)) 15
+lab_check "ipsecgw rekeyed the CHILD SA as initiator" ikev2_wait_counter ikev2_child_rekeyed $((CR0 + 1)) 15
 child_replaced() {
 	local spi sspi
 	for ((i = 0; i < 50; i++)); do

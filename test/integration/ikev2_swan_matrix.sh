@@ -113,7 +113,6 @@ swan_conf() {
 	swan_load "$S" | grep -E '^(loaded|successfully|no )'
 }
 
-ikev2_counter() { lab_cli --raw /ipsecgw/ikev2/stats | "$LAB_PY" "$LAB_SRC/jsonget.py" "$1"; }
 
 # session_field KEY: KEY of the gateway's first IKEv2 session.
 session_field() {
@@ -140,8 +139,6 @@ pings() {
 # REGEX (its log: "authentication of 'ID' with SCHEME successful").
 signed_with() { swan_log_has "$S" "authentication of '$1' with $2.* successful"; }
 
-# log_count REGEX: lines of charon's log matching REGEX.
-log_count() { grep -cE -- "$1" "$SWAN_DIR/$S/charon.log"; }
 
 # refused DESC: the last swanctl --initiate failed, charon logged one more
 # AUTHENTICATION_FAILED from us, our ikev2_auth_failed rose by one, and no
@@ -149,7 +146,7 @@ log_count() { grep -cE -- "$1" "$SWAN_DIR/$S/charon.log"; }
 refused() {
 	local af log
 	af=$(ikev2_counter ikev2_auth_failed) || return 1
-	log=$(log_count "received AUTHENTICATION_FAILED notify error")
+	log=$(swan_log_count "$S" "received AUTHENTICATION_FAILED notify error")
 	echo "swanctl --initiate: $(tail -n 2 "$SWAN_DIR/$S/initiate.out" | tr '\n' ' ')"
 	echo "ikev2_auth_failed $AF0 -> $af; charon's AUTHENTICATION_FAILED lines $LOG0 -> $log"
 	((INIT_RC != 0 && af == AF0 + 1 && log == LOG0 + 1)) || return 1
@@ -161,7 +158,7 @@ try_peer() {
 	swan_terminate "$S" gw >/dev/null 2>&1
 	swan_conf "$1" "$2" gw.lab.example >/dev/null || return 1
 	AF0=$(ikev2_counter ikev2_auth_failed)
-	LOG0=$(log_count "received AUTHENTICATION_FAILED notify error")
+	LOG0=$(swan_log_count "$S" "received AUTHENTICATION_FAILED notify error")
 	swan_initiate "$S" net gw 10
 	INIT_RC=$?
 	echo "swanctl --initiate with $1 ($2): exit $INIT_RC in $(swan_last_ms "$S") ms"
@@ -276,8 +273,6 @@ lab_gw_start "$LAB_TMP/gw5.conf"
 lab_check "the gateway holds the root and intermediate CRLs" crls_held
 try_peer peer-rev peer.lab.example
 lab_check "revoked certificate (serial 0x1031) refused: AUTHENTICATION_FAILED" refused
-# gw_logged REGEX: the gateway's log has REGEX (the last such line shown).
-gw_logged() { grep -E -- "$1" "$LAB_GW_LOG" | tail -n 1 | grep . || { echo "ipsecgw never logged /$1/"; return 1; }; }
 lab_check "ipsecgw: refused as revoked (serial 1031)" gw_logged "certificate refused: certificate revoked \\(serial 1031"
 try_peer peer-other peer.lab.example
 lab_check "certificate of an unknown CA refused: AUTHENTICATION_FAILED" refused

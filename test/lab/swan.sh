@@ -65,7 +65,17 @@
 #   swan_sa_count NAME IKE        how many IKE SAs of connection IKE exist
 #   swan_flush_crls NAME          drop the CRLs charon cached (fetched ones)
 #   swan_log_has NAME REGEX       charon.log of NAME has REGEX (shows the line)
+#   swan_log_count NAME REGEX     how many lines of NAME's charon.log match REGEX
 #   swan_stop NAME                SIGTERM by PID (SIGKILL after 5 s)
+#
+#   The ipsecgw side of a test against charon (lab.sh's gateway):
+#   ikev2_counter NAME            one counter of /ipsecgw/ikev2/stats
+#   ikev2_counter_at_least NAME MIN
+#                                 that counter is at least MIN (printed)
+#   ikev2_wait_counter NAME MIN SECONDS
+#                                 until ikev2_counter_at_least, or SECONDS pass
+#   gw_logged REGEX               the gateway's log has REGEX (the last such
+#                                 line shown)
 #
 #   Internal: swan_teardown (the EXIT trap), swan_indent TEXT, swan_vici NAME
 #   (the socket URI), swan_write_swanctl NAME (swanctl.conf from conns/*.conf),
@@ -532,5 +542,34 @@ swan_log_has() {
 		{ echo "charon $1 never logged /$2/"; return 1; }
 }
 
+# swan_log_count NAME REGEX
+swan_log_count() { grep -cE -- "$2" "$SWAN_DIR/$1/charon.log"; }
+
 # swan_stop NAME
 swan_stop() { lab_bg_stop "swan-$1"; }
+
+# ---------------------------------------------------------------- ipsecgw side
+
+# ikev2_counter NAME
+ikev2_counter() { lab_cli --raw /ipsecgw/ikev2/stats | "$LAB_PY" "$LAB_SRC/jsonget.py" "$1"; }
+
+# ikev2_counter_at_least NAME MIN
+ikev2_counter_at_least() {
+	local n
+	n=$(ikev2_counter "$1") || return 1
+	echo "$1 = $n"
+	((n >= $2))
+}
+
+# ikev2_wait_counter NAME MIN SECONDS
+ikev2_wait_counter() {
+	local i
+	for ((i = 0; i < $3 * 5; i++)); do
+		ikev2_counter_at_least "$1" "$2" >/dev/null 2>&1 && break
+		sleep 0.2
+	done
+	ikev2_counter_at_least "$1" "$2"
+}
+
+# gw_logged REGEX
+gw_logged() { grep -E -- "$1" "$LAB_GW_LOG" | tail -n 1 | grep . || { echo "ipsecgw never logged /$1/"; return 1; }; }
