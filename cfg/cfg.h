@@ -163,8 +163,15 @@ struct cfg_ikev2 {
 	uint32_t dpd_interval;			/* s, 0 = off, default 30 */
 };
 
+/* crypto.isakmp: IKEv1 settings shared by every peer. */
+struct cfg_isakmp {
+	bool disconnect_revoked_peers;		/* default false */
+	uint32_t dpd_interval;			/* s, 0 = off, default 30 */
+};
+
 struct cfg_crypto {
 	struct cfg_ikev2 ikev2;
+	struct cfg_isakmp isakmp;
 };
 
 enum {

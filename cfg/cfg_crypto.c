@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * crypto = { ikev2 = { disconnect_revoked_peers; cookie_threshold;
- *   max_half_open; dpd_interval; }; }: IKEv2 settings shared by every peer.
+ *   max_half_open; dpd_interval; }; isakmp = { disconnect_revoked_peers;
+ *   dpd_interval; }; }: IKE settings shared by every peer of a version.
  * Defaults apply when the group or a key is absent.
  */
 #include "cfg/cfg_internal.h"
@@ -20,6 +21,8 @@ void cfg_crypto_defaults(struct cfg_crypto *c)
 	c->ikev2.cookie_threshold = CFG_COOKIE_THRESHOLD_DEFAULT;
 	c->ikev2.max_half_open = CFG_MAX_HALF_OPEN_DEFAULT;
 	c->ikev2.dpd_interval = CFG_DPD_DEFAULT;
+	c->isakmp.disconnect_revoked_peers = false;
+	c->isakmp.dpd_interval = CFG_DPD_DEFAULT;
 }
 
 static int cfg_ikev2_revoked(struct cfg_ctx *ctx, const config_setting_t *s, void *obj)
@@ -74,8 +77,36 @@ static int cfg_ikev2(struct cfg_ctx *ctx, const config_setting_t *s, void *obj)
 		       c->ikev2.max_half_open, c->ikev2.cookie_threshold);
 }
 
+static int cfg_isakmp_revoked(struct cfg_ctx *ctx, const config_setting_t *s, void *obj)
+{
+	struct cfg_isakmp *v1 = obj;
+
+	return cfg_get_bool(ctx, s, &v1->disconnect_revoked_peers);
+}
+
+static int cfg_isakmp_dpd(struct cfg_ctx *ctx, const config_setting_t *s, void *obj)
+{
+	struct cfg_isakmp *v1 = obj;
+
+	return cfg_get_u32(ctx, s, 0, CFG_DPD_MAX, &v1->dpd_interval);
+}
+
+static const struct cfg_key cfg_isakmp_keys[] = {
+	{ "disconnect_revoked_peers", false, cfg_isakmp_revoked },
+	{ "dpd_interval", false, cfg_isakmp_dpd },
+};
+
+static int cfg_isakmp(struct cfg_ctx *ctx, const config_setting_t *s, void *obj)
+{
+	struct cfg_crypto *c = obj;
+
+	return cfg_walk(ctx, s, cfg_isakmp_keys, sizeof(cfg_isakmp_keys) / sizeof(cfg_isakmp_keys[0]),
+			&c->isakmp);
+}
+
 static const struct cfg_key cfg_crypto_keys[] = {
 	{ "ikev2", false, cfg_ikev2 },
+	{ "isakmp", false, cfg_isakmp },
 };
 
 int cfg_parse_crypto(struct cfg_ctx *ctx, const config_setting_t *s, void *obj)

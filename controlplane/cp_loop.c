@@ -36,6 +36,7 @@
 #include "controlplane/cp_punt.h"
 #include "controlplane/cp_sa.h"
 #include "controlplane/cp_tm.h"
+#include "controlplane/ike/ike_rev.h"
 #include "controlplane/pki/pki.h"
 #include "controlplane/pki/pki_internal.h"
 #include "controlplane/ikev2/ikev2.h"
@@ -256,6 +257,11 @@ int cp_init(const struct gw_cfg *cfg)
 	ret = cp_loop_pki(&cfg->pki);
 	if (ret < 0)
 		goto fail;
+	ret = ike_rev_init(cfg);
+	if (ret < 0) {
+		GW_LOG(cp, ERR, "disconnect-revoked-peers set-up failed: %s", strerror(-ret));
+		goto fail;
+	}
 	ret = ikev2_init(cfg);
 	if (ret < 0)
 		goto fail;
@@ -351,6 +357,8 @@ int cp_run(void)
 		}
 		for (int i = 0; i < n; i++)
 			cp_loop_dispatch(ev[i].data.u32);
+		/* CRLs accepted in this iteration: their revoked peers go now */
+		ike_rev_run();
 	}
 	return 0;
 }
@@ -358,6 +366,7 @@ int cp_run(void)
 void cp_fini(void)
 {
 	ikev2_fini();
+	ike_rev_fini();
 	if (cp_pki_on)
 		pki_fini();
 	cp_pki_on = false;

@@ -314,6 +314,17 @@ unsigned cp_sa_retire_pair(uint32_t h_in, uint32_t h_out)
 	return done;
 }
 
+unsigned cp_sa_retire_batch(const uint32_t *h, unsigned n)
+{
+	unsigned done;
+
+	if (n == 0)
+		return 0;
+	done = dp_sa_retire_batch(h, n);
+	GW_LOG(ipsec, INFO, "retired %u of %u SAs in one batch", done, n);
+	return done;
+}
+
 static struct cp_sa_manual *cp_sa_find(const char *name)
 {
 	for (unsigned i = 0; i < cp_sa.n_manual; i++)

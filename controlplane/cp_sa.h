@@ -77,6 +77,9 @@ int cp_sa_install_ike_one(struct gw_sa_desc *d, uint32_t *h);
  * (either handle may be DP_SA_INVALID).  Returns how many were retired.
  */
 unsigned cp_sa_retire_pair(uint32_t h_in, uint32_t h_out);
+/* Retire n SAs at once (every one unpublished before this returns): the
+ * revocation path's batch.  Returns how many were retired. */
+unsigned cp_sa_retire_batch(const uint32_t *h, unsigned n);
 
 /*
  * Operator `clear crypto sa NAME`: retire manual SA NAME's pair; *out (may

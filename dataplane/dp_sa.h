@@ -38,7 +38,7 @@
 #include "dataplane/dp_stats.h"
 
 enum {
-	DP_SA_IDX_BITS = 17,
+	DP_SA_IDX_BITS = 18,
 	DP_SA_MAX = 1u << DP_SA_IDX_BITS,	/* slots: live + retiring SAs */
 	DP_SA_RETIRE_BATCH_MAX = 4096,		/* hash headroom for one batch */
 	DP_TUNNEL_MAX = 1u << 17,		/* tunnel ids 0 .. DP_TUNNEL_MAX-1 */

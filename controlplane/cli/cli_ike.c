@@ -276,6 +276,18 @@ static const char *cli_ike_nat(uint64_t local, uint64_t remote)
 	return remote ? "NAT-T is detected outside" : "NAT-T is not detected";
 }
 
+/* The seed's "Disconnect Revoked Peer" line; a session under a trustpoint
+ * with revocation_check = "none" says why the feature passes it by. */
+void cli_ike_print_revoked(FILE *f, const struct cj_doc *doc, const struct cj_value *s,
+			   const char *indent)
+{
+	const char *rc = cj_get_str(doc, s, "revocation_check", "crl");
+
+	fprintf(f, "%sDisconnect Revoked Peer: %s%s\n", indent,
+		cj_get_u64(doc, s, "disconnect_revoked_peer", 0) ? "Enabled" : "Disabled",
+		strcmp(rc, "none") == 0 ? " (trustpoint has revocation_check none)" : "");
+}
+
 /* The IKE SA's lines, down to "Disconnect Revoked Peer". */
 static void cli_ike_print_ike(FILE *f, const struct cj_doc *doc, const struct cj_value *s)
 {
@@ -320,8 +332,7 @@ static void cli_ike_print_ike(FILE *f, const struct cj_doc *doc, const struct cj
 	fprintf(f, "      DPD configured for %" PRIu64 " seconds\n", cj_get_u64(doc, s, "dpd_interval", 0));
 	fprintf(f, "      %s\n", cli_ike_nat(cj_get_u64(doc, s, "nat_local", 0),
 					 cj_get_u64(doc, s, "nat_remote", 0)));
-	fprintf(f, "      Disconnect Revoked Peer: %s\n",
-		cj_get_u64(doc, s, "disconnect_revoked_peer", 0) ? "Enabled" : "Disabled");
+	cli_ike_print_revoked(f, doc, s, "      ");
 }
 
 int cli_ike_print_session(FILE *f, const struct cj_doc *doc, const struct cj_value *s)

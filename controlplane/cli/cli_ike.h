@@ -35,6 +35,9 @@ int cli_crypto_ikev2_rekey_child(struct cli_ctx *x);
 int cli_ike_print_sas(FILE *v4, FILE *v6, const struct cj_doc *doc, const struct cj_value *page);
 /* The column header of `show crypto ikev2 sa` for family 4 or 6. */
 void cli_ike_print_sa_header(FILE *f, int family);
+/* "Disconnect Revoked Peer: Enabled|Disabled" with indent, from session s. */
+void cli_ike_print_revoked(FILE *f, const struct cj_doc *doc, const struct cj_value *s,
+			   const char *indent);
 /* One /ipsecgw/ikev2/session reply as `show crypto ikev2 session detail`
  * prints it.  0, or -1 when the reply lacks its child arrays. */
 int cli_ike_print_session(FILE *f, const struct cj_doc *doc, const struct cj_value *s);

@@ -7,6 +7,7 @@
  *   ipsecgw-cli [--file-prefix P | --socket PATH] clear crypto sa NAME
  *   ipsecgw-cli [--file-prefix P | --socket PATH] clear crypto session [remote ADDR | id N]
  *   ipsecgw-cli [--file-prefix P | --socket PATH] crypto ikev2 rekey {id N | child SPI}
+ *   ipsecgw-cli [--file-prefix P | --socket PATH] [no] crypto {ikev2|isakmp} disconnect-revoked-peers
  *   ipsecgw-cli [--file-prefix P | --socket PATH] --raw CMD
  *
  * Words may be abbreviated while they stay unambiguous ("sh ip ro").
@@ -21,6 +22,7 @@
 
 #include "controlplane/cli/cli_ike.h"
 #include "controlplane/cli/cli_pki.h"
+#include "controlplane/cli/cli_rev.h"
 #include "controlplane/cli/cli_sa.h"
 #include "controlplane/cli/cli_show.h"
 
@@ -69,6 +71,18 @@ static const struct cli_cmd cli_cmds[] = {
 	  "rekey session N's IKE SA now (as swanctl --rekey --ike-id; no Cisco command)" },
 	{ { "crypto", "ikev2", "rekey", "child" }, "SPI", cli_crypto_ikev2_rekey_child,
 	  "rekey the CHILD SA of inbound SPI now (as swanctl --rekey --child; no Cisco command)" },
+	{ { "crypto", "ikev2", "disconnect-revoked-peers" }, NULL, cli_crypto_ikev2_drp,
+	  "delete IKEv2 sessions whose peer certificate a new CRL revokes (checks live ones now)" },
+	{ { "no", "crypto", "ikev2", "disconnect-revoked-peers" }, NULL, cli_no_crypto_ikev2_drp,
+	  "leave IKEv2 sessions up when a new CRL revokes their peer (new ones are still refused)" },
+	{ { "crypto", "isakmp", "disconnect-revoked-peers" }, NULL, cli_crypto_isakmp_drp,
+	  "the same for IKEv1 (ISAKMP) sessions" },
+	{ { "no", "crypto", "isakmp", "disconnect-revoked-peers" }, NULL, cli_no_crypto_isakmp_drp,
+	  "the same for IKEv1 (ISAKMP) sessions" },
+	{ { "show", "crypto", "pki", "revocation" }, NULL, cli_show_pki_revocation,
+	  "disconnect-revoked-peers: switches, totals, one row per CRL check" },
+	{ { "show", "crypto", "isakmp", "peers" }, NULL, cli_show_isakmp_peers,
+	  "IKEv1 peers: address, port, phase-1 id, Disconnect Revoked Peer" },
 };
 
 #define CLI_NCMDS (sizeof(cli_cmds) / sizeof(cli_cmds[0]))

@@ -25,6 +25,7 @@
 #include "common/gw_log.h"
 #include "controlplane/cp_sa.h"
 #include "controlplane/ike/ike_dh.h"
+#include "controlplane/ike/ike_rev.h"
 #include "controlplane/ike/ike_sa.h"
 #include "dataplane/dp_sa.h"
 
@@ -159,6 +160,7 @@ int ike_sa_table_init(void)
 
 static void ike_sa_free(struct ike_sa *sa)
 {
+	ike_rev_index_del(sa);
 	if (sa->pki_handle != 0)
 		pki_verify_cancel(sa->pki_handle);
 	ike_dh_free(sa->dh);
@@ -396,6 +398,7 @@ void ike_sa_kill(struct ike_sa *sa, const char *why)
 {
 	if (sa->state == IKE_SA_DEAD)
 		return;
+	ike_rev_index_del(sa);
 	ike_sa_retire_children(sa);
 	if (sa->pki_handle != 0) {
 		pki_verify_cancel(sa->pki_handle);
@@ -404,6 +407,67 @@ void ike_sa_kill(struct ike_sa *sa, const char *why)
 	if (why != NULL)
 		snprintf(sa->reason, sizeof(sa->reason), "%s", why);
 	ike_sa_state(sa, IKE_SA_DEAD, why);
+}
+
+/* Collect the fast-path handles of sa's children into h and free the
+ * slots.  Returns how many handles were written (at most 2 * IKE_CHILD_MAX). */
+static unsigned ike_sa_take_children(struct ike_sa *sa, uint32_t *h)
+{
+	unsigned k = 0;
+
+	for (unsigned c = 0; c < IKE_CHILD_MAX; c++) {
+		struct ike_child *ch = &sa->child[c];
+
+		if (!ch->used)
+			continue;
+		if (ch->installed && ch->h_in != DP_SA_INVALID)
+			h[k++] = ch->h_in;
+		if (ch->installed && ch->h_out != DP_SA_INVALID)
+			h[k++] = ch->h_out;
+		memset(ch, 0, sizeof(*ch));
+		ch->h_in = ch->h_out = DP_SA_INVALID;
+	}
+	return k;
+}
+
+unsigned ike_sa_retire_children_batch(struct ike_sa *const *sas, unsigned n)
+{
+	uint32_t one[2 * IKE_CHILD_MAX];
+	uint32_t *h = malloc((size_t)n * 2 * IKE_CHILD_MAX * sizeof(*h) + 1);
+	unsigned k = 0, done = 0;
+
+	if (h == NULL) {
+		/* no memory for one batch: SA by SA, still before any DELETE */
+		for (unsigned i = 0; i < n; i++)
+			done += cp_sa_retire_batch(one, ike_sa_take_children(sas[i], one));
+		return done;
+	}
+	for (unsigned i = 0; i < n; i++)
+		k += ike_sa_take_children(sas[i], h + k);
+	done = cp_sa_retire_batch(h, k);
+	free(h);
+	return done;
+}
+
+void ike_sa_set_peer_chain(struct ike_sa *sa, const struct pki_verify_result *res)
+{
+	unsigned n = res->n_chain < PKI_MAX_CHAIN ? res->n_chain : PKI_MAX_CHAIN;
+
+	sa->peer_cert = res->ee;
+	sa->trustpoint = res->trustpoint;
+	for (unsigned i = 0; i < n; i++) {
+		sa->chain[i].issuer = res->chain[i].issuer;
+		sa->chain[i].serial = res->chain[i].serial;
+	}
+	sa->n_chain = (uint8_t)n;
+}
+
+void ike_sa_copy_peer_chain(struct ike_sa *sa, const struct ike_sa *old)
+{
+	sa->peer_cert = old->peer_cert;
+	sa->trustpoint = old->trustpoint;
+	memcpy(sa->chain, old->chain, sizeof(sa->chain));
+	sa->n_chain = old->n_chain;
 }
 
 void ike_sa_reap(void)

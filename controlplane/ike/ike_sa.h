@@ -34,8 +34,20 @@ struct ike_dh;
 struct ike_msg;
 struct ike_sa;
 
+/* A certificate as the revocation index keys it: issuer id + serial. */
+struct ike_cert_key {
+	struct pki_issuer_id issuer;
+	struct pki_serial serial;
+};
+
+/* Where one of an SA's certificates sits in the revocation index. */
+struct ike_rev_link {
+	uint32_t issuer;		/* index of the issuer's bucket */
+	uint32_t pos;			/* position in its entry array */
+};
+
 enum {
-	IKE_SA_MAX = 65536,		/* IKE SAs, half-open included */
+	IKE_SA_MAX = 131072,		/* IKE SAs, half-open included */
 	IKE_CHILD_MAX = 8,		/* CHILD SAs per IKE SA (rekeys overlap) */
 	IKE_NONCE_LEN = 32,		/* ours */
 	IKE_MSG_BUF = 65535,
@@ -155,7 +167,14 @@ struct ike_sa {
 	uint16_t local_id_len, remote_id_len;
 	/* the session table's revocation facts: always recorded */
 	struct pki_cert_ref peer_cert;	/* issuer id + serial of the EE used */
+	struct ike_cert_key chain[PKI_MAX_CHAIN];	/* the intermediates, EE's issuer first */
+	uint8_t n_chain;
 	int trustpoint;			/* index, -1 until authenticated */
+	/* the revocation index (ike_rev_index.c): rev_link[0] the EE, then
+	 * the chain; rev_n links held, 0 = not indexed */
+	struct ike_rev_link rev_link[1 + PKI_MAX_CHAIN];
+	uint8_t rev_n;
+	bool rev_mark;			/* ike_rev.c: picked in the current check */
 	uint64_t pki_handle;		/* pending pki_verify_peer, 0 = none */
 	/* how each side authenticated (ikev2_auth_record): the AUTH method
 	 * (enum ike_auth_method, 0 = not yet) and enum ike_auth_kind */
@@ -183,7 +202,6 @@ struct ike_sa {
 	uint64_t expire_at_ms;		/* hard: IKE lifetime, or half-open timeout */
 	uint64_t dpd_at_ms;
 	uint64_t last_rx_ms;
-	bool disconnect_revoked;	/* the feature switch at establishment */
 	char reason[96];		/* why it went DELETING/DEAD, for logs */
 };
 
@@ -228,6 +246,18 @@ unsigned ike_sa_child_count(const struct ike_sa *sa);
  * it).  Does not send anything: the exchange code sends DELETE first.
  */
 void ike_sa_kill(struct ike_sa *sa, const char *why);
+/*
+ * Retire the children of n SAs from the fast path in one batch (every
+ * one unpublished before this returns) and free the slots: the
+ * revocation path, which sends the DELETEs afterwards.  Returns how many
+ * fast-path SAs were retired.
+ */
+unsigned ike_sa_retire_children_batch(struct ike_sa *const *sas, unsigned n);
+/* Record the peer's verified chain (EE + intermediates) in sa. */
+void ike_sa_set_peer_chain(struct ike_sa *sa, const struct pki_verify_result *res);
+/* Copy the peer's certificate facts from old (IKE SA rekey). */
+void ike_sa_copy_peer_chain(struct ike_sa *sa, const struct ike_sa *old);
+
 /* CP tick: free DEAD SAs (wiping keys). */
 void ike_sa_reap(void);
 

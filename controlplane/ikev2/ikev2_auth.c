@@ -20,6 +20,7 @@
 #include "controlplane/cp_sa.h"
 #include "controlplane/ike/ike_auth.h"
 #include "controlplane/ike/ike_proposal.h"
+#include "controlplane/ike/ike_rev.h"
 #include "controlplane/ikev2/ikev2_int.h"
 #include "controlplane/ikev2/ikev2_msg.h"
 #include "controlplane/pki/pki_internal.h"
@@ -262,8 +263,7 @@ static void ikev2_peer_record(struct ike_sa *sa, const struct ikev2_auth_ctx *c,
 	sa->remote_id_type = c->id_body[0];
 	sa->remote_id_len = (uint16_t)(c->id_len - 4);
 	memcpy(sa->remote_id, c->id_body + 4, sa->remote_id_len);
-	sa->peer_cert = res->ee;
-	sa->trustpoint = res->trustpoint;
+	ike_sa_set_peer_chain(sa, res);
 }
 
 /* Common checks of the PKI result and the AUTH payload; logs why. */
@@ -319,8 +319,10 @@ static void ikev2_established(struct ike_sa *sa)
 
 	sa->established_ms = now;
 	sa->expire_at_ms = now + (uint64_t)peer->ike_lifetime * 1000;
-	sa->disconnect_revoked = cfg->crypto.ikev2.disconnect_revoked_peers;
 	ike_sa_state(sa, IKE_SA_ESTABLISHED, "IKE_AUTH done");
+	if (ike_rev_index_add(sa) < 0)
+		GW_LOG(ike, ERR, "session %" PRIu64 ": no memory for the revocation index: "
+		       "a CRL update will not reach it", sa->id);
 	ikev2_count(IKEV2_C_ikev2_sa_established, 1);
 	GW_LOG(ike, NOTICE, "session %" PRIu64 ": peer %s established (%s, trustpoint %d)%s",
 	       sa->id, peer->name, sa->peer_cert.issuer_str, sa->trustpoint,

@@ -11,6 +11,7 @@
 
 #include "common/gw_log.h"
 #include "controlplane/cp_sa.h"
+#include "controlplane/ike/ike_rev.h"
 #include "controlplane/ikev2/ikev2.h"
 #include "controlplane/ikev2/ikev2_int.h"
 #include "controlplane/ikev2/ikev2_msg.h"
@@ -71,6 +72,7 @@ int ikev2_init(const struct gw_cfg *cfg)
 	ikev2_info_register();
 	ikev2_child_register();
 	cp_ike_set_handler(ikev2_rx, NULL);
+	ike_rev_set_deleter(2, ikev2_delete);
 	for (unsigned i = 0; i < cfg->n_peers; i++)
 		if (cfg->peers[i].ike_version == 2 && cfg->peers[i].initiate == CFG_INITIATE_START &&
 		    !cfg->peers[i].remote_any)
@@ -84,6 +86,7 @@ void ikev2_fini(void)
 	if (ikev2_config == NULL)
 		return;
 	cp_ike_set_handler(NULL, NULL);
+	ike_rev_set_deleter(2, NULL);
 	ikev2_child_fini();
 	ike_sa_table_fini();
 	ikev2_config = NULL;
@@ -157,17 +160,17 @@ int ikev2_delete(uint64_t session_id, const char *why)
 		return -ENOENT;
 	GW_LOG(ike, NOTICE, "session %" PRIu64 ": deleting (%s)", sa->id, why);
 	snprintf(sa->reason, sizeof(sa->reason), "%s", why);
-	ikev2_count(IKEV2_C_ikev2_deleted, 1);
 	if (sa->state < IKE_SA_ESTABLISHED || sa->state == IKE_SA_DELETING) {
+		ikev2_count(IKEV2_C_ikev2_deleted, 1);
 		ike_sa_kill(sa, why);
 		return 0;
 	}
-	/* traffic stops now, before the DELETE is even sent */
+	/* traffic stops now, before the DELETE is even sent; the DELETE's
+	 * answer (or its failure) counts the deletion and frees the SA */
 	for (unsigned i = 0; i < IKE_CHILD_MAX; i++)
 		if (sa->child[i].used)
 			ike_sa_child_remove(sa, &sa->child[i]);
-	if (ikev2_info_send_delete(sa) < 0)
-		ike_sa_kill(sa, why);
+	(void)ikev2_info_send_delete(sa);
 	return 0;
 }
 

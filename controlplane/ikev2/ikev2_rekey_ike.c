@@ -21,6 +21,7 @@
 #include "common/gw_log.h"
 #include "controlplane/ike/ike_dh.h"
 #include "controlplane/ike/ike_proposal.h"
+#include "controlplane/ike/ike_rev.h"
 #include "controlplane/ikev2/ikev2_int.h"
 #include "controlplane/ikev2/ikev2_msg.h"
 #include "controlplane/ikev2/ikev2_rekey.h"
@@ -47,13 +48,11 @@ static void ikev2_ike_inherit(struct ike_sa *nsa, const struct ike_sa *old, uint
 	memcpy(nsa->remote_id, old->remote_id, sizeof(nsa->remote_id));
 	nsa->local_id_len = old->local_id_len;
 	nsa->remote_id_len = old->remote_id_len;
-	nsa->peer_cert = old->peer_cert;
+	ike_sa_copy_peer_chain(nsa, old);
 	nsa->local_auth_method = old->local_auth_method;
 	nsa->remote_auth_method = old->remote_auth_method;
 	nsa->local_auth_kind = old->local_auth_kind;
 	nsa->remote_auth_kind = old->remote_auth_kind;
-	nsa->trustpoint = old->trustpoint;
-	nsa->disconnect_revoked = old->disconnect_revoked;
 	nsa->created_ms = now;
 	nsa->established_ms = now;
 	nsa->last_rx_ms = now;
@@ -198,6 +197,7 @@ static void ikev2_ike_rekey_answer(struct ike_sa *sa, const struct ike_msg *resp
 	}
 	ikev2_ike_inherit(nsa, sa, ikev2_now_ms());
 	ike_sa_state(nsa, IKE_SA_ESTABLISHED, "rekeyed IKE SA");
+	(void)ike_rev_index_add(nsa);
 	ikev2_ike_move_children(nsa, sa);
 	ikev2_count(IKEV2_C_ikev2_ike_rekeyed, 1);
 	GW_LOG(ike, NOTICE, "session %" PRIu64 ": IKE SA rekeyed into session %" PRIu64, sa->id,
@@ -294,6 +294,7 @@ void ikev2_ike_rekey_respond(struct ike_sa *sa, const struct ike_msg *req)
 	}
 	ikev2_ike_inherit(nsa, sa, ikev2_now_ms());
 	ike_sa_state(nsa, IKE_SA_ESTABLISHED, "rekeyed IKE SA (responder)");
+	(void)ike_rev_index_add(nsa);
 	ikev2_ike_move_children(nsa, sa);
 	ikev2_count(IKEV2_C_ikev2_ike_rekeyed, 1);
 	/* the old one waits for the peer's DELETE, a while (then ikev2_main's

@@ -9,7 +9,8 @@
  *   (READY | IN-NEG | DELETE), state (ike_sa_state_name), status_desc, role,
  *   local, remote, local_port, remote_port, ike_version, peer, tunnel,
  *   peer_id, local_id, cert_issuer, cert_serial (hex), trustpoint,
- *   disconnect_revoked_peer (0/1), encr, encr_keysize, integ, prf,
+ *   disconnect_revoked_peer (0/1: the feature would delete this session;
+ *   ike_rev_covers), revocation_check (crl | none: its trustpoint's), encr, encr_keysize, integ, prf,
  *   dh_group, auth_sign, auth_verify (the key kind behind our AUTH and the
  *   peer's: RSA | ECDSA | PSK | none), lifetime, remaining, active (s),
  *   local_spi, remote_spi
@@ -41,6 +42,7 @@
 #include "common/gw_ike.h"
 #include "common/gw_ike_xform.h"
 #include "controlplane/cp_tm.h"
+#include "controlplane/ike/ike_rev.h"
 #include "controlplane/ike/ike_sa.h"
 #include "controlplane/ikev2/ikev2.h"
 #include "controlplane/ikev2/ikev2_int.h"
@@ -335,6 +337,7 @@ static void ikev2_tm_session_cert(struct tm_reply *r, const struct ike_sa *sa)
 {
 	const struct gw_cfg *cfg = ikev2_cfg();
 	char buf[2 * PKI_SERIAL_MAX + 1];
+	bool no_check;
 
 	tm_add_str(r, "cert_issuer", sa->peer_cert.issuer_str);
 	tm_add_str(r, "cert_serial", ikev2_tm_hex(sa->peer_cert.serial.b, sa->peer_cert.serial.len,
@@ -342,7 +345,8 @@ static void ikev2_tm_session_cert(struct tm_reply *r, const struct ike_sa *sa)
 	tm_add_str(r, "trustpoint", cfg != NULL && sa->trustpoint >= 0 &&
 		   (unsigned)sa->trustpoint < cfg->pki.n_trustpoints ?
 		   cfg->pki.trustpoints[sa->trustpoint].name : "");
-	tm_add_u64(r, "disconnect_revoked_peer", sa->disconnect_revoked);
+	tm_add_u64(r, "disconnect_revoked_peer", ike_rev_covers(sa, &no_check));
+	tm_add_str(r, "revocation_check", no_check ? "none" : "crl");
 }
 
 static void ikev2_tm_session_ike(struct tm_reply *r, const struct ike_sa *sa)
@@ -479,6 +483,50 @@ int ikev2_tm_session(const char *params, struct tm_reply *r)
 	ikev2_tm_session_ike(r, sa);
 	ikev2_tm_session_children(r, sa);
 	return 0;
+}
+
+/* ---- /ipsecgw/isakmp/peers and /ipsecgw/isakmp/peer,ID ---- */
+
+/* The IKEv1 sessions of the table, with the IKEv2 sessions' fields. */
+int ikev2_tm_isakmp_peers(const char *params, struct tm_reply *r)
+{
+	const struct ike_sa *sa;
+	uint64_t start, next = 0;
+	unsigned n = 0, count = 0;
+
+	if (tm_parse_start(params, &start) != 0) {
+		tm_error(r, "bad START '%.40s': expected an unsigned decimal", params);
+		return -1;
+	}
+	for (sa = ike_sa_next(0); sa != NULL; sa = ike_sa_next(sa->id))
+		count += sa->ike_version == 1;
+	tm_add_u64(r, "count", count);
+	tm_array_u64(r, "ids");
+	for (sa = ike_sa_next(start > 0 ? start - 1 : 0); sa != NULL; sa = ike_sa_next(sa->id)) {
+		if (sa->ike_version != 1)
+			continue;
+		if (n == TM_PAGE) {
+			next = sa->id;
+			break;
+		}
+		tm_elem_u64(r, sa->id);
+		n++;
+	}
+	tm_add_u64(r, "next", next);
+	return 0;
+}
+
+int ikev2_tm_isakmp_peer(const char *params, struct tm_reply *r)
+{
+	const struct ike_sa *sa;
+	uint64_t id;
+
+	if (tm_parse_id(params, &id) != 0 || (sa = ike_sa_find_id(id)) == NULL || sa->ike_version != 1) {
+		tm_error(r, "usage: /ipsecgw/isakmp/peer,ID (the ID of an IKEv1 session, got '%.40s')",
+			 params != NULL ? params : "");
+		return -1;
+	}
+	return ikev2_tm_session(params, r);
 }
 
 /* ---- /ipsecgw/ikev2/sas ---- */
@@ -697,6 +745,10 @@ int ikev2_tm_register(void)
 		{ "ikev2/stats", ikev2_tm_stats, "IKEv2 counters and session table size. No parameters" },
 		{ "clear/crypto_session", ikev2_tm_clear,
 		  "Delete IKEv2 sessions: all, or remote=ADDR, or id=N. Returns {cleared}" },
+		{ "isakmp/peers", ikev2_tm_isakmp_peers,
+		  "IKEv1 session ids: {count, next, ids[]}. Parameter: START" },
+		{ "isakmp/peer", ikev2_tm_isakmp_peer,
+		  "One IKEv1 session, with /ipsecgw/ikev2/session's fields. Parameter: ID" },
 		{ "ikev2/rekey", ikev2_tm_rekey,
 		  "Rekey now: the IKE SA of session id=N, or the CHILD SA of inbound SPI child=SPI. Returns {session, started}" },
 	};

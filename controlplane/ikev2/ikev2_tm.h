@@ -18,6 +18,8 @@
  *   /ipsecgw/ikev2/rekey,id=N|child=SPI   {session[, child_spi_in], started}:
  *                                     start a rekey of the IKE SA / the
  *                                     CHILD SA of that inbound SPI now
+ *   /ipsecgw/isakmp/peers[,START]     {count, next, ids[]}: IKEv1 sessions
+ *   /ipsecgw/isakmp/peer,ID           one, with the session fields above
  */
 
 #include "controlplane/cp_tm.h"
@@ -32,6 +34,8 @@ int ikev2_tm_sas(const char *params, struct tm_reply *r);
 int ikev2_tm_stats(const char *params, struct tm_reply *r);
 int ikev2_tm_clear(const char *params, struct tm_reply *r);
 int ikev2_tm_rekey(const char *params, struct tm_reply *r);
+int ikev2_tm_isakmp_peers(const char *params, struct tm_reply *r);
+int ikev2_tm_isakmp_peer(const char *params, struct tm_reply *r);
 
 /* Add every IKEV2_COUNTERS counter under its name (for /ipsecgw/stats). */
 void ikev2_tm_add_counters(struct tm_reply *r);

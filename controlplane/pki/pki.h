@@ -109,8 +109,15 @@ void pki_verify_cancel(uint64_t handle);
 void pki_pubkey_free(void *pkey);
 
 /* "CRL updated (issuer)": a CRL whose content changed was accepted. */
-typedef void (*pki_crl_event_fn)(void *arg, const struct pki_issuer_id *issuer,
-				 const char *issuer_str, const char *trustpoint);
+struct pki_crl_event {
+	struct pki_issuer_id issuer;
+	const char *issuer_str;
+	const char *trustpoint;
+	char crl_number[2 * PKI_SERIAL_MAX + 1];	/* hex, of the CRL accepted */
+	bool delta;
+	uint64_t accepted_ns;		/* CLOCK_MONOTONIC at acceptance */
+};
+typedef void (*pki_crl_event_fn)(void *arg, const struct pki_crl_event *ev);
 int pki_subscribe(pki_crl_event_fn fn, void *arg);
 /* Remove a subscription (same fn and arg); 0 or -ENOENT.  Subscriptions
  * outlive pki_fini/pki_init.  pki_subscribe: 0 or -ENOSPC (PKI_MAX_SUBSCRIBERS). */
@@ -130,6 +137,18 @@ struct pki_revoked {
  */
 int pki_check_serials(const struct pki_issuer_id *issuer, const struct pki_serial *serials,
 		      unsigned n, struct pki_revoked *out);
+
+/* What the CRL store knows of an issuer, for logs and events. */
+struct pki_crl_current {
+	char issuer[PKI_ISSUER_STR];
+	char trustpoint[CFG_NAME_MAX];
+	char crl_number[2 * PKI_SERIAL_MAX + 1];	/* complete CRL in force, hex; "" none */
+};
+/* 0, or -ENOENT when the store has never seen a CRL of issuer. */
+int pki_crl_current(const struct pki_issuer_id *issuer, struct pki_crl_current *out);
+/* Lower-case hex of s into buf (at least 2 * PKI_SERIAL_MAX + 1); "0" for
+ * zero. */
+void pki_serial_hex(const struct pki_serial *s, char *buf, size_t len);
 
 /* Operator: download now (skips the min interval, joins one in flight).
  * 0 or -ENOENT (no such trustpoint) / -EINVAL (no URL known). */

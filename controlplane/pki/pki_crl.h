@@ -105,8 +105,6 @@ size_t pki_crl_index_bytes_of(const struct pki_issuer_id *issuer);
 
 /* -1, 0, 1 as a <, =, > b (numbers without leading zero octets). */
 int pki_serial_cmp(const struct pki_serial *a, const struct pki_serial *b);
-/* Lower-case hex of s into buf (at least 2 * PKI_SERIAL_MAX + 1); "0" for
- * zero. */
-void pki_serial_hex(const struct pki_serial *s, char *buf, size_t len);
+/* pki_serial_hex() is in pki.h. */
 
 #endif /* GW_PKI_CRL_H */

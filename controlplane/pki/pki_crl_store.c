@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/crypto.h>
 #include <openssl/x509v3.h>
@@ -394,6 +395,24 @@ static void pki_crl_learn_freshest(unsigned tp, const struct pki_crl_parsed *p)
 		pki_tp_learn_urls(tp, urls, (unsigned)n, "freshestCRL of an accepted CRL");
 }
 
+/* "CRL updated (issuer)", stamped with the acceptance time. */
+static void pki_crl_announce(const struct pki_crl_entry *e, const struct pki_tp *t,
+			     const struct pki_crl_parsed *p)
+{
+	struct pki_crl_event ev = {
+		.issuer = e->issuer,
+		.issuer_str = e->issuer_str,
+		.trustpoint = t->name,
+		.delta = p->delta,
+	};
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ev.accepted_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	pki_serial_hex(&p->number, ev.crl_number, sizeof(ev.crl_number));
+	pki_event_crl_updated(&ev);
+}
+
 enum pki_crl_verdict pki_crl_ingest(unsigned tp, const uint8_t *body, size_t len,
 				    const char *source, bool from_cache,
 				    struct pki_issuer_id *issuer)
@@ -420,9 +439,9 @@ enum pki_crl_verdict pki_crl_ingest(unsigned tp, const uint8_t *body, size_t len
 	pki_crl_account(e, source, from_cache, v);
 	if (v == PKI_CRL_NEW || v == PKI_CRL_UNCHANGED)
 		pki_crl_learn_freshest(tp, &p);
-	pki_crl_parsed_free(&p);
 	if (v == PKI_CRL_NEW)
-		pki_event_crl_updated(&e->issuer, e->issuer_str, t->name);
+		pki_crl_announce(e, t, &p);
+	pki_crl_parsed_free(&p);
 	return v;
 }
 
@@ -492,6 +511,24 @@ int pki_crl_get(unsigned id, struct pki_crl_info *out)
 	out->unchanged = e->unchanged;
 	out->rejected = e->rejected;
 	out->failed = e->failed;
+	return 0;
+}
+
+int pki_crl_current(const struct pki_issuer_id *issuer, struct pki_crl_current *out)
+{
+	const struct pki_crl_entry *e = pki_crl_find(issuer);
+	const struct pki_crl_held *c;
+	const struct pki_tp *t;
+
+	memset(out, 0, sizeof(*out));
+	if (e == NULL)
+		return -ENOENT;
+	t = pki_tp_get(e->tp);
+	c = pki_crl_shown(e, PKI_HELD_COMPLETE);
+	snprintf(out->issuer, sizeof(out->issuer), "%s", e->issuer_str);
+	snprintf(out->trustpoint, sizeof(out->trustpoint), "%s", t != NULL ? t->name : "");
+	if (c != NULL && c->ix != NULL)
+		pki_serial_hex(&c->number, out->crl_number, sizeof(out->crl_number));
 	return 0;
 }
 

@@ -43,17 +43,16 @@ int pki_unsubscribe(pki_crl_event_fn fn, void *arg)
 	return -ENOENT;
 }
 
-void pki_event_crl_updated(const struct pki_issuer_id *issuer, const char *issuer_str,
-			   const char *trustpoint)
+void pki_event_crl_updated(const struct pki_crl_event *ev)
 {
 	struct pki_subscriber subs[PKI_MAX_SUBSCRIBERS];
 	unsigned i, n = pki_n_subs;
 
-	GW_LOG(crl, INFO, "CRL updated: issuer %s, trustpoint %s, %u subscriber(s)",
-	       issuer_str, trustpoint, n);
+	GW_LOG(crl, INFO, "CRL updated: issuer %s, trustpoint %s, %s CRL %s, %u subscriber(s)",
+	       ev->issuer_str, ev->trustpoint, ev->delta ? "delta" : "complete", ev->crl_number, n);
 	/* A subscriber may unsubscribe itself from its callback: take a copy. */
 	for (i = 0; i < n; i++)
 		subs[i] = pki_subs[i];
 	for (i = 0; i < n; i++)
-		subs[i].fn(subs[i].arg, issuer, issuer_str, trustpoint);
+		subs[i].fn(subs[i].arg, ev);
 }

@@ -299,8 +299,7 @@ int pki_dp_urls(const STACK_OF(DIST_POINT) *dps, char urls[][CFG_URL_MAX], unsig
 
 /* ---- events (pki_event.c) ---- */
 /* Call every subscriber (pki_subscribe), in subscription order. */
-void pki_event_crl_updated(const struct pki_issuer_id *issuer, const char *issuer_str,
-			   const char *trustpoint);
+void pki_event_crl_updated(const struct pki_crl_event *ev);
 
 /* ---- telemetry (pki_tm.c) ---- */
 /* Register the /ipsecgw/pki/... commands (once per process: DPDK telemetry

@@ -35,6 +35,7 @@
 #include "controlplane/cli/cli_json.h"
 #include "controlplane/cp_sa.h"
 #include "controlplane/cp_tm.h"
+#include "controlplane/ike/ike_rev.h"
 #include "controlplane/ike/ike_sa.h"
 #include "controlplane/ikev2/ikev2.h"
 #include "controlplane/ikev2/ikev2_int.h"
@@ -76,6 +77,7 @@ static int suite_init(void)
 	test_dp_cfg(&cfg, "net_null0", "net_null1");
 	snprintf(cfg.path, sizeof(cfg.path), "test.conf");
 	snprintf(cfg.pki.trustpoints[0].name, CFG_NAME_MAX, "lab-ca");
+	cfg.pki.trustpoints[0].revocation_check = CFG_REVOCATION_CRL;
 	cfg.pki.n_trustpoints = 1;
 	cfg.crypto.ikev2.dpd_interval = 30;
 	cfg.crypto.ikev2.disconnect_revoked_peers = true;
@@ -88,12 +90,15 @@ static int suite_init(void)
 	if (dp_init(&cfg) != 0 || cp_sa_init(&cfg) != 0)
 		return -1;
 	/* The IKE SA table, and ikev2_cfg() for peer names, lifetimes, DPD. */
+	if (ike_rev_init(&cfg) != 0)
+		return -1;
 	return ikev2_init(&cfg) == 0 ? 0 : -1;
 }
 
 static int suite_fini(void)
 {
 	ikev2_fini();
+	ike_rev_fini();
 	cp_sa_fini();
 	dp_fini();
 	return 0;
@@ -221,7 +226,6 @@ static struct ike_sa *make_session(void)
 	sa->trustpoint = 0;
 	ikev2_auth_record(sa, true, IKE_AUTH_RSA_SIG, NULL);
 	ikev2_auth_record(sa, false, IKE_AUTH_ECDSA_SHA256_P256, NULL);
-	sa->disconnect_revoked = true;
 	sa->mid.next_send = 0;
 	sa->mid.next_recv = 2;
 	retime(sa);
@@ -286,7 +290,7 @@ static void expected_session(const struct ike_sa *sa, char *buf, size_t len)
 		 "\"ike_version\":2,\"peer\":\"%s\",\"tunnel\":%u,\"peer_id\":\"CN=swan1, O=lab\","
 		 "\"local_id\":\"gw.lab\",\"cert_issuer\":\"CN=Lab Root CA, O=lab\","
 		 "\"cert_serial\":\"01A3FF\",\"trustpoint\":\"%s\",\"disconnect_revoked_peer\":1,"
-		 "\"encr\":\"AES-CBC\",\"encr_keysize\":256,\"integ\":\"SHA256\",\"prf\":\"SHA256\","
+		 "\"revocation_check\":\"crl\",\"encr\":\"AES-CBC\",\"encr_keysize\":256,\"integ\":\"SHA256\",\"prf\":\"SHA256\","
 		 "\"dh_group\":19,\"auth_sign\":\"RSA\",\"auth_verify\":\"ECDSA\",\"lifetime\":%u,"
 		 "\"remaining\":86157,\"active\":248,"
 		 "\"local_spi\":\"%s\",\"remote_spi\":\"750CBE827434A245\",\"msgid_next_send\":0,"

@@ -47,14 +47,15 @@ static unsigned ev_count;
 static struct pki_issuer_id ev_issuer;
 static char ev_issuer_str[PKI_ISSUER_STR], ev_tp[CFG_NAME_MAX];
 
-static void on_crl_updated(void *arg, const struct pki_issuer_id *issuer, const char *issuer_str,
-			   const char *trustpoint)
+static void on_crl_updated(void *arg, const struct pki_crl_event *ev)
 {
 	CU_ASSERT_PTR_EQUAL(arg, &ev_count);
+	CU_ASSERT_NOT_EQUAL(ev->accepted_ns, 0);
+	CU_ASSERT_NOT_EQUAL(ev->crl_number[0], '\0');
 	ev_count++;
-	ev_issuer = *issuer;
-	snprintf(ev_issuer_str, sizeof(ev_issuer_str), "%s", issuer_str);
-	snprintf(ev_tp, sizeof(ev_tp), "%s", trustpoint);
+	ev_issuer = ev->issuer;
+	snprintf(ev_issuer_str, sizeof(ev_issuer_str), "%s", ev->issuer_str);
+	snprintf(ev_tp, sizeof(ev_tp), "%s", ev->trustpoint);
 }
 
 /* ---- helpers ---- */
