@@ -1616,7 +1616,7 @@ static const char peer_text[] = BASE PEER_TP
 	"  auth_key_in = \"000102030405060708090a0b0c0d0e0f10111213\";\n"
 	"  auth_key_out = \"000102030405060708090a0b0c0d0e0f10111213\"; } );\n"
 	"crypto = { ikev2 = { disconnect_revoked_peers = true; cookie_threshold = 100;\n"
-	"  max_half_open = 100; dpd_interval = 0; }; };\n"
+	"  max_half_open = 100; dpd_interval = 0; }; isakmp = { disconnect_revoked_peers = true; }; };\n"
 	"peers = (\n"
 	"  { name = \"branch-a\"; ike_version = 2; remote = \"10.10.0.2\";\n"		/* 12 */
 	"    remote_id = \"CN=peer1.lab, O=Lab\"; local_id = \"gw.lab\"; trustpoint = \"T2\";\n"
@@ -1648,6 +1648,8 @@ static void test_peers(void)
 	CU_ASSERT_EQUAL(cfg.crypto.ikev2.cookie_threshold, 100);
 	CU_ASSERT_EQUAL(cfg.crypto.ikev2.max_half_open, 100);
 	CU_ASSERT_EQUAL(cfg.crypto.ikev2.dpd_interval, 0);
+	CU_ASSERT_TRUE(cfg.crypto.isakmp.disconnect_revoked_peers);
+	CU_ASSERT_EQUAL(cfg.crypto.isakmp.dpd_interval, 30);
 	CU_ASSERT_EQUAL_FATAL(cfg.n_peers, 3);
 	p = &cfg.peers[0];
 	CU_ASSERT_STRING_EQUAL(p->name, "branch-a");
@@ -1700,6 +1702,7 @@ static void test_peers(void)
 					      "e.conf", &cfg, err, sizeof(err)), 0);
 	CU_ASSERT_PTR_NULL(cfg.peers);
 	CU_ASSERT_FALSE(cfg.crypto.ikev2.disconnect_revoked_peers);
+	CU_ASSERT_FALSE(cfg.crypto.isakmp.disconnect_revoked_peers);
 	CU_ASSERT_EQUAL(cfg.crypto.ikev2.cookie_threshold, 512);
 	CU_ASSERT_EQUAL(cfg.crypto.ikev2.max_half_open, 8192);
 	CU_ASSERT_EQUAL(cfg.crypto.ikev2.dpd_interval, 30);
@@ -1730,6 +1733,11 @@ static const struct err_case peer_err_cases[] = {
 	{ BASE "crypto = ( );\n", "x.conf:3: crypto must be a group { ... } (( ... ))" },
 	{ BASE "crypto = { ikev1 = { }; };\n", "x.conf:3: unknown key (ikev1)" },
 	{ CRYPTO("  dpd = 30;"), "x.conf:5: unknown key (dpd)" },
+	{ BASE "crypto = { isakmp = {\n disconnect_revoked_peers = \"yes\"; }; };\n",
+	  "x.conf:4: disconnect_revoked_peers must be true or false (\"yes\")" },
+	{ BASE "crypto = { isakmp = {\n dpd_interval = 90000; }; };\n",
+	  "x.conf:4: dpd_interval must be between 0 and 86400 (90000)" },
+	{ BASE "crypto = { isakmp = {\n cookie_threshold = 5; }; };\n", "x.conf:4: unknown key (cookie_threshold)" },
 	{ CRYPTO("  disconnect_revoked_peers = 1;"),
 	  "x.conf:5: disconnect_revoked_peers must be true or false (1)" },
 	{ CRYPTO("  cookie_threshold = 0;"),
