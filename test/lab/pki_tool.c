@@ -18,12 +18,23 @@
  *                               do not verify
  *     End-entity certificates carry the intermediate's CRL URL as CDP.
  *
+ *   pki_tool ca DIR NAME --cn CN [--key rsa|ec] [--serial N] [--cdp URL]
+ *                     [--days D]
+ *       DIR/NAME.{crt,key}      one more intermediate CA of a PKI that "init"
+ *                               wrote, signed by the root (DIR/root.{crt,key}):
+ *                               subject "/O=ipsecgw test/CN=CN", a fresh key
+ *                               (default RSA-2048), serial N (default 3), CDP
+ *                               URL (where the root's CRL is; default none),
+ *                               valid for D days (default 3650).  It can then
+ *                               be the ISSUER of "ee" and "crl".
+ *
  *   pki_tool ee DIR NAME --cn CN [--key rsa|ec] [--serial N] [--san SAN]
- *                     [--issuer inter|root] [--cdp URL] [--days D]
+ *                     [--issuer NAME] [--cdp URL] [--days D]
  *       DIR/NAME.{crt,key}      one more end-entity certificate of a PKI that
  *                               "init" wrote: subject "/O=ipsecgw test/CN=CN",
  *                               a fresh RSA-2048 (default) or ECDSA P-256 key,
- *                               signed by DIR/ISSUER.{crt,key} (default inter),
+ *                               signed by DIR/ISSUER.{crt,key} (default inter;
+ *                               root, or a CA that "ca" wrote),
  *                               serial N (default 0x2000), subjectAltName SAN
  *                               in OpenSSL's syntax ("DNS:a.example,IP:10.0.0.1,
  *                               email:a@example"), CDP URL (default none),
@@ -32,7 +43,8 @@
  *   pki_tool crl DIR ISSUER OUT [--number N] [--no-number]
  *                     [--revoke SERIAL[:REASON],...] [--this-update SECONDS]
  *                     [--next-update SECONDS] [--delta BASE] [--no-akid] [--pem]
- *       A CRL of ISSUER (root, inter, other, forged: DIR/ISSUER.{crt,key}),
+ *       A CRL of ISSUER (root, inter, other, forged, or a CA that "ca"
+ *       wrote: DIR/ISSUER.{crt,key}),
  *       DER unless --pem.  Times are offsets from now (default -60 and
  *       +86400).  Serials are decimal or 0x-hex; REASON a CRLReason code.
  *
@@ -68,9 +80,11 @@ static void pkt_usage(FILE *f)
 		"       pki_tool crl DIR ISSUER OUT [--number N] [--no-number]\n"
 		"                     [--revoke SERIAL[:REASON],...] [--this-update S]\n"
 		"                     [--next-update S] [--delta BASE] [--no-akid] [--pem]\n"
-		"       ISSUER: root, inter, other or forged\n"
+		"       ISSUER: root, inter, other, forged or a CA written by \"ca\"\n"
 		"       pki_tool ee DIR NAME --cn CN [--key rsa|ec] [--serial N] [--san SAN]\n"
-		"                     [--issuer inter|root] [--cdp URL] [--days D]\n");
+		"                     [--issuer NAME] [--cdp URL] [--days D]\n"
+		"       pki_tool ca DIR NAME --cn CN [--key rsa|ec] [--serial N] [--cdp URL]\n"
+		"                     [--days D]\n");
 }
 
 /* An unsigned number, decimal or 0x-hex, the whole string.  0 or -EINVAL. */
@@ -100,6 +114,12 @@ static const char *pkt_path(char *buf, const char *dir, const char *name, const 
 {
 	snprintf(buf, PKT_PATH, "%s/%s%s", dir, name, ext);
 	return buf;
+}
+
+/* NAME names files in DIR: not empty, no slash. */
+static bool pkt_plain_name(const char *name)
+{
+	return name[0] != '\0' && strchr(name, '/') == NULL;
 }
 
 /* ---- init ---- */
@@ -402,9 +422,8 @@ static int pkt_cmd_crl(int argc, char **argv)
 	o.dir = argv[optind];
 	o.issuer = argv[optind + 1];
 	o.out = argv[optind + 2];
-	if (strcmp(o.issuer, "root") != 0 && strcmp(o.issuer, "inter") != 0 &&
-	    strcmp(o.issuer, "other") != 0 && strcmp(o.issuer, "forged") != 0) {
-		fprintf(stderr, "pki_tool crl: ISSUER must be root, inter, other or forged (%s)\n",
+	if (!pkt_plain_name(o.issuer)) {
+		fprintf(stderr, "pki_tool crl: ISSUER must name DIR/ISSUER.{crt,key} (%s)\n",
 			o.issuer);
 		return 2;
 	}
@@ -464,7 +483,7 @@ static int pkt_ee_opt(struct pkt_ee_opts *o, int c, const char *arg)
 		o->key = strcmp(arg, "ec") == 0 ? TPG_EC_P256 : TPG_RSA2048;
 		return 0;
 	case 'i':
-		if (strcmp(arg, "inter") != 0 && strcmp(arg, "root") != 0)
+		if (!pkt_plain_name(arg))
 			return -EINVAL;
 		o->issuer = arg;
 		return 0;
@@ -499,11 +518,76 @@ static int pkt_cmd_ee(int argc, char **argv)
 		return 2;
 	o.dir = argv[optind];
 	o.name = argv[optind + 1];
-	if (o.name[0] == '\0' || strchr(o.name, '/') != NULL) {
+	if (!pkt_plain_name(o.name)) {
 		fprintf(stderr, "pki_tool ee: NAME must be a plain file name (%s)\n", o.name);
 		return 2;
 	}
 	return pkt_ee_write(&o) == 0 ? 0 : 1;
+}
+
+/* ---- ca ---- */
+
+/* Another intermediate CA, signed by DIR/root: "ee" options, CA flags. */
+static int pkt_ca_write(const struct pkt_ee_opts *o)
+{
+	char subject[PKT_SUBJECT];
+	struct tpg_cert_spec s = {
+		.subject = subject, .serial = o->serial, .ca = true, .cdp = o->cdp,
+		.not_before = -86400, .not_after = o->days * 86400,
+	};
+	EVP_PKEY *root_key = NULL, *key = NULL;
+	X509 *root = NULL, *cert = NULL;
+	int rc = -1;
+
+	snprintf(subject, sizeof(subject), "/O=ipsecgw test/CN=%s", o->cn);
+	if (pkt_read_issuer(o->dir, "root", &root, &root_key) != 0)
+		goto out;
+	key = tpg_key(o->key);
+	if (key == NULL)
+		goto out;
+	cert = tpg_cert(&s, key, root, root_key);
+	if (cert == NULL)
+		goto out;
+	rc = pkt_write_pair(o->dir, o->name, cert, key);
+out:
+	X509_free(cert);
+	EVP_PKEY_free(key);
+	X509_free(root);
+	EVP_PKEY_free(root_key);
+	return rc;
+}
+
+static int pkt_cmd_ca(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "cn", required_argument, NULL, 'c' },
+		{ "key", required_argument, NULL, 'k' },
+		{ "serial", required_argument, NULL, 'n' },
+		{ "cdp", required_argument, NULL, 'd' },
+		{ "days", required_argument, NULL, 'D' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct pkt_ee_opts o = {
+		.key = TPG_RSA2048, .serial = 3, .issuer = "root", .days = 3650,
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1)
+		if (pkt_ee_opt(&o, c, optarg) != 0) {
+			fprintf(stderr, "pki_tool ca: bad option or value (%s)\n",
+				optarg != NULL ? optarg : "?");
+			return 2;
+		}
+	if (optind + 2 != argc || o.cn == NULL)
+		return 2;
+	o.dir = argv[optind];
+	o.name = argv[optind + 1];
+	if (!pkt_plain_name(o.name) || strcmp(o.name, "root") == 0) {
+		fprintf(stderr, "pki_tool ca: NAME must be a plain file name, not root (%s)\n",
+			o.name);
+		return 2;
+	}
+	return pkt_ca_write(&o) == 0 ? 0 : 1;
 }
 
 int main(int argc, char **argv)
@@ -520,6 +604,8 @@ int main(int argc, char **argv)
 		rc = pkt_cmd_crl(argc - 1, argv + 1);
 	else if (argc >= 2 && strcmp(argv[1], "ee") == 0)
 		rc = pkt_cmd_ee(argc - 1, argv + 1);
+	else if (argc >= 2 && strcmp(argv[1], "ca") == 0)
+		rc = pkt_cmd_ca(argc - 1, argv + 1);
 	if (rc == 2)
 		pkt_usage(stderr);
 	return rc;

@@ -91,7 +91,7 @@
 #   START_ACTION (none)  DPD_DELAY (5s)  REKEY_TIME (IKE, 4h; 0 = none)
 #   CHILD_REKEY_TIME (1h)  REAUTH_TIME (0)  MOBIKE (no)  FRAGMENTATION (yes)
 #   REVOCATION (relaxed; strict: a CRL must be there)  ENCAP (no)
-#   REMOTE_PORT (500)
+#   REMOTE_PORT (500)  DPD_ACTION (clear)  CLOSE_ACTION (none)
 #
 # Topology of swan_topology (names carry lab.sh's run id):
 #
@@ -370,7 +370,8 @@ swan_conn() {
 	local -A v=([VERSION]=2 [PROPOSALS]=aes128-sha256-ecp256 [ESP_PROPOSALS]=aes128gcm16
 		[CHILD]=net [START_ACTION]=none [DPD_DELAY]=5s [REKEY_TIME]=4h
 		[CHILD_REKEY_TIME]=1h [REAUTH_TIME]=0 [MOBIKE]=no [FRAGMENTATION]=yes
-		[REVOCATION]=relaxed [ENCAP]=no [REMOTE_PORT]=500)
+		[REVOCATION]=relaxed [ENCAP]=no [REMOTE_PORT]=500 [DPD_ACTION]=clear
+		[CLOSE_ACTION]=none)
 	local known=" ${!v[*]} LOCAL_ADDRS REMOTE_ADDRS LOCAL_ID REMOTE_ID CERT LOCAL_TS REMOTE_TS "
 	for kv in "$@"; do
 		[[ $kv == *=* ]] || lab_die "swan_conn $conn: not KEY=VALUE: $kv"
@@ -410,7 +411,8 @@ swan_conn() {
 				esp_proposals = ${v[ESP_PROPOSALS]}
 				rekey_time = ${v[CHILD_REKEY_TIME]}
 				start_action = ${v[START_ACTION]}
-				dpd_action = clear
+				dpd_action = ${v[DPD_ACTION]}
+				close_action = ${v[CLOSE_ACTION]}
 			}
 		}
 	}
