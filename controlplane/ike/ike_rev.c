@@ -19,7 +19,10 @@
 #include "controlplane/ike/ike_rev.h"
 #include "controlplane/ike/ike_sa.h"
 
-enum { IKE_REV_VERSIONS = 3 };		/* indexed by IKE version: 1, 2 */
+enum {
+	IKE_REV_VERSIONS = 3,		/* indexed by IKE version: 1, 2 */
+	IKE_REV_REASON_HOLD = 6,	/* RFC 5280 5.3.1 certificateHold */
+};
 
 struct ike_rev_pending {
 	struct pki_issuer_id issuer;
@@ -51,6 +54,7 @@ static struct {
 	uint64_t next_ev;		/* id of the next event, from 1 */
 	/* scratch of a check, grown as needed */
 	struct pki_serial *ser;
+	bool *ca;			/* ser[i] is an intermediate's (link > 0) */
 	struct pki_revoked *rev;
 	struct ike_rev_pick *pick;
 	struct ike_sa **sas;
@@ -187,6 +191,7 @@ static struct ike_rev_event *ike_rev_event_new(void)
 static int ike_rev_scratch(unsigned n)
 {
 	struct pki_serial *ser;
+	bool *ca;
 	struct pki_revoked *rv;
 	struct ike_rev_pick *pick;
 	struct ike_sa **sas;
@@ -199,6 +204,9 @@ static int ike_rev_scratch(unsigned n)
 	ser = realloc(rev.ser, cap * sizeof(*ser));
 	if (ser != NULL)
 		rev.ser = ser;
+	ca = realloc(rev.ca, cap * sizeof(*ca));
+	if (ca != NULL)
+		rev.ca = ca;
 	rv = realloc(rev.rev, cap * sizeof(*rv));
 	if (rv != NULL)
 		rev.rev = rv;
@@ -208,7 +216,7 @@ static int ike_rev_scratch(unsigned n)
 	sas = realloc(rev.sas, cap * sizeof(*sas));
 	if (sas != NULL)
 		rev.sas = sas;
-	if (ser == NULL || rv == NULL || pick == NULL || sas == NULL)
+	if (ser == NULL || ca == NULL || rv == NULL || pick == NULL || sas == NULL)
 		return -ENOMEM;
 	rev.cap = cap;
 	return 0;
@@ -223,6 +231,17 @@ static const char *ike_rev_peer_name(const struct ike_sa *sa)
 	return "?";
 }
 
+/* certificateHold revokes under sa's trustpoint (the PKI reports a hold
+ * when any trustpoint of the CA counts it). */
+static bool ike_rev_hold_revokes(const struct ike_sa *sa)
+{
+	const struct gw_cfg *cfg = rev.cfg;
+
+	if (cfg == NULL || sa->trustpoint < 0 || (unsigned)sa->trustpoint >= cfg->pki.n_trustpoints)
+		return true;
+	return cfg->pki.trustpoints[sa->trustpoint].hold_is_revoked;
+}
+
 /* Pick, from the revoked entries, the sessions to delete now.  Returns
  * how many; counts the skipped ones in ev. */
 static unsigned ike_rev_pick(const struct ike_rev_entry *ents, int nrev, struct ike_rev_event *ev)
@@ -233,6 +252,10 @@ static unsigned ike_rev_pick(const struct ike_rev_entry *ents, int nrev, struct 
 		const struct ike_rev_entry *e = &ents[rev.rev[k].idx];
 		struct ike_sa *sa = e->sa;
 
+		if (rev.rev[k].reason == IKE_REV_REASON_HOLD && !ike_rev_hold_revokes(sa)) {
+			ev->revoked--;	/* a hold is no revocation under its trustpoint */
+			continue;
+		}
 		if (sa->rev_mark || sa->state == IKE_SA_DEAD || sa->state == IKE_SA_DELETING)
 			continue;	/* picked already, or going anyway */
 		if (!ike_rev_covers(sa, NULL)) {
@@ -301,9 +324,11 @@ void ike_rev_check(const struct pki_issuer_id *issuer, const char *issuer_str,
 		GW_LOG(ike, ERR, "revocation: no memory to check %u sessions of %s", n, ev->issuer);
 		goto done;
 	}
-	for (unsigned i = 0; i < n; i++)
+	for (unsigned i = 0; i < n; i++) {
 		rev.ser[i] = ents[i].serial;
-	nrev = pki_check_serials(issuer, rev.ser, n, rev.rev);
+		rev.ca[i] = ents[i].link > 0;
+	}
+	nrev = pki_check_serials_kind(issuer, rev.ser, rev.ca, n, rev.rev);
 	if (nrev < 0) {
 		rev.c[IKE_REV_C_no_crl]++;
 		GW_LOG(ike, WARNING, "revocation: no CRL of %s held: %u sessions not checked",
@@ -406,15 +431,18 @@ static void ike_rev_on_crl(void *arg, const struct pki_crl_event *e)
 
 void ike_rev_run(void)
 {
+	if (rev.pend_all) {
+		/* the queue overflowed: every issuer once, the queued ones too */
+		rev.pend_all = false;
+		rev.npend = 0;
+		ike_rev_check_all(IKE_REV_CAUSE_CRL, rev.pend_all_ns);
+		return;
+	}
 	while (rev.npend > 0) {
 		struct ike_rev_pending p = rev.pend[--rev.npend];
 
 		ike_rev_check(&p.issuer, p.issuer_str, p.trustpoint, p.crl_number, p.since_ns,
 			      IKE_REV_CAUSE_CRL);
-	}
-	if (rev.pend_all) {
-		rev.pend_all = false;
-		ike_rev_check_all(IKE_REV_CAUSE_CRL, rev.pend_all_ns);
 	}
 }
 
@@ -425,8 +453,9 @@ int ike_rev_init(const struct gw_cfg *cfg)
 	int ret;
 
 	rev.cfg = cfg;
-	rev.on[1] = cfg->crypto.isakmp.disconnect_revoked_peers;
-	rev.on[2] = cfg->crypto.ikev2.disconnect_revoked_peers;
+	/* the runtime switch's path: a later reload that turns one on checks */
+	ike_rev_set_enabled(1, cfg->crypto.isakmp.disconnect_revoked_peers);
+	ike_rev_set_enabled(2, cfg->crypto.ikev2.disconnect_revoked_peers);
 	if (!rev.subscribed) {
 		ret = pki_subscribe(ike_rev_on_crl, NULL);
 		if (ret < 0)
@@ -441,6 +470,7 @@ void ike_rev_fini(void)
 	if (rev.subscribed)
 		(void)pki_unsubscribe(ike_rev_on_crl, NULL);
 	free(rev.ser);
+	free(rev.ca);
 	free(rev.rev);
 	free(rev.pick);
 	free(rev.sas);

@@ -22,12 +22,7 @@
 
 #include "controlplane/cp_tm.h"
 #include "controlplane/ike/ike_rev.h"
-
-int ike_rev_tm_summary(const char *params, struct tm_reply *r);
-int ike_rev_tm_events(const char *params, struct tm_reply *r);
-int ike_rev_tm_event(const char *params, struct tm_reply *r);
-int ike_rev_tm_ikev2(const char *params, struct tm_reply *r);
-int ike_rev_tm_isakmp(const char *params, struct tm_reply *r);
+#include "controlplane/ike/ike_rev_tm.h"
 
 static bool ike_rev_tm_no_params(const char *params, struct tm_reply *r)
 {

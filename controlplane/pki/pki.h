@@ -137,6 +137,12 @@ struct pki_revoked {
  */
 int pki_check_serials(const struct pki_issuer_id *issuer, const struct pki_serial *serials,
 		      unsigned n, struct pki_revoked *out);
+/* The same, where is_ca[i] (NULL: all false) says serials[i] is a CA
+ * certificate's (an intermediate of a peer's chain): a CRL of scope "ca"
+ * (onlyContainsCACerts, a root's ARL) then answers for it.  -ENOENT when
+ * no complete CRL of issuer covers a kind asked for. */
+int pki_check_serials_kind(const struct pki_issuer_id *issuer, const struct pki_serial *serials,
+			   const bool *is_ca, unsigned n, struct pki_revoked *out);
 
 /* What the CRL store knows of an issuer, for logs and events. */
 struct pki_crl_current {

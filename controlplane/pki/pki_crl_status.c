@@ -178,22 +178,34 @@ enum pki_rev_status pki_crl_status_x509(unsigned tp, X509 *cert, X509 *issuer, u
 	return pki_crl_entry_status(e, &q, reason);
 }
 
-/* IKE's serials are end-entity certificates: scope "all" or "user". */
-int pki_check_serials(const struct pki_issuer_id *issuer, const struct pki_serial *serials,
-		      unsigned n, struct pki_revoked *out)
+/* IKE's serials: end-entity certificates (scope "all" or "user") and,
+ * where is_ca[i] says so, the intermediates of its peers' chains (scope
+ * "all" or "ca"). */
+int pki_check_serials_kind(const struct pki_issuer_id *issuer, const struct pki_serial *serials,
+			   const bool *is_ca, unsigned n, struct pki_revoked *out)
 {
 	const struct pki_crl_entry *e = pki_crl_find(issuer);
-	struct pki_crl_query q = { .is_ca = 0, .now = pki_crl_now() };
+	struct pki_crl_query q = { .now = pki_crl_now() };
+	bool all, ee, ca, want_ee = n == 0, want_ca = false;
 	unsigned i, k = 0;
 	uint8_t reason;
 
-	if (e == NULL || (e->held[PKI_CRL_SCOPE_ALL][PKI_HELD_COMPLETE].ix == NULL &&
-			  e->held[PKI_CRL_SCOPE_USER][PKI_HELD_COMPLETE].ix == NULL))
+	if (e == NULL)
+		return -ENOENT;
+	all = e->held[PKI_CRL_SCOPE_ALL][PKI_HELD_COMPLETE].ix != NULL;
+	ee = all || e->held[PKI_CRL_SCOPE_USER][PKI_HELD_COMPLETE].ix != NULL;
+	ca = all || e->held[PKI_CRL_SCOPE_CA][PKI_HELD_COMPLETE].ix != NULL;
+	for (i = 0; i < n; i++) {
+		want_ca |= is_ca != NULL && is_ca[i];
+		want_ee |= is_ca == NULL || !is_ca[i];
+	}
+	if (!(want_ee && ee) && !(want_ca && ca))
 		return -ENOENT;
 	q.hold_revoked = e->hold_any;
 	for (i = 0; i < n; i++) {
 		reason = 0;
 		q.serial = &serials[i];
+		q.is_ca = is_ca != NULL && is_ca[i];
 		if (pki_crl_entry_status(e, &q, &reason) != PKI_REV_REVOKED)
 			continue;
 		out[k].idx = i;
@@ -201,4 +213,10 @@ int pki_check_serials(const struct pki_issuer_id *issuer, const struct pki_seria
 		k++;
 	}
 	return (int)k;
+}
+
+int pki_check_serials(const struct pki_issuer_id *issuer, const struct pki_serial *serials,
+		      unsigned n, struct pki_revoked *out)
+{
+	return pki_check_serials_kind(issuer, serials, NULL, n, out);
 }
