@@ -95,12 +95,15 @@ void dp_mempool_free(void);
  * dp_rcu.c: defer queues on dp_g.rcu (main lcore only).  create: a queue
  * of size elements of esize bytes (a multiple of 4) that fn frees once
  * every worker has passed a quiescent state; NULL (logged) on failure.
+ * With DP_RCU_TICK_ONLY, enqueueing never reclaims: only the CP tick does,
+ * so that retiring a large batch (the revocation path) only unpublishes.
  * defer: hand e over; should the queue be full, wait for a grace period
  * and free e at once.  reclaim: free what is due (dq may be NULL).
  * destroy: with the workers stopped, free everything and delete *dq.
  */
+enum dp_rcu_mode { DP_RCU_ON_ENQUEUE, DP_RCU_TICK_ONLY };
 struct rte_rcu_qsbr_dq *dp_rcu_dq_create(const char *name, uint32_t size, uint32_t esize,
-					 rte_rcu_qsbr_free_resource_t fn);
+					 rte_rcu_qsbr_free_resource_t fn, enum dp_rcu_mode mode);
 void dp_rcu_defer(struct rte_rcu_qsbr_dq *dq, void *e, rte_rcu_qsbr_free_resource_t fn);
 void dp_rcu_reclaim(struct rte_rcu_qsbr_dq *dq);
 void dp_rcu_dq_destroy(struct rte_rcu_qsbr_dq **dq, const char *name);

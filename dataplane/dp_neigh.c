@@ -211,7 +211,7 @@ int dp_neigh_init(void)
 	dp_fib.neigh = nt.ent;
 	/* As large as the table: every position can wait at once. */
 	nt.dq = dp_rcu_dq_create("dp_neigh_dq", DP_NEIGH_MAX, sizeof(uint32_t),
-				 neigh_free_deferred);
+				 neigh_free_deferred, DP_RCU_ON_ENQUEUE);
 	if (nt.dq == NULL)
 		goto out;
 	ret = 0;

@@ -17,14 +17,14 @@
 enum { DQ_RECLAIM_LIMIT = 64 };		/* enqueue reclaims past this many */
 
 struct rte_rcu_qsbr_dq *dp_rcu_dq_create(const char *name, uint32_t size, uint32_t esize,
-					 rte_rcu_qsbr_free_resource_t fn)
+					 rte_rcu_qsbr_free_resource_t fn, enum dp_rcu_mode mode)
 {
 	struct rte_rcu_qsbr_dq_parameters dq = {
 		.name = name,
 		.flags = RTE_RCU_QSBR_DQ_MT_UNSAFE,
 		.size = size,
 		.esize = esize,
-		.trigger_reclaim_limit = DQ_RECLAIM_LIMIT,
+		.trigger_reclaim_limit = mode == DP_RCU_TICK_ONLY ? size : DQ_RECLAIM_LIMIT,
 		.max_reclaim_size = DQ_RECLAIM_LIMIT,
 		.free_fn = fn,
 		.v = dp_g.rcu,

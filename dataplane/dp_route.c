@@ -431,7 +431,7 @@ int dp_route_init(void)
 		goto out;
 	/* Room for every next-hop slot and two tables. */
 	rt.dq = dp_rcu_dq_create("dp_route_dq", DP_NH_MAX + 2, sizeof(struct deferred),
-				 route_free_deferred);
+				 route_free_deferred, DP_RCU_ON_ENQUEUE);
 	if (rt.dq == NULL)
 		goto out;
 	ret = route_tables_create();

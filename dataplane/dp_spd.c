@@ -848,7 +848,7 @@ int dp_spd_create(void)
 		goto fail;
 	}
 	spd_cp.dq = dp_rcu_dq_create("dp_spd_dq", SPD_DQ_SIZE, sizeof(struct spd_deferred),
-				     spd_free_deferred);
+				     spd_free_deferred, DP_RCU_ON_ENQUEUE);
 	if (spd_cp.dq == NULL)
 		goto fail;
 	return 0;

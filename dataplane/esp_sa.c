@@ -628,7 +628,7 @@ int dp_sa_table_create(unsigned nb_workers)
 	sat.free_q = malloc(DP_SA_MAX * sizeof(sat.free_q[0]));
 	sat.cw = esp_crypto_wk_create(SOCKET_ID_ANY);
 	sat.dq = dp_rcu_dq_create(SA_DQ_NAME, DP_SA_MAX, sizeof(struct sa_dq_elem),
-				  sa_free_deferred);
+				  sa_free_deferred, DP_RCU_TICK_ONLY);
 	if (sat.cold == NULL || sat.free_q == NULL || sat.cw == NULL || sat.dq == NULL)
 		goto out;
 	for (uint32_t i = 0; i < DP_SA_MAX; i++) {

@@ -439,9 +439,11 @@ enum pki_crl_verdict pki_crl_ingest(unsigned tp, const uint8_t *body, size_t len
 	pki_crl_account(e, source, from_cache, v);
 	if (v == PKI_CRL_NEW || v == PKI_CRL_UNCHANGED)
 		pki_crl_learn_freshest(tp, &p);
+	/* the parsed CRL (a large one: tens of ms to free) goes before the
+	 * acceptance time is stamped; the event needs only its number */
+	pki_crl_parsed_free(&p);
 	if (v == PKI_CRL_NEW)
 		pki_crl_announce(e, t, &p);
-	pki_crl_parsed_free(&p);
 	return v;
 }
 
