@@ -20,14 +20,23 @@ enum {
 	CP_NATT_KEEPALIVE = 0xff,
 };
 
-static cp_ike_rx_fn cp_ike_fn;
-static void *cp_ike_arg;
+enum { CP_IKE_VERSION_OFF = 17 };	/* the header's version octet: major << 4 */
+
+/* [0]: IKEv2 (and anything not IKEv1), [1]: IKEv1 */
+static cp_ike_rx_fn cp_ike_fn[2];
+static void *cp_ike_arg[2];
 static uint8_t cp_ike_buf[CP_IKE_BUF_LEN];
 
 void cp_ike_set_handler(cp_ike_rx_fn fn, void *arg)
 {
-	cp_ike_fn = fn;
-	cp_ike_arg = arg;
+	cp_ike_fn[0] = fn;
+	cp_ike_arg[0] = arg;
+}
+
+void cp_ike_set_handler_v1(cp_ike_rx_fn fn, void *arg)
+{
+	cp_ike_fn[1] = fn;
+	cp_ike_arg[1] = arg;
 }
 
 static uint32_t cp_ike_pseudo(const struct gw_addr *src, const struct gw_addr *dst, uint32_t len)
@@ -94,6 +103,7 @@ void cp_ike_input(struct rte_mbuf *m, unsigned iface)
 	struct ike_dgram d;
 	struct cp_ip ip;
 	uint32_t off, len;
+	bool v1;
 	int ret;
 
 	if (cp_ip_parse(m, &ip) != 0 || cp_ip_owner(&ip.dst) < 0) {
@@ -125,10 +135,11 @@ void cp_ike_input(struct rte_mbuf *m, unsigned iface)
 	d.iface = iface;
 	d.len = len;
 	cp_count(CP_C_ike_rx);
-	if (cp_ike_fn == NULL)
+	v1 = len > CP_IKE_VERSION_OFF && d.data[CP_IKE_VERSION_OFF] >> 4 == 1;
+	if (cp_ike_fn[v1] == NULL)
 		cp_count(CP_C_ike_drop);
 	else
-		cp_ike_fn(&d, cp_ike_arg);
+		cp_ike_fn[v1](&d, cp_ike_arg[v1]);
 out:
 	rte_pktmbuf_free(m);
 }

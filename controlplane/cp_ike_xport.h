@@ -7,8 +7,9 @@
  * as whole datagrams (IP fragments already reassembled), with the 4-byte
  * non-ESP marker stripped on 4500.  Sending adds the marker on 4500, picks
  * the interface by route and fragments IPv4 datagrams larger than the MTU.
- * IKEv1 and IKEv2 later register one handler and tell themselves apart by
- * the header's version byte.  CP thread only.
+ * IKEv1 and IKEv2 each register a handler; a datagram goes to one by its
+ * header's major version (1: IKEv1, anything else: the IKEv2 handler,
+ * which answers an unknown version).  CP thread only.
  */
 
 #include <stddef.h>
@@ -30,7 +31,8 @@ struct ike_dgram {
 
 typedef void (*cp_ike_rx_fn)(const struct ike_dgram *d, void *arg);
 
-void cp_ike_set_handler(cp_ike_rx_fn fn, void *arg);
+void cp_ike_set_handler(cp_ike_rx_fn fn, void *arg);	/* IKEv2 */
+void cp_ike_set_handler_v1(cp_ike_rx_fn fn, void *arg);
 /* Deliver one punted UDP datagram (data at the IP header, possibly a
  * chained mbuf from reassembly).  Consumes m. */
 void cp_ike_input(struct rte_mbuf *m, unsigned iface);

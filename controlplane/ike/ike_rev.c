@@ -44,7 +44,6 @@ static struct {
 	const struct gw_cfg *cfg;
 	bool subscribed;
 	bool on[IKE_REV_VERSIONS];
-	ike_rev_delete_fn del[IKE_REV_VERSIONS];
 	struct ike_rev_pending pend[IKE_REV_PENDING];
 	unsigned npend;
 	bool pend_all;			/* the queue overflowed: check every issuer */
@@ -113,12 +112,6 @@ static const char *ike_rev_reason_str(uint8_t r)
 bool ike_rev_enabled(uint8_t v)
 {
 	return v < IKE_REV_VERSIONS && rev.on[v];
-}
-
-void ike_rev_set_deleter(uint8_t v, ike_rev_delete_fn fn)
-{
-	if (v < IKE_REV_VERSIONS)
-		rev.del[v] = fn;
 }
 
 bool ike_rev_covers(const struct ike_sa *sa, bool *no_check)
@@ -282,7 +275,6 @@ static unsigned ike_rev_delete(unsigned np, const struct ike_rev_event *ev)
 	for (unsigned i = 0; i < np; i++) {
 		const struct ike_rev_pick *p = &rev.pick[i];
 		struct ike_sa *sa = p->sa;
-		ike_rev_delete_fn fn = sa->ike_version < IKE_REV_VERSIONS ? rev.del[sa->ike_version] : NULL;
 
 		sa->rev_mark = false;
 		pki_serial_hex(&p->serial, serial, sizeof(serial));
@@ -291,10 +283,10 @@ static unsigned ike_rev_delete(unsigned np, const struct ike_rev_event *ev)
 		       gw_addr_fmt(&sa->remote, addr, sizeof(addr)), ev->issuer, serial,
 		       p->link ? " (an intermediate CA of its chain)" : "",
 		       ev->crl_number[0] ? ev->crl_number : "?", ike_rev_reason_str(p->reason));
-		if (fn == NULL) {
+		if (!ike_sa_has_deleter(sa->ike_version)) {
 			ike_sa_kill(sa, why);	/* no deleter: local state only */
 			deleted++;
-		} else if (fn(sa->id, why) == 0) {
+		} else if (ike_sa_delete(sa->id, why) == 0) {
 			deleted++;
 		}
 	}

@@ -106,9 +106,9 @@ uint64_t ike_rev_counter(enum ike_rev_counter c);
 int ike_rev_init(const struct gw_cfg *cfg);
 void ike_rev_fini(void);
 
-/* The version's delete path: ikev2_init registers ikev2_delete for 2. */
-typedef int (*ike_rev_delete_fn)(uint64_t session_id, const char *why);
-void ike_rev_set_deleter(uint8_t ike_version, ike_rev_delete_fn fn);
+/* Sessions are deleted through ike_sa_delete() (each version registers its
+ * delete path with ike_sa_set_deleter; ikev2_init registers ikev2_delete);
+ * a version without one has its sessions killed locally. */
 
 /* Run the queued checks.  Cheap when nothing is queued. */
 void ike_rev_run(void);

@@ -33,6 +33,9 @@ enum {
 	IKE_SA_IDX_SLOTS = 2 * IKE_SA_MAX,	/* power of two, load <= 1/2 */
 };
 
+static void (*ike_sa_v1_free)(struct ike_sa *sa);
+static ike_sa_delete_fn ike_sa_deleters[3];	/* by IKE version: 1, 2 */
+
 static struct {
 	struct ike_sa **sa;		/* id order */
 	unsigned n;
@@ -158,9 +161,38 @@ int ike_sa_table_init(void)
 	return 0;
 }
 
+void ike_sa_set_v1_free(void (*fn)(struct ike_sa *sa))
+{
+	ike_sa_v1_free = fn;
+}
+
+void ike_sa_set_deleter(uint8_t v, ike_sa_delete_fn fn)
+{
+	if (v < sizeof(ike_sa_deleters) / sizeof(ike_sa_deleters[0]))
+		ike_sa_deleters[v] = fn;
+}
+
+bool ike_sa_has_deleter(uint8_t v)
+{
+	return v < sizeof(ike_sa_deleters) / sizeof(ike_sa_deleters[0]) && ike_sa_deleters[v] != NULL;
+}
+
+int ike_sa_delete(uint64_t session_id, const char *why)
+{
+	struct ike_sa *sa = ike_sa_find_id(session_id);
+
+	if (sa == NULL || sa->state == IKE_SA_DEAD)
+		return -ENOENT;
+	if (!ike_sa_has_deleter(sa->ike_version))
+		return -ENOTSUP;
+	return ike_sa_deleters[sa->ike_version](session_id, why);
+}
+
 static void ike_sa_free(struct ike_sa *sa)
 {
 	ike_rev_index_del(sa);
+	if (sa->v1 != NULL && ike_sa_v1_free != NULL)
+		ike_sa_v1_free(sa);
 	if (sa->pki_handle != 0)
 		pki_verify_cancel(sa->pki_handle);
 	ike_dh_free(sa->dh);

@@ -33,6 +33,7 @@
 struct ike_dh;
 struct ike_msg;
 struct ike_sa;
+struct ikev1_sa;
 
 /* A certificate as the revocation index keys it: issuer id + serial. */
 struct ike_cert_key {
@@ -175,6 +176,9 @@ struct ike_sa {
 	struct ike_rev_link rev_link[1 + PKI_MAX_CHAIN];
 	uint8_t rev_n;
 	bool rev_mark;			/* ike_rev.c: picked in the current check */
+	/* IKEv1's own state (controlplane/ikev1/), freed with the SA through
+	 * the function ike_sa_set_v1_free() registered */
+	struct ikev1_sa *v1;
 	uint64_t pki_handle;		/* pending pki_verify_peer, 0 = none */
 	/* how each side authenticated (ikev2_auth_record): the AUTH method
 	 * (enum ike_auth_method, 0 = not yet) and enum ike_auth_kind */
@@ -257,6 +261,20 @@ unsigned ike_sa_retire_children_batch(struct ike_sa *const *sas, unsigned n);
 void ike_sa_set_peer_chain(struct ike_sa *sa, const struct pki_verify_result *res);
 /* Copy the peer's certificate facts from old (IKE SA rekey). */
 void ike_sa_copy_peer_chain(struct ike_sa *sa, const struct ike_sa *old);
+
+/* IKEv1: how to free sa->v1 (called from ike_sa_free when set). */
+void ike_sa_set_v1_free(void (*fn)(struct ike_sa *sa));
+
+/*
+ * Each IKE version's delete path (IKEv2: ikev2_delete, IKEv1:
+ * ikev1_delete): retire the children, tell the peer, free later.
+ * ike_sa_delete() dispatches by the session's version: 0, -ENOENT (no
+ * such live session), -ENOTSUP (no deleter for its version).
+ */
+typedef int (*ike_sa_delete_fn)(uint64_t session_id, const char *why);
+void ike_sa_set_deleter(uint8_t ike_version, ike_sa_delete_fn fn);
+int ike_sa_delete(uint64_t session_id, const char *why);
+bool ike_sa_has_deleter(uint8_t ike_version);
 
 /* CP tick: free DEAD SAs (wiping keys). */
 void ike_sa_reap(void);

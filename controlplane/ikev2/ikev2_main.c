@@ -72,7 +72,7 @@ int ikev2_init(const struct gw_cfg *cfg)
 	ikev2_info_register();
 	ikev2_child_register();
 	cp_ike_set_handler(ikev2_rx, NULL);
-	ike_rev_set_deleter(2, ikev2_delete);
+	ike_sa_set_deleter(2, ikev2_delete);
 	for (unsigned i = 0; i < cfg->n_peers; i++)
 		if (cfg->peers[i].ike_version == 2 && cfg->peers[i].initiate == CFG_INITIATE_START &&
 		    !cfg->peers[i].remote_any)
@@ -86,7 +86,7 @@ void ikev2_fini(void)
 	if (ikev2_config == NULL)
 		return;
 	cp_ike_set_handler(NULL, NULL);
-	ike_rev_set_deleter(2, NULL);
+	ike_sa_set_deleter(2, NULL);
 	ikev2_child_fini();
 	ike_sa_table_fini();
 	ikev2_config = NULL;
@@ -116,7 +116,7 @@ void ikev2_tick(uint64_t now_ms)
 	ike_sa_reap();
 	while ((sa = ike_sa_next(id)) != NULL) {
 		id = sa->id;
-		if (sa->state == IKE_SA_DEAD)
+		if (sa->state == IKE_SA_DEAD || sa->ike_version != 2)
 			continue;
 		ikev2_msg_tick(sa, now_ms);
 		if (sa->state == IKE_SA_DEAD)
@@ -141,7 +141,7 @@ int ikev2_initiate(unsigned peer)
 		return -EINVAL;
 	while ((sa = ike_sa_next(id)) != NULL) {
 		id = sa->id;
-		if (sa->peer == (int)peer && sa->state != IKE_SA_DEAD &&
+		if (sa->peer == (int)peer && sa->ike_version == 2 && sa->state != IKE_SA_DEAD &&
 		    sa->state != IKE_SA_DELETING)
 			return -EALREADY;
 	}
@@ -182,7 +182,7 @@ unsigned ikev2_clear_all(void)
 
 	while ((sa = ike_sa_next(id)) != NULL) {
 		id = sa->id;
-		if (sa->state != IKE_SA_DEAD && ikev2_delete(sa->id, "cleared by the operator") == 0)
+		if (sa->state != IKE_SA_DEAD && ike_sa_delete(sa->id, "cleared by the operator") == 0)
 			n++;
 	}
 	return n;
@@ -197,7 +197,7 @@ unsigned ikev2_clear_remote(const struct gw_addr *remote)
 	while ((sa = ike_sa_next(id)) != NULL) {
 		id = sa->id;
 		if (sa->state != IKE_SA_DEAD && gw_addr_eq(&sa->remote, remote) &&
-		    ikev2_delete(sa->id, "cleared by the operator") == 0)
+		    ike_sa_delete(sa->id, "cleared by the operator") == 0)
 			n++;
 	}
 	return n;

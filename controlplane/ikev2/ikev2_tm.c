@@ -641,7 +641,7 @@ int ikev2_tm_clear(const char *params, struct tm_reply *r)
 		   strlen(params + 7) < IKEV2_TM_ADDR_MAX && gw_addr_parse(params + 7, &a) == 0) {
 		n = ikev2_clear_remote(&a);
 	} else if (strncmp(params, "id=", 3) == 0 && tm_parse_id(params + 3, &id) == 0) {
-		if (ikev2_delete(id, "cleared by the operator") != 0) {
+		if (ike_sa_delete(id, "cleared by the operator") != 0) {
 			tm_error(r, "no IKEv2 session with ID %" PRIu64, id);
 			return -1;
 		}

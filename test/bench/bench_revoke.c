@@ -246,7 +246,7 @@ static int br_stack_up(const struct br_opts *o)
 		return -1;
 	}
 	br.next = o->kill ? br_kill : ikev2_delete;
-	ike_rev_set_deleter(2, br_delete);
+	ike_sa_set_deleter(2, br_delete);
 	ikev2_msg_set_tx(br_tx);
 	return pki_subscribe(br_on_crl, NULL);
 }

@@ -25,6 +25,7 @@
 
 #include "cfg/cfg.h"
 #include "controlplane/ike/ike_rev.h"
+#include "controlplane/ike/ike_sa.h"
 #include "controlplane/pki/pki.h"
 
 enum {
@@ -95,7 +96,7 @@ struct br_run {
 	double verify_s;		/* our check inside that call */
 	uint64_t revoked_live;		/* revoked SPIs still found at that call */
 	uint64_t tx_msgs, tx_info;	/* datagrams handed to the IKE transport */
-	ike_rev_delete_fn next;		/* the deleter under test */
+	ike_sa_delete_fn next;		/* the deleter under test */
 	uint64_t accepted_ns;		/* the last "CRL updated" seen */
 };
 extern struct br_run br;

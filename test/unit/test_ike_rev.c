@@ -1062,13 +1062,13 @@ static int suite_init(void)
 		return -1;
 	if (ike_rev_init(&cfg) != 0)
 		return -1;
-	ike_rev_set_deleter(2, test_deleter);
+	ike_sa_set_deleter(2, test_deleter);
 	return 0;
 }
 
 static int suite_fini(void)
 {
-	ike_rev_set_deleter(2, NULL);
+	ike_sa_set_deleter(2, NULL);
 	ike_sa_table_fini();
 	ike_rev_fini();
 	pki_crl_fini();
