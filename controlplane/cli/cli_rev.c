@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The revocation words of ipsecgw-cli (cli_rev.h), over /ipsecgw/revocation
- * and the switches' commands, and `show crypto isakmp peers` in the seed's
- * layout.
+ * and the switches' commands.
  */
 
 #include <inttypes.h>
@@ -10,7 +9,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "controlplane/cli/cli_ike.h"
 #include "controlplane/cli/cli_json.h"
 #include "controlplane/cli/cli_rev.h"
 
@@ -119,38 +117,3 @@ int cli_crypto_ikev2_drp(struct cli_ctx *x) { return cli_rev_switch(x, "ikev2", 
 int cli_no_crypto_ikev2_drp(struct cli_ctx *x) { return cli_rev_switch(x, "ikev2", 0); }
 int cli_crypto_isakmp_drp(struct cli_ctx *x) { return cli_rev_switch(x, "isakmp", 1); }
 int cli_no_crypto_isakmp_drp(struct cli_ctx *x) { return cli_rev_switch(x, "isakmp", 0); }
-
-/* ---- show crypto isakmp peers ---- */
-
-int cli_isakmp_print_peer(FILE *f, const struct cj_doc *doc, const struct cj_value *s)
-{
-	fprintf(f, "Peer: %s Port: %" PRIu64 " Local: %s\n", cj_get_str(doc, s, "remote", "?"),
-		cj_get_u64(doc, s, "remote_port", 0), cj_get_str(doc, s, "local", "?"));
-	fprintf(f, " Phase1 id: %s\n", cj_get_str(doc, s, "peer_id", "?"));
-	cli_ike_print_revoked(f, doc, s, " ");
-	return 0;
-}
-
-static int cli_isakmp_row(struct cli_ctx *x, const struct cj_doc *doc, const struct cj_value *o,
-			  void *arg)
-{
-	unsigned *n = arg;
-
-	if (!x->json) {
-		if (*n > 0)
-			fputc('\n', x->out);
-		cli_isakmp_print_peer(x->out, doc, o);
-	}
-	(*n)++;
-	return 0;
-}
-
-int cli_show_isakmp_peers(struct cli_ctx *x)
-{
-	unsigned n = 0;
-	int ret = cli_walk(x, "/ipsecgw/isakmp/peers", "/ipsecgw/isakmp/peer", cli_isakmp_row, &n);
-
-	if (ret == 0 && n == 0 && !x->json)
-		fprintf(x->out, "no ISAKMP (IKEv1) peers\n");
-	return ret;
-}

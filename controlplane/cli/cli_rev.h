@@ -8,9 +8,6 @@
  * message in x->err.
  */
 
-#include <stdio.h>
-
-#include "controlplane/cli/cli_json.h"
 #include "controlplane/cli/cli_show.h"
 
 /* show crypto pki revocation: the switches, totals, and one row per check. */
@@ -20,9 +17,5 @@ int cli_crypto_ikev2_drp(struct cli_ctx *x);
 int cli_no_crypto_ikev2_drp(struct cli_ctx *x);
 int cli_crypto_isakmp_drp(struct cli_ctx *x);
 int cli_no_crypto_isakmp_drp(struct cli_ctx *x);
-/* show crypto isakmp peers, in the seed's layout. */
-int cli_show_isakmp_peers(struct cli_ctx *x);
-/* One /ipsecgw/isakmp/peer reply as `show crypto isakmp peers` prints it. */
-int cli_isakmp_print_peer(FILE *f, const struct cj_doc *doc, const struct cj_value *s);
 
 #endif /* GW_CLI_REV_H */

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "controlplane/cli/cli_ike.h"
+#include "controlplane/cli/cli_isakmp.h"
 #include "controlplane/cli/cli_pki.h"
 #include "controlplane/cli/cli_rev.h"
 #include "controlplane/cli/cli_sa.h"
@@ -83,6 +84,8 @@ static const struct cli_cmd cli_cmds[] = {
 	  "disconnect-revoked-peers: switches, totals, one row per CRL check" },
 	{ { "show", "crypto", "isakmp", "peers" }, NULL, cli_show_isakmp_peers,
 	  "IKEv1 peers: address, port, phase-1 id, Disconnect Revoked Peer" },
+	{ { "show", "crypto", "isakmp", "sa" }, NULL, cli_show_isakmp_sa,
+	  "ISAKMP (IKEv1) SAs: dst, src, state, conn-id, status" },
 };
 
 #define CLI_NCMDS (sizeof(cli_cmds) / sizeof(cli_cmds[0]))

@@ -269,22 +269,39 @@ static uint64_t ikev2_tm_active(const struct ike_sa *sa, uint64_t now)
 
 /* ---- /ipsecgw/ikev2/sessions ---- */
 
+/* Sessions of IKE version v in the table (IKEv1 and IKEv2 share it). */
+static unsigned ikev2_tm_count(uint8_t v)
+{
+	unsigned n = 0;
+
+	for (const struct ike_sa *sa = ike_sa_next(0); sa != NULL; sa = ike_sa_next(sa->id))
+		n += sa->ike_version == v;
+	return n;
+}
+
 /*
- * Up to max ids >= start into ids; *next = the first id not taken, or 0.
- * Ids come from ike_sa_next(), ascending.
+ * Up to max ids >= start of version-v sessions into ids; *next = the
+ * first such id not taken, or 0.  Ids come from ike_sa_next(), ascending.
  */
-static unsigned ikev2_tm_page(uint64_t start, uint64_t *ids, unsigned max, uint64_t *next)
+static unsigned ikev2_tm_page(uint8_t v, uint64_t start, uint64_t *ids, unsigned max,
+			      uint64_t *next)
 {
 	const struct ike_sa *sa = ike_sa_next(start > 0 ? start - 1 : 0);
 	unsigned n = 0;
 
-	for (; sa != NULL && n < max; sa = ike_sa_next(sa->id))
+	for (; sa != NULL; sa = ike_sa_next(sa->id)) {
+		if (sa->ike_version != v)
+			continue;
+		if (n == max)
+			break;
 		ids[n++] = sa->id;
+	}
 	*next = sa != NULL ? sa->id : 0;
 	return n;
 }
 
-int ikev2_tm_sessions(const char *params, struct tm_reply *r)
+/* The list convention over the version-v sessions. */
+static int ikev2_tm_list(uint8_t v, const char *params, struct tm_reply *r)
 {
 	uint64_t ids[TM_PAGE];
 	uint64_t start, next;
@@ -294,8 +311,8 @@ int ikev2_tm_sessions(const char *params, struct tm_reply *r)
 		tm_error(r, "bad START '%.40s': expected an unsigned decimal", params);
 		return -1;
 	}
-	n = ikev2_tm_page(start, ids, TM_PAGE, &next);
-	tm_add_u64(r, "count", ike_sa_count());
+	n = ikev2_tm_page(v, start, ids, TM_PAGE, &next);
+	tm_add_u64(r, "count", ikev2_tm_count(v));
 	tm_add_u64(r, "next", next);
 	tm_array_u64(r, "ids");
 	for (unsigned i = 0; i < n; i++)
@@ -305,6 +322,11 @@ int ikev2_tm_sessions(const char *params, struct tm_reply *r)
 		return -1;
 	}
 	return 0;
+}
+
+int ikev2_tm_sessions(const char *params, struct tm_reply *r)
+{
+	return ikev2_tm_list(2, params, r);
 }
 
 /* ---- /ipsecgw/ikev2/session,ID ---- */
@@ -463,19 +485,21 @@ static void ikev2_tm_session_children(struct tm_reply *r, const struct ike_sa *s
 		tm_elem_u64(r, c[i]->installed);
 }
 
-int ikev2_tm_session(const char *params, struct tm_reply *r)
+/* The session dict of /ipsecgw/ikev2/session and /ipsecgw/isakmp/peer. */
+static int ikev2_tm_session_of(uint8_t v, const char *what, const char *params,
+			       struct tm_reply *r)
 {
 	const struct ike_sa *sa;
 	uint64_t id;
 
 	if (tm_parse_id(params, &id) != 0) {
-		tm_error(r, "usage: /ipsecgw/ikev2/session,ID (ID an unsigned decimal, got '%.40s')",
+		tm_error(r, "usage: /ipsecgw/%s,ID (ID an unsigned decimal, got '%.40s')", what,
 			 params != NULL ? params : "");
 		return -1;
 	}
 	sa = ike_sa_find_id(id);
-	if (sa == NULL) {
-		tm_error(r, "no IKEv2 session with ID %" PRIu64, id);
+	if (sa == NULL || sa->ike_version != v) {
+		tm_error(r, "no %s session with ID %" PRIu64, v == 1 ? "IKEv1" : "IKEv2", id);
 		return -1;
 	}
 	ikev2_tm_session_head(r, sa);
@@ -485,48 +509,22 @@ int ikev2_tm_session(const char *params, struct tm_reply *r)
 	return 0;
 }
 
+int ikev2_tm_session(const char *params, struct tm_reply *r)
+{
+	return ikev2_tm_session_of(2, "ikev2/session", params, r);
+}
+
 /* ---- /ipsecgw/isakmp/peers and /ipsecgw/isakmp/peer,ID ---- */
 
 /* The IKEv1 sessions of the table, with the IKEv2 sessions' fields. */
 int ikev2_tm_isakmp_peers(const char *params, struct tm_reply *r)
 {
-	const struct ike_sa *sa;
-	uint64_t start, next = 0;
-	unsigned n = 0, count = 0;
-
-	if (tm_parse_start(params, &start) != 0) {
-		tm_error(r, "bad START '%.40s': expected an unsigned decimal", params);
-		return -1;
-	}
-	for (sa = ike_sa_next(0); sa != NULL; sa = ike_sa_next(sa->id))
-		count += sa->ike_version == 1;
-	tm_add_u64(r, "count", count);
-	tm_array_u64(r, "ids");
-	for (sa = ike_sa_next(start > 0 ? start - 1 : 0); sa != NULL; sa = ike_sa_next(sa->id)) {
-		if (sa->ike_version != 1)
-			continue;
-		if (n == TM_PAGE) {
-			next = sa->id;
-			break;
-		}
-		tm_elem_u64(r, sa->id);
-		n++;
-	}
-	tm_add_u64(r, "next", next);
-	return 0;
+	return ikev2_tm_list(1, params, r);
 }
 
 int ikev2_tm_isakmp_peer(const char *params, struct tm_reply *r)
 {
-	const struct ike_sa *sa;
-	uint64_t id;
-
-	if (tm_parse_id(params, &id) != 0 || (sa = ike_sa_find_id(id)) == NULL || sa->ike_version != 1) {
-		tm_error(r, "usage: /ipsecgw/isakmp/peer,ID (the ID of an IKEv1 session, got '%.40s')",
-			 params != NULL ? params : "");
-		return -1;
-	}
-	return ikev2_tm_session(params, r);
+	return ikev2_tm_session_of(1, "isakmp/peer", params, r);
 }
 
 /* ---- /ipsecgw/ikev2/sas ---- */
@@ -594,10 +592,10 @@ int ikev2_tm_sas(const char *params, struct tm_reply *r)
 		tm_error(r, "bad START '%.40s': expected an unsigned decimal", params);
 		return -1;
 	}
-	n = ikev2_tm_page(start, ids, IKEV2_TM_SA_PAGE, &next);
+	n = ikev2_tm_page(2, start, ids, IKEV2_TM_SA_PAGE, &next);
 	for (unsigned i = 0; i < n; i++)
 		s[i] = ike_sa_find_id(ids[i]);	/* the CP is the only writer */
-	tm_add_u64(r, "count", ike_sa_count());
+	tm_add_u64(r, "count", ikev2_tm_count(2));
 	tm_add_u64(r, "next", next);
 	tm_array_u64(r, "ids");
 	for (unsigned i = 0; i < n; i++)
@@ -621,7 +619,7 @@ void ikev2_tm_add_counters(struct tm_reply *r)
 int ikev2_tm_stats(const char *params, struct tm_reply *r)
 {
 	(void)params;
-	tm_add_u64(r, "sessions", ike_sa_count());
+	tm_add_u64(r, "sessions", ikev2_tm_count(2));
 	tm_add_u64(r, "half_open", ike_sa_half_open());
 	ikev2_tm_add_counters(r);
 	return 0;

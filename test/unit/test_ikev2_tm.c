@@ -32,6 +32,7 @@
 #include "common/gw_ike.h"
 #include "common/gw_ike_xform.h"
 #include "controlplane/cli/cli_ike.h"
+#include "controlplane/cli/cli_isakmp.h"
 #include "controlplane/cli/cli_json.h"
 #include "controlplane/cp_sa.h"
 #include "controlplane/cp_tm.h"
@@ -458,6 +459,42 @@ static void render(int (*fn)(FILE *, const struct cj_doc *, const struct cj_valu
 	cj_free(&doc);
 }
 
+/* An IKEv1 session: listed by isakmp/peers only, printed in the seed's
+ * `show crypto isakmp peers` layout; IKEv2's lists leave it out. */
+static void test_isakmp_peers(void)
+{
+	struct ike_sa *sa = make_session();
+	char id[24], want[64], text[1024];
+
+	sa->ike_version = 1;
+	sa->remote_id_type = IKE_ID_IPV4_ADDR;
+	memcpy(sa->remote_id, "\x0a\x00\x00\x02", 4);
+	sa->remote_id_len = 4;
+	snprintf(id, sizeof(id), "%" PRIu64, sa->id);
+	snprintf(want, sizeof(want), "\"ids\":[%s]", id);
+	run(ikev2_tm_isakmp_peers, "");
+	CU_ASSERT(has("\"count\":1,") && has(want));
+	run(ikev2_tm_sessions, "");
+	CU_ASSERT(strstr(J, want) == NULL);
+	run(ikev2_tm_session, id);
+	CU_ASSERT(has("\"error\":\"no IKEv2 session with ID"));
+	run(ikev2_tm_isakmp_peer, "x");
+	CU_ASSERT(has("\"error\":\"usage: /ipsecgw/isakmp/peer,ID"));
+	run(ikev2_tm_isakmp_peer, id);
+	CU_ASSERT(has("\"ike_version\":1,"));
+	render(cli_isakmp_print_peer, text, sizeof(text));
+	CU_ASSERT(same(text, "Peer: 10.0.0.2 Port: 500 Local: 10.0.0.1\n"
+		       " Phase1 id: 10.0.0.2\n"
+		       " Disconnect Revoked Peer: Disabled\n"));
+	ike_rev_set_enabled(1, true);
+	run(ikev2_tm_isakmp_peer, id);
+	render(cli_isakmp_print_peer, text, sizeof(text));
+	CU_ASSERT(contains(text, " Disconnect Revoked Peer: Enabled\n"));
+	ike_rev_set_enabled(1, false);
+	ike_sa_kill(sa, "test");
+	ike_sa_reap();
+}
+
 static void test_cli_session_detail(void)
 {
 	static char text[TEXT_MAX], want[TEXT_MAX];
@@ -692,6 +729,7 @@ int main(void)
 		{ "auth_sign / auth_verify: key kind by method", test_auth_record },
 		{ "ikev2/rekey: refusals", test_rekey_refused },
 		{ "clear/crypto_session: id, remote, all", test_clear },
+		{ "isakmp/peers, isakmp/peer, show crypto isakmp peers", test_isakmp_peers },
 	};
 
 	if (test_dp_begin("ikev2_tm", RTE_DIM(eal), eal) != 0)
