@@ -39,6 +39,7 @@
 #include "controlplane/ike/ike_rev.h"
 #include "controlplane/pki/pki.h"
 #include "controlplane/pki/pki_internal.h"
+#include "controlplane/ikev1/ikev1.h"
 #include "controlplane/ikev2/ikev2.h"
 #include "dataplane/dp.h"
 #include "dataplane/dp_route.h"
@@ -67,6 +68,7 @@ void cp_loop_tick(uint64_t now_ms)
 		pki_tick(now_ms);
 	cp_sa_tick();
 	ikev2_tick(now_ms);
+	ikev1_tick(now_ms);
 	dp_reclaim();
 }
 
@@ -265,6 +267,9 @@ int cp_init(const struct gw_cfg *cfg)
 	ret = ikev2_init(cfg);
 	if (ret < 0)
 		goto fail;
+	ret = ikev1_init(cfg);
+	if (ret < 0)
+		goto fail;
 	cp_loop_announce();
 	return 0;
 fail:
@@ -365,6 +370,7 @@ int cp_run(void)
 
 void cp_fini(void)
 {
+	ikev1_fini();
 	ikev2_fini();
 	ike_rev_fini();
 	if (cp_pki_on)

@@ -16,6 +16,7 @@
 #include "common/gw_log.h"
 #include "common/gw_sa.h"
 #include "controlplane/cp_sa.h"
+#include "controlplane/ikev1/ikev1.h"
 #include "controlplane/ikev2/ikev2.h"
 #include "dataplane/dp_sa.h"
 #include "dataplane/dp_spd.h"
@@ -414,9 +415,10 @@ void cp_sa_tick(void)
 		for (unsigned i = 0; i < n; i++) {
 			cp_sa_event_log(&ev[i]);
 			if (ev[i].type == DP_SA_EV_ACQUIRE && ev[i].tunnel >= cp_sa.peer_tunnel0 &&
-			    ev[i].tunnel - cp_sa.peer_tunnel0 < cp_sa.n_peers)
-				ikev2_initiate(ev[i].tunnel - cp_sa.peer_tunnel0);
-			else if (ev[i].type != DP_SA_EV_ACQUIRE && !cp_sa_is_manual_handle(ev[i].handle))
+			    ev[i].tunnel - cp_sa.peer_tunnel0 < cp_sa.n_peers) {
+				if (ikev2_initiate(ev[i].tunnel - cp_sa.peer_tunnel0) == -EINVAL)
+					(void)ikev1_initiate(ev[i].tunnel - cp_sa.peer_tunnel0);
+			} else if (ev[i].type != DP_SA_EV_ACQUIRE && !cp_sa_is_manual_handle(ev[i].handle))
 				ikev2_child_expire(ev[i].handle, ev[i].type != DP_SA_EV_SOFT_LIFETIME);
 		}
 		total += n;

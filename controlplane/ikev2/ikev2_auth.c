@@ -19,6 +19,7 @@
 #include "common/gw_log.h"
 #include "controlplane/cp_sa.h"
 #include "controlplane/ike/ike_auth.h"
+#include "controlplane/ike/ike_id.h"
 #include "controlplane/ike/ike_proposal.h"
 #include "controlplane/ike/ike_rev.h"
 #include "controlplane/ikev2/ikev2_int.h"
@@ -124,8 +125,8 @@ static const struct pki_identity *ikev2_identity(const struct ike_sa *sa)
 
 	for (unsigned i = 0; want->type != CFG_ID_NONE && (me = pki_identity_get(i)) != NULL;
 	     i++) {
-		if (ikev2_id_local(want, me->cert, &type, data, &len) == 0 &&
-		    ikev2_id_pki(type, data, len, &pid) == 0 &&
+		if (ike_id_local(want, me->cert, &type, data, &len) == 0 &&
+		    ike_id_pki(type, data, len, &pid) == 0 &&
 		    pki_verify_id_match(me->cert, &pid, why, sizeof(why)) == PKI_VERIFY_OK)
 			return me;
 	}
@@ -137,7 +138,7 @@ static int ikev2_local_id(struct ike_sa *sa, const struct pki_identity *me)
 {
 	const struct cfg_peer *peer = &ikev2_cfg()->peers[sa->peer];
 
-	return ikev2_id_local(&peer->local_id, me->cert, &sa->local_id_type, sa->local_id,
+	return ike_id_local(&peer->local_id, me->cert, &sa->local_id_type, sa->local_id,
 			      &sa->local_id_len);
 }
 
@@ -243,7 +244,7 @@ static int ikev2_verify_start(struct ike_sa *sa, const struct ike_msg *m,
 		der[n] = m->cert[i].data.p;
 		len[n++] = m->cert[i].data.len;
 	}
-	if (n == 0 || ikev2_id_pki(id->type, id->data.p, id->data.len, &pid) < 0)
+	if (n == 0 || ike_id_pki(id->type, id->data.p, id->data.len, &pid) < 0)
 		return -EACCES;
 	ike_sa_state(sa, IKE_SA_AUTH_VERIFY, "verifying the peer's certificate");
 	c->in_call = true;
@@ -463,7 +464,7 @@ static int ikev2_auth_peer_any(const struct ike_id_pl *id)
 	for (unsigned i = 0; i < cfg->n_peers; i++)
 		if (cfg->peers[i].remote_any && cfg->peers[i].ike_version == 2 &&
 		    cfg->peers[i].remote_id.type != CFG_ID_NONE &&
-		    ikev2_id_match(&cfg->peers[i].remote_id, id->type, id->data.p, id->data.len))
+		    ike_id_match(&cfg->peers[i].remote_id, id->type, id->data.p, id->data.len))
 			return (int)i;
 	return -1;
 }
@@ -480,7 +481,7 @@ static void ikev2_auth_request(struct ike_sa *sa, const struct ike_msg *req)
 	}
 	if (cfg->peers[peer].remote_any)
 		peer = ikev2_auth_peer_any(&req->idi);
-	if (peer < 0 || !ikev2_id_match(&cfg->peers[peer].remote_id, req->idi.type,
+	if (peer < 0 || !ike_id_match(&cfg->peers[peer].remote_id, req->idi.type,
 					req->idi.data.p, req->idi.data.len)) {
 		GW_LOG(ike, NOTICE, "session %" PRIu64 ": IDi matches no configured peer", sa->id);
 		ikev2_auth_fail_resp(sa, req->hdr.msg_id);
@@ -580,7 +581,7 @@ static void ikev2_auth_resp(struct ike_sa *sa, const struct ike_msg *resp, void 
 		ike_sa_kill(sa, "peer refused IKE_AUTH");
 		return;
 	}
-	if (!ikev2_id_match(&peer->remote_id, resp->idr.type, resp->idr.data.p,
+	if (!ike_id_match(&peer->remote_id, resp->idr.type, resp->idr.data.p,
 			    resp->idr.data.len)) {
 		GW_LOG(ike, NOTICE, "session %" PRIu64 ": IDr is not peer %s's remote_id", sa->id,
 		       peer->name);
@@ -631,7 +632,7 @@ int ikev2_auth_start(struct ike_sa *sa)
 	ikev2_certreq_add(b);
 	ike_msg_add_notify(b, IKE_PROTO_NONE, NULL, 0, IKE_N_INITIAL_CONTACT, NULL, 0);
 	if (peer->remote_id.type != CFG_ID_NONE && peer->remote_id.type != CFG_ID_DN &&
-	    ikev2_id_local(&peer->remote_id, me->cert, &rid_type, rid, &rid_len) == 0)
+	    ike_id_local(&peer->remote_id, me->cert, &rid_type, rid, &rid_len) == 0)
 		ike_msg_add_id(b, IKE_PL_IDR, rid_type, rid, rid_len);
 	ret = ikev2_add_auth(b, sa, me);
 	ike_msg_add_raw(b, IKE_PL_SA, false, sa_body, (size_t)sl);

@@ -62,16 +62,6 @@ void ikev2_certreq_add(struct ike_build *b);
  * `remote = "any"` one (*any set); -1 if none. */
 int ikev2_peer_by_addr(const struct gw_addr *src, bool *any);
 
-/* ikev2_id.c: identities.  Our ID payload data from the peer's local_id
- * (NONE: cert's subject DN); 0 or -errno. */
-struct x509_st;
-int ikev2_id_local(const struct cfg_id *id, struct x509_st *cert, uint8_t *type, uint8_t *out,
-		   uint16_t *len);
-/* Does the peer's ID (type, data) match the configured one (NONE: any)? */
-bool ikev2_id_match(const struct cfg_id *want, uint8_t type, const uint8_t *data, size_t len);
-/* The PKI's form of an ID payload; -ENOTSUP for other types. */
-int ikev2_id_pki(uint8_t type, const uint8_t *data, size_t len, struct pki_peer_id *out);
-
 /* ikev2_ts.c: a selector copied out of a message. */
 struct ikev2_ts {
 	uint8_t proto, addr_len;

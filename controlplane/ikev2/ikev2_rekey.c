@@ -314,7 +314,10 @@ void ikev2_child_expire(uint32_t handle, bool hard)
 			GW_LOG(ike, NOTICE, "session %" PRIu64 ": CHILD SA 0x%08" PRIx32 ": %s lifetime"
 			       " reached in the fast path, rekeying", sa->id, c->spi_in,
 			       hard ? "hard" : "soft");
-			if (ikev2_child_rekeyable(c)) {
+			if (sa->ike_version != 2) {
+				if (c->rekeyed_by == 0)
+					c->rekey_at_ms = now;	/* ikev1_tick starts the Quick Mode */
+			} else if (ikev2_child_rekeyable(c)) {
 				c->rekey_at_ms = now;
 				ikev2_child_tick(sa, now);
 			}

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Identities of IKE_AUTH (RFC 7296 3.5): ours from the configuration or
- * our certificate's subject, the peer's matched against its configured
+ * IKE identities (ike_id.h): ours from the configuration or our
+ * certificate's subject, the peer's matched against its configured
  * remote_id, and the mapping to the PKI's identity check.  CP thread only.
  */
 
@@ -12,10 +12,12 @@
 
 #include <openssl/x509.h>
 
-#include "controlplane/ikev2/ikev2_int.h"
+#include "common/gw_ike.h"
+#include "controlplane/ike/ike_id.h"
+#include "controlplane/ike/ike_sa.h"
 
 /* "C=CH, O=Lab, CN=x" (or '/'-separated) into a Name; NULL if malformed. */
-static X509_NAME *ikev2_dn_parse(const char *s)
+static X509_NAME *ike_dn_parse(const char *s)
 {
 	X509_NAME *n = X509_NAME_new();
 	char buf[CFG_ID_MAX];
@@ -50,7 +52,7 @@ fail:
 	return NULL;
 }
 
-static int ikev2_name_der(const X509_NAME *n, uint8_t *out, uint16_t *len)
+static int ike_name_der(const X509_NAME *n, uint8_t *out, uint16_t *len)
 {
 	unsigned char *der = NULL;
 	int l = i2d_X509_NAME(n, &der);
@@ -67,7 +69,7 @@ static int ikev2_name_der(const X509_NAME *n, uint8_t *out, uint16_t *len)
 	return 0;
 }
 
-int ikev2_id_local(const struct cfg_id *id, X509 *cert, uint8_t *type, uint8_t *out,
+int ike_id_local(const struct cfg_id *id, X509 *cert, uint8_t *type, uint8_t *out,
 		   uint16_t *len)
 {
 	X509_NAME *n;
@@ -77,13 +79,13 @@ int ikev2_id_local(const struct cfg_id *id, X509 *cert, uint8_t *type, uint8_t *
 	switch (id->type) {
 	case CFG_ID_NONE:
 		*type = IKE_ID_DER_ASN1_DN;
-		return ikev2_name_der(X509_get_subject_name(cert), out, len);
+		return ike_name_der(X509_get_subject_name(cert), out, len);
 	case CFG_ID_DN:
-		n = ikev2_dn_parse(id->value);
+		n = ike_dn_parse(id->value);
 		if (n == NULL)
 			return -EINVAL;
 		*type = IKE_ID_DER_ASN1_DN;
-		ret = ikev2_name_der(n, out, len);
+		ret = ike_name_der(n, out, len);
 		X509_NAME_free(n);
 		return ret;
 	case CFG_ID_FQDN:
@@ -109,7 +111,7 @@ int ikev2_id_local(const struct cfg_id *id, X509 *cert, uint8_t *type, uint8_t *
 	return -EINVAL;
 }
 
-bool ikev2_id_match(const struct cfg_id *want, uint8_t type, const uint8_t *data, size_t len)
+bool ike_id_match(const struct cfg_id *want, uint8_t type, const uint8_t *data, size_t len)
 {
 	X509_NAME *a, *b;
 	const unsigned char *p = data;
@@ -121,7 +123,7 @@ bool ikev2_id_match(const struct cfg_id *want, uint8_t type, const uint8_t *data
 		return false;
 	switch (want->type) {
 	case CFG_ID_DN:
-		a = ikev2_dn_parse(want->value);
+		a = ike_dn_parse(want->value);
 		b = d2i_X509_NAME(NULL, &p, (long)len);
 		ok = a != NULL && b != NULL && p == data + len && X509_NAME_cmp(a, b) == 0;
 		X509_NAME_free(a);
@@ -140,7 +142,7 @@ bool ikev2_id_match(const struct cfg_id *want, uint8_t type, const uint8_t *data
 	return false;
 }
 
-int ikev2_id_pki(uint8_t type, const uint8_t *data, size_t len, struct pki_peer_id *out)
+int ike_id_pki(uint8_t type, const uint8_t *data, size_t len, struct pki_peer_id *out)
 {
 	static const struct {
 		uint8_t ike;
