@@ -29,9 +29,21 @@
 #   e. peers 2 and 3 come back with new certificates; one CRL revokes both:
 #      both go; peer1 loses nothing (over the whole run too).
 #
+# Unless REVLAB_V1=0 is in the environment, a fifth peer speaks IKEv1 (issue 7)
+# (swanctl version = 1, ike_version = 1 in the gateway's peers, serial
+# 0x3005 by inter), with crypto.isakmp.disconnect_revoked_peers = true; it
+# carries traffic like the others, must be untouched by scenario a, and:
+#   v. (after a) `show crypto isakmp peers` shows it; `no crypto isakmp
+#      disconnect-revoked-peers` (the ikev2 switch stays on), a CRL
+#      revoking peer5: nothing deleted, counted as skipped, peer5 up and
+#      loss-free; `crypto isakmp disconnect-revoked-peers` deletes peer5's
+#      session at once on both sides (t1 - t0 printed): charon logged the
+#      DELETE of its ESP SA and of its ISAKMP SA; the IKEv2 peers 1, 3 and 4
+#      stay up and lose nothing; peer5's re-initiate is refused.
+#
 #   test/integration/revoke_swan.sh IPSECGW IPSECGW_CLI PKI_TOOL [SCENARIOS]
 #
-# SCENARIOS: the letters to run (default "abcdfe").
+# SCENARIOS: the letters to run (default "avbcdfe"; "abcdfe" with REVLAB_V1=0).
 
 set -uo pipefail
 # shellcheck source=../lab/lab.sh
@@ -41,9 +53,17 @@ source "$(dirname "${BASH_SOURCE[0]}")/../lab/swan.sh"
 # shellcheck source=../lab/revlab.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../lab/revlab.sh"
 
-SCENARIOS=${4:-abcdfe}
 REVLAB_PEERS="1 2 3 4"
 REVLAB_INTER2_PEERS=4
+V1P=			# the IKEv1 peer (unless REVLAB_V1=0)
+if [[ ${REVLAB_V1:-1} == 1 ]]; then
+	V1P=5
+	REVLAB_PEERS="1 2 3 4 $V1P"
+	REVLAB_V1_PEERS=$V1P
+	SCENARIOS=${4:-avbcdfe}
+else
+	SCENARIOS=${4:-abcdfe}
+fi
 revlab_init "${REVOKE_NAME:-revoke_swan}" "${1:?usage: revoke_swan.sh IPSECGW IPSECGW_CLI PKI_TOOL [SCENARIOS]}" \
 	"${2:?}" "${3:?}"
 command -v tcpdump >/dev/null || { echo "SKIP: tcpdump not installed"; exit 77; }
@@ -52,7 +72,7 @@ T_START=$(date +%s%N)
 INTER_N=1		# the inter CRL's number in force
 INTER_REVOKED=		# and what it revokes
 
-lab_say "set-up: namespaces, PKI, CRL server, ipsecgw, four charons, traffic"
+lab_say "set-up: namespaces, PKI, CRL server, ipsecgw, four charons${V1P:+ (IKEv2) and peer$V1P (IKEv1)}, traffic"
 revlab_topology
 revlab_pki
 revlab_crl_server
@@ -60,8 +80,10 @@ revlab_gw_conf "$LAB_TMP/gw.conf" true
 revlab_gw_start "$LAB_TMP/gw.conf"
 revlab_peers_up
 revlab_flows_start
-lab_check "traffic flows on every tunnel" revlab_flows_flowing 1 2 3 4
+# shellcheck disable=SC2086 # the list of peers
+lab_check "traffic flows on every tunnel" revlab_flows_flowing $REVLAB_PEERS
 lab_cli show crypto ikev2 session detail | grep -E "^Session|Remote id|Disconnect Revoked"
+[[ -z $V1P ]] || lab_cli show crypto isakmp peers
 
 # publish_inter SERIALS: inter's next CRL, revoking SERIALS.
 publish_inter() {
@@ -86,15 +108,19 @@ still_up() {
 	done
 }
 
+# charon's log line for an AUTHENTICATION_FAILED from us: IKEv2 "notify
+# error", IKEv1 "error notify".
+AUTH_FAILED_RE="received AUTHENTICATION_FAILED (notify error|error notify)"
+
 # refused N [CONN]: charon peerN's initiate of CONN (gw) gets AUTHENTICATION_FAILED.
 refused() {
 	local n=$1 conn=${2:-gw} child=${3:-net} log0 rc
-	log0=$(swan_log_count "peer$n" "received AUTHENTICATION_FAILED notify error")
+	log0=$(swan_log_count "peer$n" "$AUTH_FAILED_RE")
 	swan_initiate "peer$n" "$child" "$conn" 10
 	rc=$?
 	echo "peer$n: swanctl --initiate --ike $conn: exit $rc in $(swan_last_ms "peer$n") ms: $(tail -n 1 "$SWAN_DIR/peer$n/initiate.out")"
 	((rc != 0)) || return 1
-	(($(swan_log_count "peer$n" "received AUTHENTICATION_FAILED notify error") > log0)) ||
+	(($(swan_log_count "peer$n" "$AUTH_FAILED_RE") > log0)) ||
 		{ echo "charon peer$n logged no AUTHENTICATION_FAILED"; return 1; }
 	echo "charon peer$n: received AUTHENTICATION_FAILED"
 }
@@ -190,7 +216,8 @@ revoke_measure() {
 if [[ $SCENARIOS == *a* ]]; then
 	lab_say "a. inter's CRL revokes peer2 (serial $(revlab_serial 2)); crypto pki crl request"
 	revlab_sender_start a
-	revlab_flows_flowing 1 2 3 4 >/dev/null
+	# shellcheck disable=SC2086 # the list of peers
+	revlab_flows_flowing $REVLAB_PEERS >/dev/null
 	revlab_capture_start
 	EV0=$(revlab_rev crl_events)
 	DEL0=$(revlab_rev sessions_deleted)
@@ -200,7 +227,7 @@ if [[ $SCENARIOS == *a* ]]; then
 	publish_inter "$(revlab_serial 2)"
 	revoke_measure 2
 	sleep 1		# drops accumulate; the survivors keep flowing
-	lab_check "peers 1, 3, 4 still up on both sides" still_up 1 3 4
+	lab_check "peers 1, 3, 4${V1P:+ and $V1P (IKEv1)} still up on both sides" still_up 1 3 4 $V1P
 	lab_check "no live fast-path SA of peer2 left" no_fast_path_sa 2
 	lab_check "charon peer2 received the DELETE of its IKE SA" \
 		swan_log_has peer2 "received DELETE for IKE_SA gw\\[[0-9]+\\]"
@@ -210,7 +237,8 @@ if [[ $SCENARIOS == *a* ]]; then
 	lab_check "no packet of peer2's traffic crossed the gateway in the clear (tcpdump inside and outside)" \
 		revlab_clear_leaks 2 "$(revlab_t0)" "$(revlab_t1 2 2>/dev/null || echo 0)"
 	revlab_sender_stop
-	lab_check "peers 1, 3 and 4 lost zero packets (sequence numbers)" revlab_no_loss 1 3 4
+	lab_check "peers 1, 3 and 4${V1P:+ and $V1P (IKEv1)} lost zero packets (sequence numbers)" \
+		revlab_no_loss 1 3 4 $V1P
 	revlab_flow_lines 2
 	lab_check "one revocation event, one session deleted" wait_rev sessions_deleted $((DEL0 + 1))
 	echo "    crl_events $EV0 -> $(revlab_rev crl_events), last_latency_us $(revlab_rev last_latency_us)"
@@ -220,6 +248,60 @@ if [[ $SCENARIOS == *a* ]]; then
 		lab_show_words show crypto pki revocation -- "LAB Inter CA"
 	lab_check "peer2's re-initiate is refused (AUTHENTICATION_FAILED)" refused 2
 	lab_check "peer2 has no session on either side after the refusal" gone_both 2
+fi
+
+# ---------------------------------------------------------------- v
+if [[ $SCENARIOS == *v* && -n $V1P ]]; then
+	lab_say "v. IKEv1 peer$V1P: isakmp switch off, a CRL revoking it deletes nothing; switch on: deleted, DELETEs reach charon, IKEv2 peers untouched"
+	revlab_sender_start v
+	revlab_flows_flowing 1 3 4 $V1P >/dev/null
+	isakmp_says() {
+		local out
+		out=$(lab_cli show crypto isakmp peers) || return 1
+		echo "$out"
+		grep -qE "^Peer: $(revlab_ip $V1P) Port: [0-9]+ Local: $LAB_GW_OUT_IP4\$" <<<"$out" &&
+			grep -qF " Phase1 id: $(revlab_id $V1P)" <<<"$out" && grep -qF -- "$1" <<<"$out"
+	}
+	lab_check "show crypto isakmp peers: peer$V1P, Phase1 id, Disconnect Revoked Peer: Enabled" \
+		isakmp_says "Disconnect Revoked Peer: Enabled"
+	lab_check "no crypto isakmp disconnect-revoked-peers" lab_cli no crypto isakmp disconnect-revoked-peers
+	lab_check "show crypto isakmp peers: Disconnect Revoked Peer: Disabled" \
+		isakmp_says "Disconnect Revoked Peer: Disabled"
+	lab_check "the ikev2 switch is still on" expect_eq ikev2_enabled 1 "$(revlab_rev ikev2_enabled)"
+	DEL0=$(revlab_rev sessions_deleted)
+	SK0=$(revlab_rev sessions_skipped)
+	EV0=$(revlab_rev crl_events)
+	publish_inter "${INTER_REVOKED:+$INTER_REVOKED,}$(revlab_serial $V1P)"
+	lab_check "crypto pki crl request $REVLAB_TP" revlab_crl_request
+	lab_check "the gateway accepted the new CRL (a CRL event)" wait_rev crl_events $((EV0 + 1))
+	lab_check "peer$V1P's session counted as skipped (revoked, isakmp switch off)" \
+		wait_rev sessions_skipped $((SK0 + 1))
+	sleep 1
+	lab_check "nothing deleted (sessions_deleted $DEL0)" expect_eq sessions_deleted "$DEL0" "$(revlab_rev sessions_deleted)"
+	lab_check "peers 1, 3, 4 and $V1P still up on both sides" still_up 1 3 4 $V1P
+	E0=$(swan_log_count "peer$V1P" "received DELETE for ESP CHILD_SA with SPI")
+	lab_check "crypto isakmp disconnect-revoked-peers (t0 = when it returns)" \
+		lab_cli crypto isakmp disconnect-revoked-peers
+	revlab_t0_mark
+	lab_check "peer$V1P's session gone on both sides (t1)" revlab_wait_gone $V1P 10
+	lab_check "peer$V1P: t1 - t0 within ${DEADLINE_MS} ms" within_deadline $V1P
+	lab_check "the deletion was logged" deleted_logged $V1P 300$V1P
+	esp_delete_rcvd() {
+		local n
+		n=$(swan_log_count "peer$V1P" "received DELETE for ESP CHILD_SA with SPI")
+		((n > E0)) || { echo "charon peer$V1P logged no DELETE of an ESP SA"; return 1; }
+		swan_log_has "peer$V1P" "received DELETE for ESP CHILD_SA with SPI"
+	}
+	lab_check "charon peer$V1P received the DELETE of its ESP SA" esp_delete_rcvd
+	lab_check "charon peer$V1P received the DELETE of its ISAKMP SA" \
+		swan_log_has "peer$V1P" "received DELETE for IKE_SA gw\\[[0-9]+\\]"
+	lab_check "no live fast-path SA of peer$V1P left" no_fast_path_sa $V1P
+	lab_check "the IKEv2 peers 1, 3, 4 still up" still_up 1 3 4
+	revlab_sender_stop
+	lab_check "the IKEv2 peers 1, 3 and 4 lost zero packets" revlab_no_loss 1 3 4
+	revlab_flow_lines $V1P
+	lab_check "peer$V1P's re-initiate is refused" refused $V1P
+	lab_check "peer$V1P has no session on either side after the refusal" gone_both $V1P
 fi
 
 # ---------------------------------------------------------------- b

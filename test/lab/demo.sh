@@ -8,6 +8,9 @@
 # carrying 1000 numbered UDP datagrams a second.  The CA revokes peer 2 and
 # publishes a new CRL; the gateway downloads it and deletes peer 2's
 # session at once, while peers 1 and 3 do not lose a packet.  Tears down.
+# A fourth peer speaks IKEv1 (ISAKMP, issue 7; REVLAB_V1=0 in the
+# environment leaves it out): it is shown by `show crypto isakmp peers`
+# and, like peers 1 and 3, loses nothing.
 #
 #   test/lab/demo.sh BUILD_DIR
 #
@@ -27,6 +30,15 @@ BUILD=${1:-build}
 PKI_TOOL=$BUILD/test/integration/pki_tool
 [[ -x $PKI_TOOL ]] || { echo "pki_tool not found in $BUILD/test/integration (run: ninja -C $BUILD)"; exit 1; }
 REVLAB_PEERS="1 2 3"
+V1P=			# the IKEv1 peer (unless REVLAB_V1=0)
+if [[ ${REVLAB_V1:-1} == 1 ]]; then
+	V1P=4
+	REVLAB_PEERS="1 2 3 $V1P"
+	REVLAB_V1_PEERS=$V1P
+fi
+SURVIVORS="1 3 $V1P"
+SURVIVORS_TEXT="1 and 3"
+[[ -z $V1P ]] || SURVIVORS_TEXT="1, 3 and $V1P (IKEv1)"
 revlab_init demo "$BUILD/controlplane/ipsecgw" "$BUILD/controlplane/ipsecgw-cli" "$PKI_TOOL"
 SETUP_LOG=$LAB_TMP/setup.log
 QUIET=
@@ -87,28 +99,36 @@ ipsecgw demo (run $LAB_ID): disconnect revoked peers on CRL download
   branch 192.168.10.10 --- ipsecgw (DPDK, net_af_packet) --- wan bridge --- peer1 10.10.0.11  LAN 172.16.1.1
                            inside 192.168.10.1                         +-- peer2 10.10.0.12  LAN 172.16.2.1
                            outside 10.10.0.1                           +-- peer3 10.10.0.13  LAN 172.16.3.1
+EOF
+[[ -z $V1P ]] || printf '%s\n' \
+	"                                                                       +-- peer$V1P 10.10.0.1$V1P  LAN 172.16.$V1P.1  (IKEv1)"
+cat <<EOF
                            management 10.99.0.1 --- CA + HTTP CRL server 10.99.0.2
   Each peer is a strongSwan charon in its own namespace with its own certificate
-  (serials 0x3001, 0x3002, 0x3003, issued by "LAB Inter CA").
+  (serials $(for n in $REVLAB_PEERS; do printf '%s ' "$(revlab_serial "$n")"; done)issued by "LAB Inter CA").
 EOF
 
-step "1. set-up: namespaces, PKI, CRL server, ipsecgw, three strongSwan peers"
+step "1. set-up: namespaces, PKI, CRL server, ipsecgw, $(wc -w <<<"$REVLAB_PEERS") strongSwan peers"
 quiet revlab_topology
-say "namespaces: branch-$LAB_ID gw-$LAB_ID hq-$LAB_ID (wan bridge) ca-$LAB_ID p1-$LAB_ID p2-$LAB_ID p3-$LAB_ID"
+say "namespaces: branch-$LAB_ID gw-$LAB_ID hq-$LAB_ID (wan bridge) ca-$LAB_ID$(for n in $REVLAB_PEERS; do printf ' %s' "$(revlab_ns "$n")"; done)"
 quiet revlab_pki
-say "PKI: LAB Root CA -> LAB Inter CA -> gw.crt, peer1.crt, peer2.crt, peer3.crt"
+say "PKI: LAB Root CA -> LAB Inter CA -> gw.crt$(for n in $REVLAB_PEERS; do printf ', peer%s.crt' "$n"; done)"
 quiet revlab_crl_server
 say "CRLs (nothing revoked yet) served at http://$LAB_MGMT_CA_IP4:$REVLAB_PORT/ from ca-$LAB_ID"
 quiet revlab_gw_conf "$LAB_TMP/gw.conf" true
 quiet revlab_gw_start "$LAB_TMP/gw.conf"
 say "ipsecgw started (config $LAB_TMP/gw.conf): trustpoint LAB-CA checks CRLs,"
-say "crypto.ikev2.disconnect_revoked_peers = true; CRLs downloaded"
+say "crypto.ikev2.disconnect_revoked_peers = true${V1P:+, crypto.isakmp.disconnect_revoked_peers too}; CRLs downloaded"
 for n in $REVLAB_PEERS; do
 	quiet revlab_peer "$n"
 done
 for n in $REVLAB_PEERS; do
 	if quiet revlab_peer_up "$n"; then
-		say "peer$n: charon initiated IKEv2 with peer$n.lab.example's certificate: IKE SA + CHILD SA up"
+		if [[ $(revlab_version "$n") == 1 ]]; then
+			say "peer$n: charon initiated IKEv1 (Main Mode + Quick Mode) with peer$n.lab.example's certificate: ISAKMP SA + IPsec SA up"
+		else
+			say "peer$n: charon initiated IKEv2 with peer$n.lab.example's certificate: IKE SA + CHILD SA up"
+		fi
 	else
 		failed "peer$n's tunnel did not come up (see $SETUP_LOG)"
 	fi
@@ -117,13 +137,19 @@ printf 'branch$ ping %s   (the gateway itself)\n' "$LAB_GW_IN_IP4"
 must "ping the gateway" ping_ok "$NS_BR" -c 1 -W 2 "$LAB_GW_IN_IP4"
 
 # sessions N TAG: `show crypto ikev2 session detail`, abridged to the
-# lines that tell the sessions apart (in full in a file); N sessions expected.
+# lines that tell the sessions apart (in full in a file); N IKEv2 sessions
+# expected.  With an IKEv1 peer, `show crypto isakmp peers` too (one).
 sessions() {
-	local detail=$LAB_TMP/session-detail-$2.txt
+	local detail=$LAB_TMP/session-detail-$2.txt n
 	printf '$ ipsecgw-cli show crypto ikev2 session detail   (abridged)\n'
 	lab_cli show crypto ikev2 session detail >"$detail" 2>&1 || failed "show crypto ikev2 session detail"
 	grep -E "^Session-id|^[0-9]+ +[0-9.]+/|Remote id|Disconnect Revoked Peer" "$detail" | sed 's/^/    /'
-	(($(grep -c "^Session-id" "$detail") == $1)) || failed "expected $1 sessions"
+	n=$(revlab_session_count 2)
+	((n == $1)) || failed "expected $1 IKEv2 sessions, the gateway has ${n:-?}"
+	[[ -n $V1P ]] || return 0
+	cli show crypto isakmp peers
+	n=$(revlab_session_count 1)
+	((n == 1)) || failed "expected 1 IKEv1 session, the gateway has ${n:-?}"
 }
 
 step "2. the sessions"
@@ -131,7 +157,8 @@ sessions 3 before
 
 step "3. traffic: 1000 numbered UDP datagrams a second through every tunnel, echoed back"
 quiet revlab_flows_start
-if quiet revlab_flows_flowing 1 2 3; then
+# shellcheck disable=SC2086 # the list of peers
+if quiet revlab_flows_flowing $REVLAB_PEERS; then
 	sleep 2
 	revlab_flows_status | sed 's/^/    /'
 else
@@ -156,7 +183,7 @@ else
 fi
 sleep 1
 
-step "6. after: peer 2 is gone, peers 1 and 3 carry on"
+step "6. after: peer 2 is gone, peers $SURVIVORS_TEXT carry on"
 sessions 2 after
 printf '$ grep revocation %s   (the gateway log)\n' "$LAB_GW_LOG"
 grep "revocation: deleting session" "$LAB_GW_LOG" | sed 's/^/    /'
@@ -168,7 +195,7 @@ swan_ike_up peer2 gw "$LAB_GW_OUT_IP4" >/dev/null && failed "peer 2's charon sti
 quiet revlab_sender_stop
 printf 'the flows (sending stopped, 1 s for the last echoes):\n'
 revlab_flow_lines | sed 's/^/    /'
-for n in 1 3; do
+for n in $SURVIVORS; do
 	[[ $(revlab_flow "peer$n" lost) == 0 ]] || failed "peer$n lost packets"
 done
 printf 'peer 2'"'"'s packets, dropped and counted by the gateway:\n'
@@ -198,7 +225,7 @@ say "charons, traffic, CRL server stopped by PID; namespaces removed on exit"
 
 echo
 if ((LAB_FAIL == 0)); then
-	echo "demo: peer 2 revoked and disconnected in $(cat "$LAB_TMP/gone-2.ms") ms after the CRL request; peers 1 and 3 lost 0 packets."
+	echo "demo: peer 2 revoked and disconnected in $(cat "$LAB_TMP/gone-2.ms") ms after the CRL request; peers $SURVIVORS_TEXT lost 0 packets."
 else
 	echo "demo: $LAB_FAIL step(s) failed (files kept in $LAB_TMP)."
 fi

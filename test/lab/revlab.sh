@@ -25,11 +25,15 @@
 #   revlab_gw_conf OUT [DISCONNECT]
 #                         the gateway's configuration: af_packet, the PKI
 #                         (trustpoint LAB-CA, revocation_check = "crl"), one
-#                         peers entry per peer; crypto.ikev2.
-#                         disconnect_revoked_peers = DISCONNECT (true)
+#                         peers entry per peer (ike_version 1 for the peers
+#                         in REVLAB_V1_PEERS); crypto.ikev2.
+#                         disconnect_revoked_peers = DISCONNECT (true), and
+#                         crypto.isakmp's too when there are IKEv1 peers
 #   revlab_gw_start OUT   lab_gw_start, then wait for the three CRLs
 #   revlab_peer N         charon "peerN" in its namespace, connection "gw"
-#                         (child "net"), loaded
+#                         (child "net", swanctl version = revlab_version N),
+#                         loaded
+#   revlab_version N      1 if peer N speaks IKEv1 (REVLAB_V1_PEERS), else 2
 #   revlab_peer_up N      swanctl --initiate; IKE and CHILD SA up on both sides
 #   revlab_peers_up       every peer of REVLAB_PEERS: revlab_peer + revlab_peer_up
 #   revlab_flows_start    an echo server on every peer's LAN address, a 100
@@ -55,7 +59,10 @@
 #                         kept in $LAB_TMP/gone-N.ms (revlab_t1 N: t1 in ns)
 #   revlab_gw_up N        the gateway holds an established session of peerN
 #   revlab_swan_up N      peerN's charon: IKE SA ESTABLISHED, CHILD SA INSTALLED
-#   revlab_sessions       "peer:status" of every gateway session, sorted
+#   revlab_sessions       "peer:status" of every gateway session (IKEv2 and
+#                         IKEv1), sorted
+#   revlab_session_count VERSION
+#                         how many sessions of that IKE version the gateway has
 #   revlab_capture_start  tcpdump on the kernel side of both DPDK ports
 #   revlab_capture_stop
 #   revlab_clear_leaks N T0_NS [T1_NS]
@@ -87,6 +94,7 @@
 
 REVLAB_PEERS=${REVLAB_PEERS:-1 2 3}
 REVLAB_INTER2_PEERS=${REVLAB_INTER2_PEERS:-}
+REVLAB_V1_PEERS=${REVLAB_V1_PEERS:-}	# peers that speak IKEv1 (issue 7)
 REVLAB_RATE=${REVLAB_RATE:-1000}
 REVLAB_PORT=8080
 REVLAB_ECHO_PORT=9000
@@ -101,6 +109,7 @@ revlab_net() { echo "172.16.$1.0/24"; }
 revlab_serial() { printf '0x%x' $((0x3000 + $1)); }
 revlab_id() { echo "peer$1.lab.example"; }
 revlab_ns() { echo "p$1-$LAB_ID"; }
+revlab_version() { [[ " $REVLAB_V1_PEERS " == *" $1 "* ]] && echo 1 || echo 2; }
 
 # revlab_init NAME IPSECGW CLI PKI_TOOL
 revlab_init() {
@@ -196,11 +205,16 @@ revlab_gw_conf() {
 		"CRL_URLS=\"${REVLAB_CRL_URL[root]}\", \"${REVLAB_CRL_URL[inter]}\", \"${REVLAB_CRL_URL[inter2]}\"" \
 		"CRL_CACHE_DIR=$LAB_TMP/crl-cache" || lab_die "cannot render the pki block"
 	{
-		echo "crypto = { ikev2 = { disconnect_revoked_peers = $disc; dpd_interval = 0; }; };"
+		if [[ -n $REVLAB_V1_PEERS ]]; then
+			echo "crypto = { ikev2 = { disconnect_revoked_peers = $disc; dpd_interval = 0; };"
+			echo "           isakmp = { disconnect_revoked_peers = $disc; dpd_interval = 0; }; };"
+		else
+			echo "crypto = { ikev2 = { disconnect_revoked_peers = $disc; dpd_interval = 0; }; };"
+		fi
 		echo "peers = ("
 		for n in $REVLAB_PEERS; do
-			printf '%s  { name = "peer%s"; ike_version = 2; remote = "%s"; remote_id = "%s";\n' \
-				"$sep" "$n" "$(revlab_ip "$n")" "$(revlab_id "$n")"
+			printf '%s  { name = "peer%s"; ike_version = %s; remote = "%s"; remote_id = "%s";\n' \
+				"$sep" "$n" "$(revlab_version "$n")" "$(revlab_ip "$n")" "$(revlab_id "$n")"
 			printf '    local_id = "%s"; trustpoint = "%s"; initiate = "none";\n' \
 				"$REVLAB_GW_ID" "$REVLAB_TP"
 			printf '    ike_proposals = [ "aes128-sha256-ecp256" ]; esp_proposals = [ "aes128gcm16" ];\n'
@@ -255,7 +269,8 @@ revlab_peer() {
 	swan_trust "$name" "$REVLAB_PKI"
 	cp "$REVLAB_PKI/inter2.crt" "$SWAN_DIR/$name/swanctl/x509ca/" || lab_die "inter2.crt"
 	swan_cert "$name" "$REVLAB_PKI" "$name"
-	swan_conn "$name" gw LOCAL_ADDRS="$(revlab_ip "$n")" REMOTE_ADDRS="$LAB_GW_OUT_IP4" \
+	swan_conn "$name" gw VERSION="$(revlab_version "$n")" \
+		LOCAL_ADDRS="$(revlab_ip "$n")" REMOTE_ADDRS="$LAB_GW_OUT_IP4" \
 		LOCAL_ID="$(revlab_id "$n")" REMOTE_ID="$REVLAB_GW_ID" CERT="$name.crt" \
 		LOCAL_TS="$(revlab_net "$n")" REMOTE_TS="$REVLAB_BR_NET" \
 		START_ACTION=none DPD_DELAY=0s DPD_ACTION=none CLOSE_ACTION=none
@@ -264,19 +279,45 @@ revlab_peer() {
 		{ cat "$SWAN_DIR/$name/load.out"; lab_die "swanctl --load-all for $name failed"; }
 }
 
+# The gateway's sessions, for the Python snippets below: the IKEv2 ones
+# from /ipsecgw/ikev2/sessions, the IKEv1 ones from /ipsecgw/isakmp/peers,
+# each read with its own list's record command.
+REVLAB_PY_SESSIONS='
+def sessions(tm):
+    """{id: record} of every session, IKEv2 and IKEv1."""
+    def ids(cmd):
+        return (tm.query(cmd).get(cmd) or {}).get("ids", []) or []
+    v1 = set(ids("/ipsecgw/isakmp/peers"))
+    out = {}
+    for i in set(ids("/ipsecgw/ikev2/sessions")) | v1:
+        cmd = "/ipsecgw/isakmp/peer" if i in v1 else "/ipsecgw/ikev2/session"
+        r = tm.query("%s,%d" % (cmd, i)).get(cmd) or {}
+        if r.get("peer") is not None:
+            out[i] = r
+    return out
+'
+
 # revlab_sessions: "peerN:STATUS" of every gateway session.
 revlab_sessions() {
-	"$LAB_PY" - "$LAB_SOCK" "$LAB_SRC" <<'EOF'
+	"$LAB_PY" - "$LAB_SOCK" "$LAB_SRC" "$REVLAB_PY_SESSIONS" <<'EOF'
 import sys
 sys.path.insert(0, sys.argv[2])
 from tmquery import Telemetry
-tm = Telemetry(sys.argv[1])
-ids = tm.query("/ipsecgw/ikev2/sessions").get("/ipsecgw/ikev2/sessions", {}).get("ids", [])
-out = []
-for i in ids:
-    r = tm.query("/ipsecgw/ikev2/session,%d" % i).get("/ipsecgw/ikev2/session", {})
-    out.append("%s:%s" % (r.get("peer", "?"), r.get("status", "?")))
-print(" ".join(sorted(out)))
+exec(sys.argv[3])
+print(" ".join(sorted("%s:%s" % (r.get("peer", "?"), r.get("status", "?"))
+                      for r in sessions(Telemetry(sys.argv[1])).values())))
+EOF
+}
+
+# revlab_session_count VERSION
+revlab_session_count() {
+	"$LAB_PY" - "$LAB_SOCK" "$LAB_SRC" "$REVLAB_PY_SESSIONS" "$1" <<'EOF'
+import sys
+sys.path.insert(0, sys.argv[2])
+from tmquery import Telemetry
+exec(sys.argv[3])
+print(sum(1 for r in sessions(Telemetry(sys.argv[1])).values()
+          if r.get("ike_version") == int(sys.argv[4])))
 EOF
 }
 
@@ -312,7 +353,7 @@ revlab_peers_up() {
 		revlab_peer "$n"
 	done
 	for n in $REVLAB_PEERS; do
-		lab_check "peer$n ($(revlab_ip "$n"), $(revlab_id "$n"), serial $(revlab_serial "$n")) establishes IKEv2 + CHILD SA" \
+		lab_check "peer$n ($(revlab_ip "$n"), $(revlab_id "$n"), serial $(revlab_serial "$n")) establishes IKEv$(revlab_version "$n") + CHILD SA" \
 			revlab_peer_up "$n"
 	done
 }
@@ -442,11 +483,13 @@ revlab_wait_gone() {
 	t0=$(revlab_t0) || return 1
 	rm -f "$LAB_TMP/gone-$1.ms"
 	"$LAB_PY" - "$LAB_SOCK" "$LAB_SRC" "peer$1" "$t0" "${2:-10}" "$LAB_TMP/gone-$1.ms" \
-		"$SWAN_SWANCTL" "$(swan_vici "peer$1")" "$SWAN_DIR/peer$1/strongswan.conf" <<'EOF'
+		"$SWAN_SWANCTL" "$(swan_vici "peer$1")" "$SWAN_DIR/peer$1/strongswan.conf" \
+		"$REVLAB_PY_SESSIONS" <<'EOF'
 import os, subprocess, sys, time
 sys.path.insert(0, sys.argv[2])
 from tmquery import Telemetry
-sock, _, peer, t0, limit, out, swanctl, uri, conf = sys.argv[1:]
+sock, _, peer, t0, limit, out, swanctl, uri, conf, py_sessions = sys.argv[1:]
+exec(py_sessions)
 t0, limit = int(t0) / 1e9, float(limit)
 tm = Telemetry(sock)
 env = dict(os.environ, STRONGSWAN_CONF=conf)
@@ -454,9 +497,7 @@ gw_gone = swan_gone = None
 while True:
     now = time.time()
     if gw_gone is None:
-        ids = tm.query("/ipsecgw/ikev2/sessions").get("/ipsecgw/ikev2/sessions", {}).get("ids", [])
-        if not any(tm.query("/ipsecgw/ikev2/session,%d" % i).get("/ipsecgw/ikev2/session", {})
-                   .get("peer") == peer for i in ids):
+        if not any(r.get("peer") == peer for r in sessions(tm).values()):
             gw_gone = now
     if swan_gone is None:
         sas = subprocess.run([swanctl, "--list-sas", "--uri", uri, "--raw"], env=env,
