@@ -44,6 +44,7 @@ enum {
 	IKEV1_FRAG_SIZE = 1200,		/* fragment datagrams (ISAKMP header on), as strongSwan */
 	IKEV1_OUT_DELAY_MS = 300,	/* rekey initiator: outbound switch after message 3 */
 	IKEV1_ADOPT_DELETE_MS = 10000,	/* a replaced ISAKMP SA goes this much later */
+	IKEV1_REKEY_RETRY_MS = 5000,	/* a Quick Mode rekey that did not finish: again */
 };
 
 /* Main Mode steps, both roles (the message last sent or expected). */
@@ -276,8 +277,11 @@ int ikev1_qm_install_in(struct ike_sa *sa, struct ikev1_qm *qm);
  * child is then deleted (we initiated) or left to the peer's DELETE.
  * 0 or -errno. */
 int ikev1_qm_install_out(struct ike_sa *sa, struct ikev1_qm *qm);
-/* Child rekey and hard expiry timers of sa. */
+/* Child rekey and hard expiry timers of sa (a rekey that never finishes
+ * is started again IKEV1_REKEY_RETRY_MS later). */
 void ikev1_qm_child_tick(struct ike_sa *sa, uint64_t now_ms);
+/* Is a Quick Mode of sa replacing child spi_in running? */
+bool ikev1_rekey_running(const struct ike_sa *sa, uint32_t spi_in);
 /* Remove child c of sa: retire it and forget its SPI (no message). */
 void ikev1_qm_child_remove(struct ike_sa *sa, struct ike_child *c);
 

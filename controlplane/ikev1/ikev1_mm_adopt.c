@@ -44,6 +44,9 @@ static unsigned ikev1_adopt_children(struct ike_sa *sa, struct ike_sa *o)
 			break;
 		}
 		*nc = *c;
+		/* a rekey in flight on the old ISAKMP SA dies with it: again now */
+		if (nc->rekeyed_by == 0 && ikev1_rekey_running(o, c->spi_in))
+			nc->rekey_at_ms = ikev1_now_ms();
 		sa->v1->child_life_s[nc - sa->child] = o->v1->child_life_s[i];
 		ikev1_spi_live(o, c->spi_in, false);
 		ikev1_spi_live(sa, c->spi_in, true);

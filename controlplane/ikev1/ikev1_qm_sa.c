@@ -263,8 +263,7 @@ int ikev1_qm_install_out(struct ike_sa *sa, struct ikev1_qm *qm)
 	return 0;
 }
 
-/* Is a Quick Mode replacing child spi_in already running? */
-static bool ikev1_rekey_running(const struct ike_sa *sa, uint32_t spi_in)
+bool ikev1_rekey_running(const struct ike_sa *sa, uint32_t spi_in)
 {
 	for (unsigned i = 0; i < IKEV1_QM_MAX; i++)
 		if (sa->v1->qm[i].step != IKEV1_QM_FREE && sa->v1->qm[i].step != IKEV1_QM_DONE &&
@@ -292,7 +291,9 @@ void ikev1_qm_child_tick(struct ike_sa *sa, uint64_t now_ms)
 		}
 		if (c->rekey_at_ms != 0 && now_ms >= c->rekey_at_ms && c->rekeyed_by == 0 &&
 		    !ikev1_rekey_running(sa, c->spi_in)) {
-			c->rekey_at_ms = 0;
+			/* again later if this Quick Mode never finishes (lost,
+			 * or its ISAKMP SA replaced under it) */
+			c->rekey_at_ms = now_ms + IKEV1_REKEY_RETRY_MS;
 			if (ikev1_qm_start(sa, c->spi_in) < 0)
 				GW_LOG(ike, ERR, "session %" PRIu64 ": cannot rekey IPsec SA 0x%08"
 				       PRIx32, sa->id, c->spi_in);

@@ -317,9 +317,16 @@ one_isakmp_sa_each() {
 	[[ $c == 1 && $g == 1 ]]
 }
 
+# The gateway does not DELETE its SAs when it stops, so charon would keep
+# this case's IKE SA (and its configuration: a short reauthentication time,
+# other proposals) into the next case and reauthenticate it against the
+# next gateway; terminate charon's SAs too.
 stop_gw() {
 	lab_gw_stop
 	lab_log "gateway exit status $LAB_GW_RC"
+	swan_ctl "$S" --terminate --ike gw --force >/dev/null 2>&1
+	swan_ctl "$S" --terminate --child net --force >/dev/null 2>&1
+	lab_log "charon's SAs terminated: $(swan_sa_count "$S" gw) IKE SAs of gw left"
 }
 
 CONF=$LAB_TMP/gw.conf
