@@ -177,18 +177,6 @@ wait_gw_clean() {
 	[[ ${s:-} == 0 && ${n:-} == 0 ]]
 }
 
-# wait_swan_gone SECONDS: charon has no IKE SA of gw.
-wait_swan_gone() {
-	local i n
-	for ((i = 0; i < $1 * 5; i++)); do
-		n=$(swan_sa_count "$S" gw)
-		[[ $n == 0 ]] && break
-		sleep 0.2
-	done
-	echo "charon: IKE SAs of gw: $n"
-	[[ $n == 0 ]]
-}
-
 up() {
 	local st
 	swan_initiate "$S" net gw || { tail -n 6 "$SWAN_DIR/$S/initiate.out"; return 1; }
@@ -385,7 +373,7 @@ if [[ $CASES == *3* ]]; then
 	E0=$(swan_log_count "$S" "received DELETE for ESP CHILD_SA with SPI")
 	lab_check "clear crypto session" lab_cli clear crypto session
 	lab_check "ipsecgw: session and SAs gone" wait_gw_clean 10
-	lab_check "charon: the ISAKMP SA is gone" wait_swan_gone 10
+	lab_check "charon: the ISAKMP SA is gone" swan_wait_gone "$S" gw 10
 	lab_check "ipsecgw counted the DELETEs it sent (ESP SA, ISAKMP SA)" isakmp_wait_counter isakmp_delete_sent 2 1
 	lab_check "charon received the DELETE of the ESP SA" \
 		log_rose "received DELETE for ESP CHILD_SA with SPI" "$E0"

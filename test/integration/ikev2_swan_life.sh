@@ -131,18 +131,6 @@ wait_gw_clean() {
 	[[ ${s:-} == 0 && ${n:-} == 0 ]]
 }
 
-# wait_swan_gone SECONDS: charon has no IKE SA of gw.
-wait_swan_gone() {
-	local i n
-	for ((i = 0; i < $1 * 5; i++)); do
-		n=$(swan_sa_count "$S" gw)
-		[[ $n == 0 ]] && break
-		sleep 0.2
-	done
-	echo "charon: IKE SAs of gw: $n"
-	[[ $n == 0 ]]
-}
-
 up() {
 	swan_initiate "$S" net gw || { cat "$SWAN_DIR/$S/initiate.out"; return 1; }
 	swan_wait_ike "$S" gw "$LAB_GW_OUT_IP4" 15 || return 1
@@ -238,7 +226,7 @@ lab_gw_start "$CONF"
 lab_check "tunnel up, ping through it" up
 lab_check "clear crypto session" lab_cli clear crypto session
 lab_check "ipsecgw: session and SAs gone" wait_gw_clean 10
-lab_check "charon: the IKE SA is gone" wait_swan_gone 10
+lab_check "charon: the IKE SA is gone" swan_wait_gone "$S" gw 10
 stop_gw
 
 # ---------------------------------------------------------------- 5

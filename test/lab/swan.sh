@@ -63,6 +63,8 @@
 #   swan_wait_ike NAME IKE PEER SECONDS
 #                                 until swan_ike_up (a responder's view)
 #   swan_sa_count NAME IKE        how many IKE SAs of connection IKE exist
+#   swan_wait_gone NAME IKE SECONDS
+#                                 until NAME has no IKE SA of IKE (printed)
 #   swan_flush_crls NAME          drop the CRLs charon cached (fetched ones)
 #   swan_log_has NAME REGEX       charon.log of NAME has REGEX (shows the line)
 #   swan_log_count NAME REGEX     how many lines of NAME's charon.log match REGEX
@@ -533,6 +535,18 @@ swan_wait_ike() {
 # swan_sa_count NAME IKE
 swan_sa_count() {
 	swan_ctl "$1" --list-sas --ike "$2" --raw 2>/dev/null | grep -c "^list-sa event {$2 {"
+}
+
+# swan_wait_gone NAME IKE SECONDS: until charon NAME has no IKE SA of IKE.
+swan_wait_gone() {
+	local i n
+	for ((i = 0; i < $3 * 5; i++)); do
+		n=$(swan_sa_count "$1" "$2")
+		[[ $n == 0 ]] && break
+		sleep 0.2
+	done
+	echo "charon $1: IKE SAs of $2: $n"
+	[[ $n == 0 ]]
 }
 
 # swan_flush_crls NAME
