@@ -160,6 +160,7 @@ struct cfg_ikev2 {
 	bool disconnect_revoked_peers;		/* default false */
 	uint32_t cookie_threshold;		/* half-open SAs before COOKIEs, default 512 */
 	uint32_t max_half_open;			/* refuse beyond, default 8192 */
+	uint32_t max_half_open_per_peer;	/* from one address, default 5 */
 	uint32_t dpd_interval;			/* s, 0 = off, default 30 */
 };
 
@@ -238,6 +239,43 @@ struct cfg_peer {
 	int line;
 };
 
+/*
+ * punt = { neigh_pps; ike_pps; ike_new_pps; other_pps; }: the packets per
+ * second the workers together may punt to the control plane, per class
+ * (split evenly over the workers), 1..CFG_PUNT_PPS_MAX each.  The classes,
+ * in the order the control plane serves them, X(NAME, name, default pps):
+ *   neigh    ARP and ND;
+ *   ike      IKE whose SPI (ours) the gateway knows: live sessions;
+ *   other    ICMP to us, IP fragments to us, TTL expired, no route,
+ *            neighbour miss, too big;
+ *   ike_new  every other IKE datagram (IKE_SA_INIT, IKEv1 Main Mode's
+ *            first message, unknown SPIs, too short): the untrusted class.
+ * The data plane's punt classes (dataplane/dp.h) come from this list.
+ */
+#define CFG_PUNT_CLASSES(X) \
+	X(NEIGH, neigh, 5000) \
+	X(IKE, ike, 20000) \
+	X(OTHER, other, 10000) \
+	X(IKE_NEW, ike_new, 10000)
+
+enum cfg_punt_class {
+#define X(U, l, d) CFG_PUNT_##U,
+	CFG_PUNT_CLASSES(X)
+#undef X
+	CFG_PUNT_MAX
+};
+
+enum { CFG_PUNT_PPS_MAX = 100000000 };
+
+struct cfg_punt {
+	uint32_t pps[CFG_PUNT_MAX];		/* by enum cfg_punt_class; 0 = default */
+};
+
+/* The default rate of class c (CFG_PUNT_CLASSES), 0 for no such class. */
+uint32_t cfg_punt_default_pps(unsigned c);
+/* "neigh", "ike", "other", "ike_new"; "?" for no such class. */
+const char *cfg_punt_class_name(unsigned c);
+
 struct gw_cfg {
 	char path[256];
 	char *eal_argv[CFG_MAX_EAL_ARGS];	/* strdup'd; freed by cfg_free() */
@@ -253,6 +291,7 @@ struct gw_cfg {
 	struct cfg_neighbor *neighbors;		/* malloc'd array */
 	unsigned n_neighbors;
 	struct cfg_telemetry telemetry;
+	struct cfg_punt punt;			/* optional "punt" group; defaults */
 	struct cfg_pki pki;			/* optional "pki" group */
 	struct cfg_manual_sa *manual_sas;	/* malloc'd array; keys wiped by cfg_free */
 	unsigned n_manual_sas;

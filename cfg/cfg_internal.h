@@ -130,6 +130,9 @@ int cfg_parse_manual_sas(struct cfg_ctx *ctx, const config_setting_t *s, void *o
 int cfg_parse_policies(struct cfg_ctx *ctx, const config_setting_t *s, void *obj);
 int cfg_parse_crypto(struct cfg_ctx *ctx, const config_setting_t *s, void *obj);
 int cfg_parse_peers(struct cfg_ctx *ctx, const config_setting_t *s, void *obj);
+int cfg_parse_punt(struct cfg_ctx *ctx, const config_setting_t *s, void *obj);
+/* The punt rates used when the group or a key is absent. */
+void cfg_punt_defaults_set(struct cfg_punt *p);
 /* The crypto settings used when the group or a key is absent. */
 void cfg_crypto_defaults(struct cfg_crypto *c);
 

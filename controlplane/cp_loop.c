@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The control-plane event loop on the main lcore.  It blocks in epoll on:
- *   - a one-shot timerfd that polls the punt ring: CP_POLL_MIN_US after a
+ *   - a one-shot timerfd that polls the punt rings: CP_POLL_MIN_US after a
  *     poll that found work, doubling up to CP_POLL_MAX_US while idle (the
  *     CP shares its core with EAL's interrupt thread, telemetry threads and
- *     lab peers: it must never spin);
+ *     lab peers: it must never spin); each wake-up runs up to
+ *     CP_POLL_BURSTS rounds of cp_punt_poll(), each of which serves the
+ *     classes by priority (neigh, ike, other, then a small budget of
+ *     ike_new), so a flood of new IKE never delays ARP/ND or the IKE of
+ *     live sessions by more than one ike_new budget;
  *   - a periodic CP_TICK_MS timerfd for timers (neighbours, reassembly,
  *     ICMP tokens, SA events, RCU reclamation);
  *   - the telemetry eventfd (cp_tm_service);
@@ -296,7 +300,7 @@ static void cp_loop_poll(void)
 	for (int i = 0; i < CP_POLL_BURSTS; i++) {
 		n = cp_punt_poll();
 		handled += n;
-		if (n < DP_BURST)
+		if (n == 0)
 			break;
 	}
 	if (handled > 0)

@@ -12,7 +12,7 @@ enum {
 	CP_POLL_MIN_US = 100,		/* punt-ring poll interval after activity */
 	CP_POLL_MAX_US = 2000,		/* ... backing off to this when idle */
 	CP_TICK_MS = 100,		/* periodic work */
-	CP_POLL_BURSTS = 8,		/* punt bursts handled per wake-up */
+	CP_POLL_BURSTS = 8,		/* cp_punt_poll() rounds per wake-up */
 };
 
 /* The periodic work: neighbour timers, reassembly expiry, ICMP tokens,

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Dispatch of punted packets by reason and input interface. */
+/*
+ * Dispatch of punted packets by reason and input interface, and the
+ * drain of the punt rings by class priority (cp_punt.h).
+ */
 #include <rte_ether.h>
 #include <rte_mbuf.h>
 
@@ -94,12 +97,41 @@ void cp_punt_handle(struct rte_mbuf *m)
 	}
 }
 
-unsigned cp_punt_poll(void)
+/* Packets of each class handled here (tests and telemetry read them). */
+static uint64_t cp_punt_handled_n[DP_PUNT_CLASS_MAX];
+
+/* At most budget packets of class c, in bursts.  Returns how many. */
+static unsigned cp_punt_class(enum dp_punt_class c, unsigned budget)
 {
 	struct rte_mbuf *pkts[DP_BURST];
-	unsigned n = dp_punt_dequeue(pkts, DP_BURST);
+	unsigned done = 0;
 
-	for (unsigned i = 0; i < n; i++)
-		cp_punt_handle(pkts[i]);
+	while (done < budget) {
+		unsigned n = dp_punt_dequeue_class(c, pkts, RTE_MIN(budget - done,
+								   (unsigned)DP_BURST));
+
+		for (unsigned i = 0; i < n; i++)
+			cp_punt_handle(pkts[i]);
+		cp_punt_handled_n[c] += n;
+		done += n;
+		if (n < DP_BURST)
+			break;
+	}
+	return done;
+}
+
+unsigned cp_punt_poll(void)
+{
+	unsigned n = 0;
+
+	for (unsigned c = 0; c < DP_PUNT_CLASS_MAX; c++)
+		n += cp_punt_class((enum dp_punt_class)c,
+				   c == DP_PUNT_CLASS_IKE_NEW ? CP_PUNT_IKE_NEW_BUDGET :
+								CP_PUNT_BUDGET);
 	return n;
+}
+
+uint64_t cp_punt_handled(enum dp_punt_class c)
+{
+	return (unsigned)c < DP_PUNT_CLASS_MAX ? cp_punt_handled_n[c] : 0;
 }

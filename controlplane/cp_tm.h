@@ -117,13 +117,47 @@ int cp_tm_cmds_register(void);
 int cp_tm_sa_register(void);
 
 /*
- * Parameters are untrusted socket input: plain unsigned decimal only (no
- * sign, spaces or overflow).  START defaults to 0 when params is NULL or
- * empty; an ID is required.  0, or -EINVAL / -ERANGE (the caller replies
- * with tm_error()).
+ * Parameters are untrusted socket input (DPDK hands over the text after
+ * the first comma, at most 1022 bytes, cut at the first NUL).  One strict
+ * parser for every handler, state-changing ones above all: each function
+ * returns 0, -EINVAL (malformed, or NULL) or -ERANGE (too large), and
+ * writes *out only on success.  Nothing is skipped or guessed: no sign,
+ * no spaces, no "0x" where a decimal is asked for, no trailing bytes,
+ * no overflow.
+ *
+ *   tm_parse_u64    plain unsigned decimal <= max (1 to 20 digits)
+ *   tm_parse_spi    an SPI: "0x" + 1 to 8 hex digits, or a decimal
+ *                   <= UINT32_MAX; 0 is -ERANGE (no SA has SPI 0)
+ *   tm_parse_bool   exactly "0" or "1"
+ *   tm_parse_name   a configured object's name, the configuration's rule:
+ *                   1 to TM_NAME_MAX characters of A-Z a-z 0-9 _ -
+ *   tm_parse_addr   one IPv4 or IPv6 address (inet_pton, nothing around)
+ *   tm_parse_kv     "KEY=VALUE" with this KEY: *val points at VALUE
+ *                   (maybe empty, checked by the caller); -ENOENT when
+ *                   params does not start with "KEY="
+ *   tm_parse_start  START of a list: NULL or "" is 0, else tm_parse_u64
+ *   tm_parse_id     an ID: tm_parse_u64, required
  */
+enum { TM_NAME_MAX = 31 };	/* CFG_NAME_MAX - 1 */
+struct gw_addr;
+int tm_parse_u64(const char *s, uint64_t max, uint64_t *out);
+int tm_parse_spi(const char *s, uint32_t *out);
+int tm_parse_bool(const char *s, bool *out);
+int tm_parse_name(const char *s);
+int tm_parse_addr(const char *s, struct gw_addr *out);
+int tm_parse_kv(const char *params, const char *key, const char **val);
 int tm_parse_start(const char *params, uint64_t *start);
 int tm_parse_id(const char *params, uint64_t *id);
+
+/*
+ * The one error reply for a parameter that does not parse, so that every
+ * command refuses alike: {"error": "usage: USAGE (got 'PARAMS')"}, PARAMS
+ * cut to 40 characters ("" for none; unprintable bytes shown as '?').
+ * Returns -1, for "return tm_usage(...);".
+ */
+int tm_usage(struct tm_reply *r, const char *usage, const char *params);
+/* No parameters expected: 0 for NULL or "", else tm_usage(r, usage, params). */
+int tm_no_params(struct tm_reply *r, const char *usage, const char *params);
 
 /*
  * The list convention in one place.  The caller's ids are strictly

@@ -29,6 +29,7 @@
 #include "common/gw_addr.h"
 #include "common/gw_log.h"
 #include "controlplane/cp_neigh.h"
+#include "controlplane/cp_punt.h"
 #include "controlplane/cp_stats.h"
 #include "controlplane/cp_tm.h"
 #include "controlplane/ikev2/ikev2_tm.h"
@@ -96,7 +97,8 @@ static void tm_add_mac(struct tm_reply *r, const char *key, const struct rte_eth
 
 static int tm_version(const char *params, struct tm_reply *r)
 {
-	(void)params;
+	if (tm_no_params(r, "/ipsecgw/version (no parameters)", params) != 0)
+		return -1;
 	tm_add_str(r, "version", GW_VERSION);
 	tm_add_str(r, "dpdk", rte_version());
 	tm_add_u64(r, "pid", (uint64_t)getpid());
@@ -239,7 +241,8 @@ static int tm_stats(const char *params, struct tm_reply *r)
 {
 	struct dp_lcore_stats sum;
 
-	(void)params;
+	if (tm_no_params(r, "/ipsecgw/stats (no parameters)", params) != 0)
+		return -1;
 	dp_stats_sum(&sum);
 	for (int i = 0; i < DP_C_MAX; i++)
 		tm_add_u64(r, dp_counter_name(i), sum.c[i]);
@@ -263,6 +266,7 @@ int cp_tm_cmds_register(void)
 		{ "routes", tm_routes, "Route IDs: {count, next, ids[]}. Parameter: START" },
 		{ "route", tm_route, "One route: prefix, type, via, interface. Parameter: ID" },
 		{ "stats", tm_stats, "Data-plane and control-plane counters, per-worker arrays" },
+		{ "punt", cp_punt_tm, "Punt classes: rate, punted, policed, ring_full, handled, queued" },
 	};
 	static bool registered;
 	int ret;

@@ -73,7 +73,8 @@ int cp_tm_sa_drops(const char *params, struct tm_reply *r)
 {
 	struct dp_lcore_stats sum;
 
-	(void)params;
+	if (tm_no_params(r, "/ipsecgw/dp/drops (no parameters)", params) != 0)
+		return -1;
 	dp_stats_sum(&sum);
 	for (int i = 0; i < DP_DROP_MAX; i++)
 		tm_add_u64(r, tm_sa_drop_names[i], sum.c[i]);
@@ -274,7 +275,8 @@ int cp_tm_sa_stats(const char *params, struct tm_reply *r)
 {
 	struct dp_sa_stats st;
 
-	(void)params;
+	if (tm_no_params(r, "/ipsecgw/sa_stats (no parameters)", params) != 0)
+		return -1;
 	memset(&st, 0, sizeof(st));
 	dp_sa_stats(&st);
 	tm_add_u64(r, "live", st.live);
@@ -295,18 +297,6 @@ int cp_tm_sa_stats(const char *params, struct tm_reply *r)
 
 /* ---- /ipsecgw/sa_clear,NAME ---- */
 
-static bool tm_sa_name_ok(const char *s)
-{
-	size_t n = s != NULL ? strlen(s) : 0;
-
-	if (n == 0 || n >= CFG_NAME_MAX)
-		return false;
-	for (; *s != '\0'; s++)
-		if (*s <= ' ' || *s > '~' || *s == '"' || *s == '\\')
-			return false;
-	return true;
-}
-
 int cp_tm_sa_clear(const char *params, struct tm_reply *r)
 {
 	struct cp_sa_manual m;
@@ -314,11 +304,8 @@ int cp_tm_sa_clear(const char *params, struct tm_reply *r)
 	unsigned retired;
 	int ret;
 
-	if (!tm_sa_name_ok(params)) {
-		tm_error(r, "usage: /ipsecgw/sa_clear,NAME (a manual SA's name, got '%.40s')",
-			 params != NULL ? params : "");
-		return -1;
-	}
+	if (tm_parse_name(params) != 0)
+		return tm_usage(r, "/ipsecgw/sa_clear,NAME (a manual SA's name)", params);
 	ret = cp_sa_clear(params, &m);
 	if (ret == -ENOENT) {
 		tm_error(r, "no manual SA named '%s'", params);

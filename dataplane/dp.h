@@ -27,7 +27,14 @@
 enum {
 	DP_MAX_IFACES = CFG_MAX_IFACES,
 	DP_BURST = 32,
-	DP_PUNT_RING_SIZE = 4096,	/* workers -> CP, MP/SC */
+	/* workers -> CP, one MP/SC ring per punt class (see below) */
+	DP_PUNT_RING_NEIGH = 1024,
+	DP_PUNT_RING_IKE = 2048,
+	DP_PUNT_RING_OTHER = 2048,
+	DP_PUNT_RING_IKE_NEW = 1024,
+	DP_PUNT_RING_MBUFS = DP_PUNT_RING_NEIGH + DP_PUNT_RING_IKE + DP_PUNT_RING_OTHER +
+			     DP_PUNT_RING_IKE_NEW,
+	DP_IKE_SPI_MAX = 131072,	/* our IKE SPIs published (IKE_SA_MAX) */
 	DP_CPTX_RING_SIZE = 1024,	/* CP -> one worker per port, SP/SC */
 };
 
@@ -55,6 +62,29 @@ enum dp_punt_reason {
 	DP_PUNT_MAX
 };
 const char *dp_punt_reason_name(enum dp_punt_reason r);
+
+/*
+ * Punt classes, decided on the worker per packet (dp_punt.c), each with
+ * its own ring and, per worker, its own token-bucket policer (the class's
+ * configured pps / number of workers).  The list and the defaults are
+ * CFG_PUNT_CLASSES (cfg.h), in the order the control plane serves them:
+ *   NEIGH    ARP, ND;
+ *   IKE      IKE (UDP 500, or 4500 with the non-ESP marker) whose SPI on
+ *            our side is in the set of the gateway's own IKE SPIs
+ *            (dp_punt_spi_add), IKEv1 by either cookie;
+ *   OTHER    every other reason (ICMP, fragments, TTL, no route,
+ *            neighbour miss, too big);
+ *   IKE_NEW  every other IKE datagram: IKE_SA_INIT (responder SPI 0),
+ *            IKEv1 first messages, unknown SPIs, too short for a header.
+ *            Never dropped for being unknown: only served last.
+ */
+enum dp_punt_class {
+#define X(U, l, d) DP_PUNT_CLASS_##U = CFG_PUNT_##U,
+	CFG_PUNT_CLASSES(X)
+#undef X
+	DP_PUNT_CLASS_MAX
+};
+const char *dp_punt_class_name(enum dp_punt_class c);
 
 /*
  * What else a punted packet carries, in m->hash.fdir.hi (0 otherwise):
@@ -116,8 +146,27 @@ int dp_iface_by_port(uint16_t port_id);
 struct rte_mempool *dp_mbuf_pool(void);
 struct rte_rcu_qsbr *dp_rcu(void);
 
-/* CP: dequeue up to n punted packets.  Returns the count. */
+/* CP: dequeue up to n punted packets of class c.  Returns the count. */
+unsigned dp_punt_dequeue_class(enum dp_punt_class c, struct rte_mbuf **pkts, unsigned n);
+/* CP (tests): up to n punted packets, the classes in priority order. */
 unsigned dp_punt_dequeue(struct rte_mbuf **pkts, unsigned n);
+/* CP: packets waiting in class c's ring now. */
+unsigned dp_punt_queued(enum dp_punt_class c);
+/* CP: class c's configured rate for the whole gateway (pps). */
+uint32_t dp_punt_pps(enum dp_punt_class c);
+
+/*
+ * CP: the set of the gateway's own IKE SPIs (8 octets, ours: the one we
+ * chose), which the workers read lock-free to tell live sessions' IKE
+ * from new IKE.  Holds DP_IKE_SPI_MAX SPIs: an add never fails for lack
+ * of room while at most that many are published (removed ones wait for
+ * an RCU grace period in a queue of their own).  add: 0, -EEXIST, or
+ * -ENODEV without a data plane (unit tests of the IKE code);
+ * del: 0, -ENOENT, -ENODEV.  count: SPIs published.
+ */
+int dp_punt_spi_add(const uint8_t spi[8]);
+int dp_punt_spi_del(const uint8_t spi[8]);
+unsigned dp_punt_spi_count(void);
 /*
  * CP: queue a complete Ethernet frame for transmission on iface; a worker
  * drains the ring and sends it.  Takes ownership of m in every case:

@@ -22,6 +22,7 @@
 
 #include "cfg/cfg.h"
 #include "dataplane/dp.h"
+#include "dataplane/dp_punt.h"
 
 enum {
 	DP_MAX_WORKERS = CFG_MAX_WORKERS,
@@ -55,6 +56,7 @@ struct dp_worker {
 	struct dp_txbuf tx[DP_MAX_IFACES];	/* indexed by out interface */
 	struct esp_crypto_wk *cw;		/* its crypto context (dp_init) */
 	uint32_t frag6_id;			/* next IPv6 fragment id (low 24 bits) */
+	struct dp_policer pol[DP_PUNT_CLASS_MAX]; /* its share of each punt class */
 } __rte_cache_aligned;
 
 struct dp_state {
@@ -70,7 +72,8 @@ struct dp_state {
 	uint16_t txd[DP_MAX_IFACES];
 	struct rte_mempool *pool;
 	struct rte_rcu_qsbr *rcu;
-	struct rte_ring *punt;			/* workers -> CP, MP/SC */
+	struct rte_ring *punt[DP_PUNT_CLASS_MAX]; /* workers -> CP, MP/SC, per class */
+	uint32_t punt_pps[DP_PUNT_CLASS_MAX];	/* configured, whole gateway */
 	struct rte_ring *cptx[DP_MAX_IFACES];	/* CP -> one worker, SP/SC */
 	struct rte_ring *handoff[DP_MAX_WORKERS]; /* any worker -> owner, MP/SC */
 	struct dp_worker workers[DP_MAX_WORKERS];

@@ -1,15 +1,16 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Data-plane life cycle (dp_init, dp_launch, dp_stop, dp_fini) and the
- * small interfaces the control plane uses: punt ring, CP TX rings, getters.
+ * small interfaces the control plane uses: CP TX rings, getters (the punt
+ * rings are dp_punt.c's).
  *
  * dp_init order, undone in reverse by dp_fini (which also cleans up after
  * a dp_init that failed half-way):
  *   RCU variable -> route and neighbour tables -> policy (SPD) and SA
- *   tables -> ports configured ->
- *   mbuf pool (sized from the adjusted descriptors) -> ports started ->
- *   punt and CP TX rings -> local and connected routes -> workers (with
- *   their crypto contexts and handoff rings).
+ *   tables -> punt rings, rates and IKE SPI set (dp_punt.c) -> ports
+ *   configured -> mbuf pool (sized from the adjusted descriptors) ->
+ *   ports started -> CP TX rings -> local and connected routes ->
+ *   workers (with their crypto contexts, handoff rings and policers).
  * Ports are stopped, not closed, by dp_fini (EAL cleanup closes them), so
  * dp_init may run again in the same process.
  */
@@ -29,6 +30,7 @@
 #include "dataplane/dp_internal.h"
 #include "dataplane/dp_mempool.h"
 #include "dataplane/dp_neigh.h"
+#include "dataplane/dp_punt.h"
 #include "dataplane/dp_route.h"
 #include "dataplane/dp_sa.h"
 #include "dataplane/dp_spd.h"
@@ -69,10 +71,6 @@ static int rings_create(void)
 {
 	char name[RTE_RING_NAMESIZE];
 
-	dp_g.punt = rte_ring_create("dp_punt", DP_PUNT_RING_SIZE, (int)rte_socket_id(),
-				    RING_F_SC_DEQ);
-	if (dp_g.punt == NULL)
-		goto fail;
 	for (unsigned i = 0; i < dp_g.nb_ifaces; i++) {
 		snprintf(name, sizeof(name), "dp_cptx%u", i);
 		dp_g.cptx[i] = rte_ring_create(name, DP_CPTX_RING_SIZE, (int)rte_socket_id(),
@@ -206,6 +204,8 @@ int dp_init(const struct gw_cfg *cfg)
 	if (ret == 0)
 		ret = dp_sa_table_create(dp_g.nb_workers);
 	if (ret == 0)
+		ret = dp_punt_init(cfg);
+	if (ret == 0)
 		ret = ports_setup(cfg);
 	if (ret == 0)
 		ret = rings_create();
@@ -270,7 +270,7 @@ void dp_fini(void)
 	dp_stop();
 	for (unsigned i = 0; i < DP_MAX_IFACES; i++)
 		ring_free_all(dp_g.cptx[i]);
-	ring_free_all(dp_g.punt);
+	dp_punt_fini();
 	dp_handoff_free();
 	dp_worker_esp_free();
 	for (unsigned i = 0; i < dp_g.nb_started; i++)
@@ -322,13 +322,6 @@ unsigned dp_worker_lcore(unsigned w)
 	return w < dp_g.nb_workers ? dp_g.workers[w].lcore : rte_get_main_lcore();
 }
 
-unsigned dp_punt_dequeue(struct rte_mbuf **pkts, unsigned n)
-{
-	if (dp_g.punt == NULL)
-		return 0;
-	return rte_ring_sc_dequeue_burst(dp_g.punt, (void **)pkts, n, NULL);
-}
-
 int dp_cp_tx(unsigned iface, struct rte_mbuf *m)
 {
 	unsigned lcore = rte_lcore_id();
@@ -359,4 +352,5 @@ void dp_reclaim(void)
 	dp_neigh_reclaim();
 	dp_sa_reclaim();
 	dp_spd_reclaim();
+	dp_punt_reclaim();
 }

@@ -26,7 +26,7 @@ unsigned dp_mempool_nb_mbufs(const struct dp_pool_sizing *s)
 
 	for (unsigned p = 0; p < s->nb_ports && p < DP_MAX_IFACES; p++)
 		n += s->nb_workers * ((unsigned)s->rxd[p] + s->txd[p]) + DP_CPTX_RING_SIZE;
-	n += DP_PUNT_RING_SIZE + DP_FRAG_MBUFS + DP_NEIGH_QUEUE_MBUFS +
+	n += DP_PUNT_RING_MBUFS + DP_FRAG_MBUFS + DP_NEIGH_QUEUE_MBUFS +
 	     DP_CRYPTO_INFLIGHT_MBUFS;
 	n += s->nb_lcores * DP_MEMPOOL_CACHE * 3 / 2;
 	n += s->nb_workers * (s->nb_ports + 1) * DP_BURST;

@@ -8,7 +8,7 @@
  *
  *   per port   nb_workers * (rx descriptors + tx descriptors)
  *   per port   DP_CPTX_RING_SIZE          (control-plane TX ring)
- *            + DP_PUNT_RING_SIZE          (punt ring)
+ *            + DP_PUNT_RING_MBUFS         (the punt rings, one per class)
  *            + DP_FRAG_MBUFS              (control-plane reassembly table)
  *            + DP_NEIGH_QUEUE_MBUFS       (packets waiting for ARP/ND)
  *            + DP_CRYPTO_INFLIGHT_MBUFS   (jobs inside a crypto engine)
@@ -29,7 +29,7 @@
  *                                          with 2 workers or more
  *
  * Not counted: the parents that fragments keep once they left the worker
- * (TX descriptors, the punt ring, the control plane's neighbour queues),
+ * (TX descriptors, the punt rings, the control plane's neighbour queues),
  * and the second mbuf of a fragment in those two queues, which count
  * packets.  Outer fragmentation is the exception (the path MTU is known
  * and announced); should the pool run dry, the ports drop what they

@@ -15,6 +15,8 @@
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
 
+#include "dataplane/dp.h"
+
 /*
  * The drop reasons an operator reads through /ipsecgw/dp/drops (a flat dict
  * of exactly these names) and per SA.  X(name, help).
@@ -42,7 +44,7 @@
 	X(rx_pkts, "packets received") \
 	X(tx_pkts, "packets sent") \
 	X(fwd_pkts, "packets forwarded") \
-	X(punt_pkts, "packets punted to the control plane") \
+	X(punt_pkts, "packets punted to the control plane (all classes)") \
 	X(cptx_pkts, "control-plane packets sent") \
 	X(esp_out_pkts, "packets encrypted") \
 	X(esp_in_pkts, "packets decrypted") \
@@ -64,7 +66,8 @@
 	X(drop_local_proto, "dropped: unhandled protocol to the gateway") \
 	X(drop_udp_hdr, "dropped: bad UDP header") \
 	X(drop_natt_keepalive, "dropped: NAT-T keepalive (expected)") \
-	X(drop_punt_ring_full, "dropped: punt ring full") \
+	X(drop_punt_ring_full, "dropped: punt ring full (all classes)") \
+	X(drop_punt_policed, "dropped: over a punt class's rate (all classes)") \
 	X(drop_cptx_ring_full, "dropped: control-plane TX ring full")
 
 /* The drop reasons as their own small enum, for per-SA counters:
@@ -83,13 +86,33 @@ enum dp_counter {
 	DP_C_MAX
 };
 
+/*
+ * Per punt class (dp.h), beside the totals above: X(name, help).  An
+ * originated NEIGH_MISS packet dropped on the punt path counts here and as
+ * drop_no_neighbor; every other one as drop_punt_policed or
+ * drop_punt_ring_full.
+ */
+#define DP_PUNT_CTRS(X) \
+	X(punted, "enqueued for the control plane") \
+	X(policed, "dropped: over the class's rate") \
+	X(ring_full, "dropped: the class's ring full")
+
+enum dp_punt_ctr {
+#define X(n, d) DP_PUNT_C_##n,
+	DP_PUNT_CTRS(X)
+#undef X
+	DP_PUNT_C_MAX
+};
+
 struct dp_lcore_stats {
 	uint64_t c[DP_C_MAX];
+	uint64_t punt[DP_PUNT_CLASS_MAX][DP_PUNT_C_MAX];
 } __rte_cache_aligned;
 
 extern struct dp_lcore_stats dp_stats[RTE_MAX_LCORE];
 
 const char *dp_counter_name(enum dp_counter c);
+const char *dp_punt_ctr_name(enum dp_punt_ctr k);
 /* Sum over all lcores into out (racy but monotonic reads, by design). */
 void dp_stats_sum(struct dp_lcore_stats *out);
 
@@ -101,6 +124,15 @@ void dp_stats_sum(struct dp_lcore_stats *out);
 static inline void dp_count_lcore(unsigned lcore, enum dp_counter c, uint64_t n)
 {
 	uint64_t *v = &dp_stats[lcore].c[c];
+
+	__atomic_store_n(v, __atomic_load_n(v, __ATOMIC_RELAXED) + n, __ATOMIC_RELAXED);
+}
+
+/* Add n to punt counter k of class c in lcore's block (same rule). */
+static inline void dp_count_punt(unsigned lcore, enum dp_punt_class c, enum dp_punt_ctr k,
+				 uint64_t n)
+{
+	uint64_t *v = &dp_stats[lcore].punt[c][k];
 
 	__atomic_store_n(v, __atomic_load_n(v, __ATOMIC_RELAXED) + n, __ATOMIC_RELAXED);
 }

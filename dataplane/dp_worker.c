@@ -3,8 +3,9 @@
  * The worker loop, one per worker lcore:
  *
  *   for each interface: RX burst on queue <worker index>, classify, and
- *     forward (to a per-port TX buffer), punt (one burst into the punt
- *     ring) or drop (counted); then the ESP stages of that burst
+ *     forward (to a per-port TX buffer), punt (dp_punt.c: by class,
+ *     through this worker's policer of the class, into the class's ring)
+ *     or drop (counted); then the ESP stages of that burst
  *     (dp_worker_esp.c: decrypt, or encrypt for an outbound PROTECT
  *     policy);
  *   with two workers or more, drain this worker's handoff ring (packets
@@ -58,6 +59,7 @@ void dp_worker_setup(unsigned w, unsigned lcore)
 	for (unsigned i = 0; i < dp_g.nb_ifaces; i++)
 		if (i % dp_g.nb_workers == w)
 			wk->cptx_iface[wk->nb_cptx++] = (uint8_t)i;
+	dp_punt_worker_setup(w);
 }
 
 void dp_worker_tx_flush(struct dp_worker *wk, unsigned iface)
@@ -86,28 +88,6 @@ static void tx_queue_fwd(struct dp_worker *wk, struct rte_mbuf **m, const uint8_
 			j++;
 		dp_worker_tx_queue(wk, out[i], &m[i], j - i);
 		i = j;
-	}
-}
-
-/*
- * Punt m[0..n) (reason in m->hash.usr, m->port set): one burst into the
- * ring.  What the ring cannot take is dropped; an encrypted packet that
- * was to wait there for its next hop's resolution counts as
- * drop_no_neighbor (the control plane counts its own queue's losses).
- */
-void dp_worker_punt(struct dp_worker *wk, struct rte_mbuf **m, unsigned n)
-{
-	unsigned q;
-
-	if (n == 0)
-		return;
-	q = rte_ring_enqueue_burst(dp_g.punt, (void **)m, n, NULL);
-	dp_count_lcore(wk->lcore, DP_C_punt_pkts, q);
-	for (unsigned i = q; i < n; i++) {
-		bool outer = m[i]->hash.usr == DP_PUNT_NEIGH_MISS &&
-			     m[i]->hash.fdir.hi == DP_PUNT_ORIGINATED;
-
-		dp_drop(m[i], outer ? DP_C_drop_no_neighbor : DP_C_drop_punt_ring_full);
 	}
 }
 

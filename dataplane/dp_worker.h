@@ -4,8 +4,9 @@
 
 /*
  * What the two halves of the worker share, and nothing else includes:
- *   dp_worker.c      the loop, RX, TX buffers, punts, the CP TX rings,
+ *   dp_worker.c      the loop, RX, TX buffers, the CP TX rings,
  *                    idle back-off, profiling;
+ *   dp_punt.c        the punts: class, policer, ring;
  *   dp_worker_esp.c  the ESP stages (in, out with its MTU check and outer
  *                    fragmentation), the handoff drain, the crypto
  *                    contexts.
@@ -58,8 +59,10 @@ static inline void dp_worker_tx_queue(struct dp_worker *wk, unsigned iface,
 	}
 }
 
-/* dp_worker.c: punt m[0..n) (reason in m->hash.usr, m->port set) in one
- * burst; what the ring cannot take is freed and counted. */
+/* dp_punt.c: punt m[0..n) (reason in m->hash.usr, m->port set), each
+ * to its class's ring through this worker's policer of the class; what
+ * the policer refuses (policed) or the ring cannot take (ring_full) is
+ * freed and counted (an originated NEIGH_MISS packet as drop_no_neighbor). */
 void dp_worker_punt(struct dp_worker *wk, struct rte_mbuf **m, unsigned n);
 
 /*

@@ -11,11 +11,19 @@
  *   ipsecgw-cli [--file-prefix P | --socket PATH] --raw CMD
  *
  * Words may be abbreviated while they stay unambiguous ("sh ip ro").
- * Exit status: 0 ok, 1 error reply or connection failure, 2 usage.
+ * A command's argument is checked before anything is sent, by the
+ * gateway's own rules (controlplane/cp_tm.h): a NAME or TRUSTPOINT is 1 to
+ * 31 of A-Z a-z 0-9 _ -, an N a decimal without sign or spaces, a HANDLE
+ * a decimal below 2^32, an SPI 0xHEX or decimal (not 0), an ADDR an IPv4
+ * or IPv6 address.
+ * Exit status: 0 ok, 1 error reply or connection failure, 2 usage (a bad
+ * argument included).
  */
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +35,12 @@
 #include "controlplane/cli/cli_sa.h"
 #include "controlplane/cli/cli_show.h"
 
-enum { CLI_MAX_WORDS = 5 };
+enum {
+	CLI_MAX_WORDS = 5,
+	CLI_NAME_MAX = 31,		/* the configuration's names */
+	CLI_U64_DIGITS = 20,
+	CLI_SPI_HEX = 8,
+};
 
 struct cli_cmd {
 	const char *words[CLI_MAX_WORDS];	/* NULL-terminated */
@@ -89,6 +102,93 @@ static const struct cli_cmd cli_cmds[] = {
 };
 
 #define CLI_NCMDS (sizeof(cli_cmds) / sizeof(cli_cmds[0]))
+
+/* ---- arguments, checked before connecting ---- */
+
+/* A plain decimal <= max: digits only, 1 to 20 of them, no overflow. */
+static bool cli_arg_dec(const char *s, uint64_t max)
+{
+	size_t n = strspn(s, "0123456789");
+	uint64_t v = 0;
+
+	if (n == 0 || s[n] != '\0' || n > CLI_U64_DIGITS)
+		return false;
+	for (; *s != '\0'; s++) {
+		unsigned d = (unsigned)(*s - '0');
+
+		if (v > (UINT64_MAX - d) / 10)
+			return false;
+		v = v * 10 + d;
+	}
+	return v <= max;
+}
+
+static bool cli_arg_id(const char *s)
+{
+	return cli_arg_dec(s, UINT64_MAX);
+}
+
+static bool cli_arg_handle(const char *s)
+{
+	return cli_arg_dec(s, UINT32_MAX - 1);
+}
+
+static bool cli_arg_name(const char *s)
+{
+	size_t n = strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-");
+
+	return n > 0 && s[n] == '\0' && n <= CLI_NAME_MAX;
+}
+
+static bool cli_arg_spi(const char *s)
+{
+	size_t n;
+
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		s += 2;
+		n = strspn(s, "0123456789abcdefABCDEF");
+		return n > 0 && s[n] == '\0' && n <= CLI_SPI_HEX && strspn(s, "0") != n;
+	}
+	return cli_arg_dec(s, UINT32_MAX) && strspn(s, "0") != strlen(s);
+}
+
+static bool cli_arg_addr(const char *s)
+{
+	unsigned char a[16];
+
+	return strlen(s) < INET6_ADDRSTRLEN &&
+	       (inet_pton(AF_INET, s, a) == 1 || inet_pton(AF_INET6, s, a) == 1);
+}
+
+/* What each argument name of cli_cmds[] must look like. */
+static const struct {
+	const char *arg;
+	bool (*ok)(const char *s);
+	const char *form;
+} cli_args[] = {
+	{ "NAME", cli_arg_name, "1 to 31 characters of A-Z a-z 0-9 _ -" },
+	{ "TRUSTPOINT", cli_arg_name, "1 to 31 characters of A-Z a-z 0-9 _ -" },
+	{ "N", cli_arg_id, "an unsigned decimal number" },
+	{ "HANDLE", cli_arg_handle, "an unsigned decimal number below 4294967295" },
+	{ "SPI", cli_arg_spi, "0x and 1 to 8 hex digits, or a decimal below 2^32; not 0" },
+	{ "ADDR", cli_arg_addr, "an IPv4 or IPv6 address" },
+};
+
+/* 0, or -1 with a message on stderr: val is not what arg asks for (an
+ * argument name with no rule is refused too: fail closed). */
+static int cli_arg_check(const char *prog, const char *arg, const char *val)
+{
+	for (size_t i = 0; i < sizeof(cli_args) / sizeof(cli_args[0]); i++) {
+		if (strcmp(cli_args[i].arg, arg) != 0)
+			continue;
+		if (cli_args[i].ok(val))
+			return 0;
+		fprintf(stderr, "%s: bad %s '%.64s': expected %s\n", prog, arg, val, cli_args[i].form);
+		return -1;
+	}
+	fprintf(stderr, "%s: no rule for the argument %s\n", prog, arg);
+	return -1;
+}
 
 static void cli_usage(FILE *f, const char *prog)
 {
@@ -244,8 +344,11 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	x.json = o.json;
-	if (cmd != NULL && cmd->arg != NULL)
+	if (cmd != NULL && cmd->arg != NULL) {
 		x.arg = argv[argc - 1];
+		if (cli_arg_check(argv[0], cmd->arg, x.arg) != 0)
+			return 2;
+	}
 	if (cli_connect(&x.conn, path, x.err, sizeof(x.err)) != 0) {
 		fprintf(stderr, "%s: %s\n", argv[0], x.err);
 		return 1;

@@ -269,8 +269,11 @@ static EVP_PKEY *ike_dh_peer(const struct ike_dh_info *g, const uint8_t *peer)
 	key = ike_dh_fromdata(g, bld, EVP_PKEY_PUBLIC_KEY);
 	if (key == NULL || g->kind != IKE_DH_ECP)
 		goto out;
-	chk = EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL);	/* on the curve, right order */
-	if (chk == NULL || EVP_PKEY_public_check(chk) != 1) {
+	/* on the curve, not at infinity, coordinates below p (SP 800-56A
+	 * 5.6.2.3.4 partial validation): enough for the NIST curves, whose
+	 * cofactor is 1, and no scalar multiplication (RFC 6989 2.3) */
+	chk = EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL);
+	if (chk == NULL || EVP_PKEY_public_check_quick(chk) != 1) {
 		EVP_PKEY_free(key);
 		key = NULL;
 	}
@@ -279,6 +282,20 @@ out:
 	BN_free(y);
 	OSSL_PARAM_BLD_free(bld);
 	return key;
+}
+
+int ike_dh_check_public(uint16_t group, const uint8_t *peer, size_t peer_len)
+{
+	const struct ike_dh_info *g = ike_dh_info(group);
+	EVP_PKEY *pkey;
+
+	if (g == NULL || peer == NULL || peer_len != g->pub_len)
+		return -EINVAL;
+	pkey = ike_dh_peer(g, peer);
+	if (pkey == NULL)
+		return -EINVAL;
+	EVP_PKEY_free(pkey);
+	return 0;
 }
 
 int ike_dh_derive(struct ike_dh *dh, const uint8_t *peer, size_t peer_len,

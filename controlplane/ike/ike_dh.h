@@ -48,6 +48,13 @@ uint16_t ike_dh_group(const struct ike_dh *dh);
 const uint8_t *ike_dh_public(const struct ike_dh *dh, size_t *len);
 
 /*
+ * Is peer a valid public value of group, as ike_dh_derive() checks it
+ * (length, MODP range, ECP point on the curve), without a key pair of
+ * ours?  For a responder, before it keeps state.  0 or -EINVAL.
+ */
+int ike_dh_check_public(uint16_t group, const uint8_t *peer, size_t peer_len);
+
+/*
  * The shared secret g^ir with the peer's public value (exactly
  * ike_dh_pub_len() octets) into secret (exactly ike_dh_secret_len()).
  * 0, -EINVAL (wrong length, value out of range, point not on the curve,

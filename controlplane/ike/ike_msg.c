@@ -555,6 +555,9 @@ static enum ike_msg_err ike_msg_parse_chain(struct ike_msg *m, uint8_t type, con
 			return IKE_MSG_PL_LENGTH;
 		if (plen > len - off)
 			return IKE_MSG_PL_TRUNCATED;
+		if (m->n_pl == IKE_MSG_MAX_PAYLOADS)
+			return IKE_MSG_PL_TOO_MANY;
+		m->n_pl++;
 		if (type == IKE_PL_SK || type == IKE_PL_SKF) {
 			/* 3.14: the Encrypted payload is the last one; its
 			 * Next Payload is the first inner payload. */

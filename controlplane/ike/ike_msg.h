@@ -61,7 +61,7 @@
 	X(PL_TRUNCATED, SYNTAX, "payload runs past the end of its message") \
 	X(PL_LENGTH, SYNTAX, "payload length below the minimum of its type") \
 	X(PL_TRAILING, SYNTAX, "bytes after the last payload") \
-	X(PL_TOO_MANY, SYNTAX, "more payloads of one type than supported") \
+	X(PL_TOO_MANY, SYNTAX, "more payloads (of one type, or in all) than supported") \
 	X(PL_NOT_LAST, SYNTAX, "SK or SKF payload is not the last payload") \
 	X(PL_NESTED, SYNTAX, "SK or SKF payload inside an encrypted payload") \
 	X(PL_CRITICAL, CRITICAL, "unsupported critical payload") \
@@ -100,8 +100,13 @@ enum ike_msg_err_class {
 
 /* Fixed maxima per message; one more is IKE_MSG_PL_TOO_MANY (or the
  * SA/TS variants).  Singletons (SA, KE, IDi, IDr, AUTH, Nonce, TSi, TSr,
- * SK/SKF, CP, EAP) may appear once. */
+ * SK/SKF, CP, EAP) may appear once.  IKE_MSG_MAX_PAYLOADS bounds every
+ * payload of the message, outer and inner chains together, unknown ones
+ * included: the per-type maxima and the singletons add up to 71, so a
+ * message of thousands of tiny (4-octet) payloads stops at the 81st
+ * instead of being walked to its end. */
 enum {
+	IKE_MSG_MAX_PAYLOADS = 80,
 	IKE_MSG_MAX_CERT = 8,		/* a chain */
 	IKE_MSG_MAX_CERTREQ = 8,
 	IKE_MSG_MAX_N = 24,
@@ -237,6 +242,7 @@ struct ike_msg {
 	uint8_t n_sa, n_ke, n_idi, n_idr, n_auth, n_nonce, n_tsi, n_tsr, n_sk, n_cp, n_eap;
 	uint8_t n_cert, n_certreq, n_n, n_d, n_v;
 	uint8_t n_unknown;		/* unknown non-critical payloads skipped */
+	uint8_t n_pl;			/* all payloads so far (IKE_MSG_MAX_PAYLOADS) */
 	uint8_t crit_type;		/* IKE_MSG_PL_CRITICAL: the payload type */
 	uint8_t err_pl;			/* payload type being parsed at the error */
 	size_t err_off;			/* its offset in the buffer being parsed */

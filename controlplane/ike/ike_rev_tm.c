@@ -24,14 +24,6 @@
 #include "controlplane/ike/ike_rev.h"
 #include "controlplane/ike/ike_rev_tm.h"
 
-static bool ike_rev_tm_no_params(const char *params, struct tm_reply *r)
-{
-	if (params == NULL || *params == '\0')
-		return true;
-	tm_error(r, "no parameters expected (got '%.40s')", params);
-	return false;
-}
-
 /* The event the summary's last_* fields describe. */
 static bool ike_rev_tm_last(struct ike_rev_event *ev)
 {
@@ -50,7 +42,7 @@ int ike_rev_tm_summary(const char *params, struct tm_reply *r)
 	struct ike_rev_event ev;
 	bool have;
 
-	if (!ike_rev_tm_no_params(params, r))
+	if (tm_no_params(r, "/ipsecgw/revocation (no parameters)", params) != 0)
 		return -1;
 	for (unsigned c = 0; c < IKE_REV_C_MAX; c++)
 		tm_add_u64(r, ike_rev_counter_name(c), ike_rev_counter(c));
@@ -115,16 +107,15 @@ int ike_rev_tm_event(const char *params, struct tm_reply *r)
 }
 
 /* Read, or set with "0" / "1" (nothing else). */
-static int ike_rev_tm_switch(uint8_t version, const char *name, const char *params,
+static int ike_rev_tm_switch(uint8_t version, const char *usage, const char *params,
 			     struct tm_reply *r)
 {
+	bool on;
+
 	if (params != NULL && *params != '\0') {
-		if (strcmp(params, "0") != 0 && strcmp(params, "1") != 0) {
-			tm_error(r, "usage: /ipsecgw/%s/disconnect_revoked_peers[,0|1] (got '%.40s')",
-				 name, params);
-			return -1;
-		}
-		ike_rev_set_enabled(version, params[0] == '1');
+		if (tm_parse_bool(params, &on) != 0)
+			return tm_usage(r, usage, params);
+		ike_rev_set_enabled(version, on);
 	}
 	tm_add_u64(r, "enabled", ike_rev_enabled(version));
 	return 0;
@@ -132,12 +123,12 @@ static int ike_rev_tm_switch(uint8_t version, const char *name, const char *para
 
 int ike_rev_tm_ikev2(const char *params, struct tm_reply *r)
 {
-	return ike_rev_tm_switch(2, "ikev2", params, r);
+	return ike_rev_tm_switch(2, "/ipsecgw/ikev2/disconnect_revoked_peers[,0|1]", params, r);
 }
 
 int ike_rev_tm_isakmp(const char *params, struct tm_reply *r)
 {
-	return ike_rev_tm_switch(1, "isakmp", params, r);
+	return ike_rev_tm_switch(1, "/ipsecgw/isakmp/disconnect_revoked_peers[,0|1]", params, r);
 }
 
 int ike_rev_tm_register(void)

@@ -10,10 +10,13 @@
  * call that creates the SA).  That index is keyed with a random secret,
  * the peers choosing the SPIs.  The number of half-open
  * SAs (state before ESTABLISHED) is kept as a count, updated where states
- * change (ike_sa_new, ike_sa_state), not counted per IKE_SA_INIT.  CP
- * thread only.
+ * change (ike_sa_new, ike_sa_state), not counted per IKE_SA_INIT.  Our
+ * SPI of every SA in the table (IKEv1 ISAKMP SAs too) is published in the
+ * data plane's set of IKE SPIs from ike_sa_new() to ike_sa_free(), for the
+ * workers' punt classes (dp.h).  CP thread only.
  */
 
+#include <endian.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -27,7 +30,12 @@
 #include "controlplane/ike/ike_dh.h"
 #include "controlplane/ike/ike_rev.h"
 #include "controlplane/ike/ike_sa.h"
+#include "dataplane/dp.h"
 #include "dataplane/dp_sa.h"
+
+/* Every IKE SA's SPI fits the data plane's set. */
+_Static_assert((unsigned)IKE_SA_MAX <= (unsigned)DP_IKE_SPI_MAX,
+	       "IKE_SA_MAX above DP_IKE_SPI_MAX");
 
 enum {
 	IKE_SA_IDX_SLOTS = 2 * IKE_SA_MAX,	/* power of two, load <= 1/2 */
@@ -61,6 +69,38 @@ const char *ike_sa_state_name(enum ike_sa_state s)
 static const uint8_t *ike_sa_local_spi(const struct ike_sa *sa)
 {
 	return sa->role == IKE_INITIATOR ? sa->spi_i : sa->spi_r;
+}
+
+/* An SPI as the logs print it. */
+static uint64_t ike_sa_spi_u64(const uint8_t spi[8])
+{
+	uint64_t v;
+
+	memcpy(&v, spi, sizeof(v));
+	return be64toh(v);
+}
+
+/*
+ * Our SPI in the data plane's set (dp.h), so that the workers punt this
+ * session's IKE into the trusted class: from ike_sa_new() to
+ * ike_sa_free().  Without a data plane (unit tests) there is no set.
+ */
+static void ike_sa_spi_publish(const uint8_t spi[8])
+{
+	int ret = dp_punt_spi_add(spi);
+
+	if (ret != 0 && ret != -ENODEV)
+		GW_LOG(ike, ERR, "IKE SPI %016" PRIx64 " not published (%s): its IKE "
+		       "is punted as new", ike_sa_spi_u64(spi), strerror(-ret));
+}
+
+static void ike_sa_spi_unpublish(const uint8_t spi[8])
+{
+	int ret = dp_punt_spi_del(spi);
+
+	if (ret != 0 && ret != -ENODEV && ret != -ENOENT)
+		GW_LOG(ike, ERR, "IKE SPI %016" PRIx64 " not unpublished (%s)",
+		       ike_sa_spi_u64(spi), strerror(-ret));
 }
 
 static unsigned ike_sa_mix(uint64_t v)
@@ -190,6 +230,7 @@ int ike_sa_delete(uint64_t session_id, const char *why)
 
 static void ike_sa_free(struct ike_sa *sa)
 {
+	ike_sa_spi_unpublish(ike_sa_local_spi(sa));
 	ike_rev_index_del(sa);
 	if (sa->v1 != NULL && ike_sa_v1_free != NULL)
 		ike_sa_v1_free(sa);
@@ -280,6 +321,7 @@ struct ike_sa *ike_sa_new(enum ike_role role, int peer)
 		sa->child[i].h_in = sa->child[i].h_out = DP_SA_INVALID;
 	ike_tab.sa[ike_tab.n++] = sa;
 	ike_sa_idx_add(ike_tab.idx, ike_sa_spi_hash(spi), sa);
+	ike_sa_spi_publish(spi);
 	ike_tab.half_open++;		/* INIT_SENT and INIT_DONE are half-open */
 	return sa;
 }
@@ -310,7 +352,8 @@ struct ike_sa *ike_sa_find_init(const uint8_t spi_i[8], const struct gw_addr *re
 		struct ike_sa *sa = ike_tab.iidx[h];
 
 		if (sa->state != IKE_SA_DEAD && memcmp(sa->spi_i, spi_i, 8) == 0 &&
-		    gw_addr_eq(&sa->remote, remote) && sa->remote_port == remote_port &&
+		    gw_addr_eq(&sa->remote, remote) &&
+		    (remote_port == 0 || sa->remote_port == remote_port) &&
 		    (best == NULL || sa->id > best->id))
 			best = sa;
 	}
@@ -364,8 +407,14 @@ void ike_sa_state(struct ike_sa *sa, enum ike_sa_state st, const char *why)
 {
 	if (sa->state == st)
 		return;
-	GW_LOG(ike, INFO, "session %" PRIu64 ": %s -> %s (%s)", sa->id, ike_sa_state_name(sa->state),
-	       ike_sa_state_name(st), why != NULL ? why : "");
+	/* a half-open SA dying is what a flood of cookie-answering strangers
+	 * causes by the thousand: rate-limited, the rest logged as always */
+	if (st == IKE_SA_DEAD && sa->state <= IKE_SA_INIT_DONE)
+		GW_LOG_RL(ike, INFO, "session %" PRIu64 ": %s -> %s (%s)", sa->id,
+			  ike_sa_state_name(sa->state), ike_sa_state_name(st), why != NULL ? why : "");
+	else
+		GW_LOG(ike, INFO, "session %" PRIu64 ": %s -> %s (%s)", sa->id,
+		       ike_sa_state_name(sa->state), ike_sa_state_name(st), why != NULL ? why : "");
 	if ((sa->state < IKE_SA_ESTABLISHED) != (st < IKE_SA_ESTABLISHED)) {
 		if (st < IKE_SA_ESTABLISHED)
 			ike_tab.half_open++;

@@ -223,8 +223,8 @@ void ike_sa_table_fini(void);
 struct ike_sa *ike_sa_new(enum ike_role role, int peer);
 /* Lookup by our SPI (the one we chose); NULL if none. */
 struct ike_sa *ike_sa_find_local_spi(const uint8_t spi[8]);
-/* A responder's half-open SA by the initiator's SPI and address (for a
- * retransmitted IKE_SA_INIT); NULL if none. */
+/* A responder's SA by the initiator's SPI, address and port (0: any port,
+ * for a replay through a NAT that changed it); NULL if none. */
 struct ike_sa *ike_sa_find_init(const uint8_t spi_i[8], const struct gw_addr *remote,
 				uint16_t remote_port);
 struct ike_sa *ike_sa_find_id(uint64_t id);

@@ -56,7 +56,13 @@ int ikev1_delete(uint64_t session_id, const char *why);
 	X(isakmp_drop_parse, "dropped: unparsable, undecryptable or failing its HASH") \
 	X(isakmp_drop_no_sa, "dropped: no ISAKMP SA for the cookies") \
 	X(isakmp_drop_state, "dropped: unexpected in the SA's state") \
+	X(isakmp_drop_replay, "dropped: replay of a finished exchange (message ID, DPD sequence)") \
+	X(isakmp_drop_frag, "dropped: fragment out of range, nested, or over a reassembly bound") \
+	X(isakmp_frag_dup, "fragments received again (ignored)") \
+	X(isakmp_frag_reassembled, "messages reassembled from fragments") \
 	X(isakmp_aggressive_refused, "Aggressive Mode requests refused") \
+	X(isakmp_drop_half_open, "Main Mode 1 refused: crypto.ikev2.max_half_open reached") \
+	X(isakmp_drop_peer_half_open, "Main Mode 1 refused: max_half_open_per_peer reached") \
 	X(isakmp_sa_established, "ISAKMP SAs established (Main Mode done)") \
 	X(isakmp_auth_failed, "Main Mode authentication refused") \
 	X(isakmp_no_proposal, "NO-PROPOSAL-CHOSEN sent or received") \

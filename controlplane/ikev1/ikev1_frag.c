@@ -9,7 +9,19 @@
  * number up to the one flagged last is there, then the whole message goes
  * through the receive path again.  Send: messages above IKEV1_FRAG_SIZE go
  * as fragments once the peer announced the extension.  CP thread only.
- */
+ *
+ * Fragments are not authenticated (the whole message is, once decrypted):
+ * anyone who saw the cookies can send them.  Bounds, each refusal counted
+ * in isakmp_drop_frag:
+ *   - fragment numbers 1..IKE_FRAG_MAX (32), none above the last one;
+ *   - one message in reassembly per SA (a new fragment ID starts over);
+ *   - IKEV1_MSG_BUF (65535) octets held per SA, checked on every slice
+ *     (before, 32 slices of 64 KiB each could be held: 2 MiB per SA);
+ *   - IKEV1_FRAG_ALL_MAX (4 MiB) held over all SAs, so that many
+ *     half-open Main Modes cannot hold 64 KiB each;
+ *   - a reassembled message that is itself a fragment is dropped (each
+ *     level would strip a few octets and allocate the rest again);
+ * released with the message, a new fragment ID, or the SA (ikev1_v1_free). */
 
 #include <errno.h>
 #include <inttypes.h>
@@ -21,16 +33,35 @@
 #include "common/gw_log.h"
 #include "controlplane/ikev1/ikev1_int.h"
 
-static void ikev1_frag_clear(struct ike_sa *sa)
+static size_t ikev1_frag_all;		/* octets held over every SA */
+static bool ikev1_frag_inside;		/* a reassembled message is being processed */
+
+size_t ikev1_frag_held(void)
+{
+	return ikev1_frag_all;
+}
+
+void ikev1_frag_clear(struct ike_sa *sa)
 {
 	for (unsigned i = 0; i < IKE_FRAG_MAX; i++) {
-		if (sa->frag[i] != NULL)
+		if (sa->frag[i] != NULL) {
+			ikev1_frag_all -= sa->frag_len[i];
 			OPENSSL_cleanse(sa->frag[i], sa->frag_len[i]);
+		}
 		free(sa->frag[i]);
 		sa->frag[i] = NULL;
 		sa->frag_len[i] = 0;
 	}
 	sa->frag_total = 0;
+}
+
+static size_t ikev1_frag_sa_bytes(const struct ike_sa *sa)
+{
+	size_t n = 0;
+
+	for (unsigned i = 0; i < IKE_FRAG_MAX; i++)
+		n += sa->frag[i] != NULL ? sa->frag_len[i] : 0;
+	return n;
 }
 
 /* The whole message, when every fragment is there: malloc'd, *len. */
@@ -56,6 +87,36 @@ static uint8_t *ikev1_frag_whole(struct ike_sa *sa, size_t *len)
 	return buf;
 }
 
+static bool ikev1_frag_refuse(struct ike_sa *sa, bool clear)
+{
+	if (clear)
+		ikev1_frag_clear(sa);
+	ikev1_count(IKEV1_C_isakmp_drop_frag, 1);
+	return true;
+}
+
+/* Keep f's slice; false: refused. */
+static bool ikev1_frag_keep(struct ike_sa *sa, const struct ikev1_frag_pl *f)
+{
+	size_t held = ikev1_frag_sa_bytes(sa);
+
+	if (held + f->data.len > IKEV1_MSG_BUF) {
+		ikev1_frag_refuse(sa, true);
+		return false;
+	}
+	if (ikev1_frag_all + f->data.len > IKEV1_FRAG_ALL_MAX) {
+		ikev1_frag_refuse(sa, false);
+		return false;
+	}
+	sa->frag[f->num - 1] = malloc(f->data.len);
+	if (sa->frag[f->num - 1] == NULL)
+		return false;
+	memcpy(sa->frag[f->num - 1], f->data.p, f->data.len);
+	sa->frag_len[f->num - 1] = (uint16_t)f->data.len;
+	ikev1_frag_all += f->data.len;
+	return true;
+}
+
 bool ikev1_frag_input(struct ike_sa *sa, const struct ike_dgram *d, const struct ikev1_msg *m)
 {
 	const struct ikev1_frag_pl *f = &m->frag;
@@ -65,22 +126,18 @@ bool ikev1_frag_input(struct ike_sa *sa, const struct ike_dgram *d, const struct
 
 	if (m->n_frag != 1)
 		return false;
-	if (f->num == 0 || f->num > IKE_FRAG_MAX || f->data.len == 0 ||
-	    (sa->frag_total != 0 && f->num > sa->frag_total)) {
-		ikev1_count(IKEV1_C_isakmp_drop_parse, 1);
-		return true;
-	}
+	if (ikev1_frag_inside || f->num == 0 || f->num > IKE_FRAG_MAX || f->data.len == 0)
+		return ikev1_frag_refuse(sa, false);
 	if (sa->frag_msgid != f->id) {		/* a new message: forget the old slices */
 		ikev1_frag_clear(sa);
 		sa->frag_msgid = f->id;
 	}
-	if (sa->frag[f->num - 1] == NULL) {
-		sa->frag[f->num - 1] = malloc(f->data.len);
-		if (sa->frag[f->num - 1] == NULL)
-			return true;
-		memcpy(sa->frag[f->num - 1], f->data.p, f->data.len);
-		sa->frag_len[f->num - 1] = (uint16_t)f->data.len;
-	}
+	if (sa->frag_total != 0 && f->num > sa->frag_total)
+		return ikev1_frag_refuse(sa, false);	/* beyond the one flagged last */
+	if (sa->frag[f->num - 1] != NULL)
+		ikev1_count(IKEV1_C_isakmp_frag_dup, 1);
+	else if (!ikev1_frag_keep(sa, f))
+		return true;
 	if (f->last)
 		sa->frag_total = f->num;
 	buf = ikev1_frag_whole(sa, &len);
@@ -88,10 +145,13 @@ bool ikev1_frag_input(struct ike_sa *sa, const struct ike_dgram *d, const struct
 		return true;
 	ikev1_frag_clear(sa);
 	sa->frag_msgid = 0;
+	ikev1_count(IKEV1_C_isakmp_frag_reassembled, 1);
 	whole = *d;
 	whole.data = buf;
 	whole.len = len;
+	ikev1_frag_inside = true;
 	ikev1_rx_dgram(&whole);
+	ikev1_frag_inside = false;
 	OPENSSL_cleanse(buf, len);
 	free(buf);
 	return true;

@@ -219,8 +219,8 @@ static void ikev1_info_plain(struct ike_sa *sa, const struct ikev1_msg *m)
 		ikev1_count(IKEV1_C_isakmp_drop_state, 1);
 		return;
 	}
-	GW_LOG(ike, NOTICE, "session %" PRIu64 ": peer refuses Main Mode: %s (unprotected)", sa->id,
-	       ikev1_notify_name(m->n[0].type));
+	GW_LOG_RL(ike, NOTICE, "session %" PRIu64 ": peer refuses Main Mode: %s (unprotected)",
+		  sa->id, ikev1_notify_name(m->n[0].type));
 	if (m->n[0].type == IKEV1_N_NO_PROPOSAL_CHOSEN)
 		ikev1_count(IKEV1_C_isakmp_no_proposal, 1);
 	if (m->n[0].type < 16384)
@@ -239,6 +239,10 @@ void ikev1_info_input(struct ike_sa *sa, const struct ike_dgram *d, const struct
 		ikev1_info_plain(sa, hm);
 		return;
 	}
+	if (ikev1_mid_seen(sa, hm->hdr.msg_id)) {
+		ikev1_count(IKEV1_C_isakmp_drop_replay, 1);
+		return;
+	}
 	m = malloc(sizeof(*m));
 	buf = malloc(d->len);
 	if (m == NULL || buf == NULL || v->keys.enc_key_len == 0 ||
@@ -251,6 +255,7 @@ void ikev1_info_input(struct ike_sa *sa, const struct ike_dgram *d, const struct
 		goto done;
 	}
 	sa->last_rx_ms = ikev1_now_ms();
+	ikev1_mid_seen_add(sa, hm->hdr.msg_id);
 	for (unsigned i = 0; i < m->n_n && sa->state != IKE_SA_DEAD; i++)
 		ikev1_info_notify_in(sa, &m->n[i]);
 	for (unsigned i = 0; i < m->n_d && sa->state != IKE_SA_DEAD; i++)

@@ -42,9 +42,11 @@ enum {
 	IKEV1_MSG_BUF = 65535,
 	IKEV1_DPD_RETRY_MS = 2000,	/* R-U-THERE resent this often, IKE_RETX_MAX times */
 	IKEV1_FRAG_SIZE = 1200,		/* fragment datagrams (ISAKMP header on), as strongSwan */
+	IKEV1_FRAG_ALL_MAX = 4 << 20,	/* fragment octets held over all SAs (ikev1_frag.c) */
 	IKEV1_OUT_DELAY_MS = 300,	/* rekey initiator: outbound switch after message 3 */
 	IKEV1_ADOPT_DELETE_MS = 10000,	/* a replaced ISAKMP SA goes this much later */
 	IKEV1_REKEY_RETRY_MS = 5000,	/* a Quick Mode rekey that did not finish: again */
+	IKEV1_MID_SEEN = 64,		/* phase-2 message IDs remembered against replays */
 };
 
 /* Main Mode steps, both roles (the message last sent or expected). */
@@ -137,6 +139,13 @@ struct ikev1_sa {
 	unsigned dpd_retx;
 	uint64_t dpd_retx_at_ms;
 	uint32_t peer_dpd_seq;
+	/* RFC 2409 has no message-ID window: the message IDs of the last
+	 * IKEV1_MID_SEEN Quick Modes and informationals of the peer (HASH
+	 * verified) and of our Quick Modes.  A message of one of them whose
+	 * exchange is over (the QM slot freed 30 s after it finished) is a
+	 * replay and is dropped before decryption (isakmp_drop_replay). */
+	uint32_t mid_seen[IKEV1_MID_SEEN];
+	uint8_t mid_seen_next;
 	/* inbound SPIs of the IPsec SAs installed and not yet deleted: the
 	 * DELETE names them even after a batch retire freed the slots */
 	uint32_t spi_live[IKE_CHILD_MAX];
@@ -165,6 +174,10 @@ int ikev1_local_addr(const struct gw_addr *remote, struct gw_addr *out);
 /* Kill sa with a logged reason (children retired, no message). */
 void ikev1_kill(struct ike_sa *sa, const char *why);
 
+/* Phase-2 message IDs of sa seen (mid_seen): record one; is one there? */
+void ikev1_mid_seen_add(struct ike_sa *sa, uint32_t msg_id);
+bool ikev1_mid_seen(const struct ike_sa *sa, uint32_t msg_id);
+
 /* Record / forget an installed IPsec SA's inbound SPI (spi_live). */
 void ikev1_spi_live(struct ike_sa *sa, uint32_t spi_in, bool live);
 
@@ -178,6 +191,10 @@ void ikev1_rx_dgram(const struct ike_dgram *d);
 bool ikev1_frag_input(struct ike_sa *sa, const struct ike_dgram *d, const struct ikev1_msg *m);
 /* Send data as fragments.  0 or -errno. */
 int ikev1_frag_send(struct ike_sa *sa, const uint8_t *data, size_t len);
+/* Free sa's slices (a new message, the SA freed). */
+void ikev1_frag_clear(struct ike_sa *sa);
+/* Octets held in reassembly over all SAs (bound: IKEV1_FRAG_ALL_MAX). */
+size_t ikev1_frag_held(void);
 
 /* ---- ikev1_xmit.c: sending ---- */
 /* One datagram of sa, as is (counted). */

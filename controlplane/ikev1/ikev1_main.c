@@ -114,6 +114,7 @@ static void ikev1_v1_free(struct ike_sa *sa)
 		return;
 	ikev1_mm_auth_free(sa);
 	ikev1_qm_free_all(sa);
+	ikev1_frag_clear(sa);		/* before the table frees the slots: the global count */
 	ikev1_xchg_clear(&v->mmx);
 	free(v->sai_b);
 	ikev1_keys_wipe(&v->keys);
@@ -163,6 +164,24 @@ void ikev1_spi_live(struct ike_sa *sa, uint32_t spi_in, bool live)
 	}
 }
 
+void ikev1_mid_seen_add(struct ike_sa *sa, uint32_t msg_id)
+{
+	struct ikev1_sa *v = sa->v1;
+
+	if (msg_id == 0 || ikev1_mid_seen(sa, msg_id))
+		return;
+	v->mid_seen[v->mid_seen_next] = msg_id;
+	v->mid_seen_next = (uint8_t)((v->mid_seen_next + 1) % IKEV1_MID_SEEN);
+}
+
+bool ikev1_mid_seen(const struct ike_sa *sa, uint32_t msg_id)
+{
+	for (unsigned i = 0; i < IKEV1_MID_SEEN; i++)
+		if (sa->v1->mid_seen[i] == msg_id && msg_id != 0)
+			return true;
+	return false;
+}
+
 /* ---- receive ---- */
 
 static bool ikev1_cookie_zero(const uint8_t c[8])
@@ -192,15 +211,11 @@ static struct ike_sa *ikev1_find(const struct ikev1_hdr *h)
 static void ikev1_refuse_aggressive(const struct ike_dgram *d)
 {
 	char a[64];
-	static uint64_t last_log_ms;
-	uint64_t now = ikev1_now_ms();
 
 	ikev1_count(IKEV1_C_isakmp_aggressive_refused, 1);
-	if (now - last_log_ms < 1000 && last_log_ms != 0)
-		return;			/* one line a second at most */
-	last_log_ms = now;
-	GW_LOG(ike, NOTICE, "IKEv1 Aggressive Mode from %s:%u refused: not supported (identities "
-	       "in the clear); use Main Mode", gw_addr_fmt(&d->src, a, sizeof(a)), d->sport);
+	GW_LOG_RL(ike, NOTICE, "IKEv1 Aggressive Mode from %s:%u refused: not supported "
+		  "(identities in the clear); use Main Mode", gw_addr_fmt(&d->src, a, sizeof(a)),
+		  d->sport);
 }
 
 void ikev1_rx_dgram(const struct ike_dgram *d)
@@ -215,7 +230,7 @@ void ikev1_rx_dgram(const struct ike_dgram *d)
 	err = ikev1_msg_parse(d->data, d->len, m);
 	if (err != IKEV1_MSG_OK || (m->hdr.version >> 4) != 1) {
 		ikev1_count(IKEV1_C_isakmp_drop_parse, 1);
-		GW_LOG(ike, DEBUG, "IKEv1: dropped datagram: %s", ikev1_msg_err_str(err));
+		GW_LOG_RL(ike, DEBUG, "IKEv1: dropped datagram: %s", ikev1_msg_err_str(err));
 		goto done;
 	}
 	if (m->hdr.exchange == IKEV1_EXCH_AGGRESSIVE) {
@@ -245,8 +260,8 @@ void ikev1_rx_dgram(const struct ike_dgram *d)
 		break;
 	default:
 		ikev1_count(IKEV1_C_isakmp_drop_state, 1);
-		GW_LOG(ike, INFO, "session %" PRIu64 ": IKEv1 exchange type %u not supported, dropped",
-		       sa->id, m->hdr.exchange);
+		GW_LOG_RL(ike, INFO, "session %" PRIu64 ": IKEv1 exchange type %u not supported, "
+			  "dropped", sa->id, m->hdr.exchange);
 		break;
 	}
 done:

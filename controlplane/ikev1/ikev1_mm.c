@@ -20,6 +20,7 @@
 #include "common/gw_log.h"
 #include "controlplane/cp_sa.h"
 #include "controlplane/ike/ike_dh.h"
+#include "controlplane/ike/ike_half_open.h"
 #include "controlplane/ike/ike_proposal.h"
 #include "controlplane/ike/ike_rev.h"
 #include "controlplane/ikev1/ikev1_int.h"
@@ -238,6 +239,32 @@ static void ikev1_mm_r2(struct ike_sa *sa, const struct ike_dgram *d)
 	sa->v1->mm = IKEV1_MM_R2;
 }
 
+/* The half-open caps that IKEv2 applies to IKE_SA_INIT (one SA table):
+ * crypto.ikev2.max_half_open and max_half_open_per_peer.  IKEv1 has no
+ * stateless COOKIE; Main Mode 1 costs an SA, no key pair (that comes with
+ * message 3).  false (counted) when the message must not create state. */
+static bool ikev1_mm_admit(const struct ike_dgram *d)
+{
+	const struct cfg_ikev2 *c = &ikev1_cfg()->crypto.ikev2;
+	unsigned half = ike_sa_half_open();
+	uint64_t evictable;
+	char a[64];
+
+	if (c->max_half_open != 0 && half >= c->max_half_open) {
+		ikev1_count(IKEV1_C_isakmp_drop_half_open, 1);
+		GW_LOG_RL(ike, NOTICE, "IKEv1 Main Mode from %s refused: %u half-open SAs "
+			  "(max_half_open)", gw_addr_fmt(&d->src, a, sizeof(a)), half);
+		return false;
+	}
+	if (c->max_half_open_per_peer == 0 ||
+	    (half = ike_ho_count(&d->src, &evictable)) < c->max_half_open_per_peer)
+		return true;
+	ikev1_count(IKEV1_C_isakmp_drop_peer_half_open, 1);
+	GW_LOG_RL(ike, NOTICE, "IKEv1 Main Mode from %s refused: %u half-open SAs from it "
+		  "(max_half_open_per_peer)", gw_addr_fmt(&d->src, a, sizeof(a)), half);
+	return false;
+}
+
 void ikev1_mm_input_first(const struct ike_dgram *d, const struct ikev1_msg *m)
 {
 	const struct gw_cfg *cfg = ikev1_cfg();
@@ -247,10 +274,18 @@ void ikev1_mm_input_first(const struct ike_dgram *d, const struct ikev1_msg *m)
 	char a[64];
 	int n, peer;
 
+	/* an SA that moved to 4500 (NAT-T), or whose 4500 a NAT maps to
+	 * another port: message 1 from the same address on another port is
+	 * still one of its own, replayed */
+	if (sa == NULL)
+		sa = ike_sa_find_init(m->hdr.icookie, &d->src, 0);
+
 	if (sa != NULL && sa->ike_version == 1 && sa->v1 != NULL) {
 		if (ikev1_xchg_dup(&sa->v1->mmx, d, false)) {
 			ikev1_count(IKEV1_C_isakmp_resp_resent, 1);
 			ikev1_resend(sa, &sa->v1->mmx);
+		} else {
+			ikev1_count(IKEV1_C_isakmp_drop_replay, 1);	/* an old message 1 */
 		}
 		return;
 	}
@@ -260,15 +295,17 @@ void ikev1_mm_input_first(const struct ike_dgram *d, const struct ikev1_msg *m)
 	}
 	peer = ikev1_peer_by_addr(&d->src);
 	if (peer < 0) {
-		GW_LOG(ike, NOTICE, "IKEv1 Main Mode from %s: no IKEv1 peer configured for it",
-		       gw_addr_fmt(&d->src, a, sizeof(a)));
 		ikev1_count(IKEV1_C_isakmp_drop_no_sa, 1);
+		GW_LOG_RL(ike, NOTICE, "IKEv1 Main Mode from %s: no IKEv1 peer configured for it",
+			  gw_addr_fmt(&d->src, a, sizeof(a)));
 		return;
 	}
+	if (!ikev1_mm_admit(d))
+		return;
 	n = ikev1_mm_our_xforms(&cfg->peers[peer], ours, IKEV1_P1_XFORMS);
 	if (n <= 0 || ikev1_sa_select(&m->sa, IKEV1_PROTO_ISAKMP, ours, (unsigned)n, &pi, &xi) < 0) {
-		GW_LOG(ike, NOTICE, "IKEv1 Main Mode from %s (peer %s): no proposal chosen",
-		       gw_addr_fmt(&d->src, a, sizeof(a)), cfg->peers[peer].name);
+		GW_LOG_RL(ike, NOTICE, "IKEv1 Main Mode from %s (peer %s): no proposal chosen",
+			  gw_addr_fmt(&d->src, a, sizeof(a)), cfg->peers[peer].name);
 		ikev1_count(IKEV1_C_isakmp_no_proposal, 1);
 		ikev1_info_plain_notify(d, m->hdr.icookie, m->hdr.rcookie,
 					IKEV1_N_NO_PROPOSAL_CHOSEN);
@@ -282,6 +319,7 @@ void ikev1_mm_input_first(const struct ike_dgram *d, const struct ikev1_msg *m)
 	sa->local_port = d->dport;
 	sa->remote = d->src;
 	sa->remote_port = d->sport;
+	(void)ike_ho_add(&d->src, sa->id, true);	/* never replaced; no memory: global cap */
 	sa->last_rx_ms = ikev1_now_ms();
 	sa->v1->p1 = m->sa.xforms[xi];
 	sa->v1->life_s = sa->v1->p1.life_secs != 0 && sa->v1->p1.life_secs < cfg->peers[peer].ike_lifetime ?
@@ -295,9 +333,10 @@ void ikev1_mm_input_first(const struct ike_dgram *d, const struct ikev1_msg *m)
 	sa->v1->sai_b_len = m->sa.body.len;
 	ikev1_mm_vids_in(sa->v1, m);
 	(void)ikev1_xchg_dup(&sa->v1->mmx, d, true);
-	GW_LOG(ike, INFO, "session %" PRIu64 ": IKEv1 Main Mode from %s (peer %s): AES-%u, hash %u, "
-	       "auth %u, DH %u", sa->id, gw_addr_fmt(&d->src, a, sizeof(a)), cfg->peers[peer].name,
-	       sa->v1->p1.key_len, sa->v1->p1.hash, sa->v1->p1.auth, sa->v1->p1.group);
+	GW_LOG_RL(ike, INFO, "session %" PRIu64 ": IKEv1 Main Mode from %s (peer %s): AES-%u, "
+		  "hash %u, auth %u, DH %u", sa->id, gw_addr_fmt(&d->src, a, sizeof(a)),
+		  cfg->peers[peer].name, sa->v1->p1.key_len, sa->v1->p1.hash, sa->v1->p1.auth,
+		  sa->v1->p1.group);
 	ikev1_mm_r2(sa, d);
 }
 

@@ -193,19 +193,21 @@ static bool ikev1_peer_ok(struct ike_sa *sa, const struct ikev1_verify *c,
 	int ret;
 
 	if (res->error != PKI_VERIFY_OK) {
-		GW_LOG(ike, NOTICE, "session %" PRIu64 ": IKEv1 peer %s: certificate refused: %s (%s)",
-		       sa->id, peer->name, pki_verify_error_str(res->error), res->reason);
+		GW_LOG_RL(ike, NOTICE, "session %" PRIu64 ": IKEv1 peer %s: certificate refused: "
+			  "%s (%s)", sa->id, peer->name, pki_verify_error_str(res->error),
+			  res->reason);
 		return false;
 	}
 	if (res->trustpoint != (int)peer->trustpoint_idx) {
-		GW_LOG(ike, NOTICE, "session %" PRIu64 ": IKEv1 peer %s: certificate from trustpoint "
-		       "%d, not %s", sa->id, peer->name, res->trustpoint, peer->trustpoint);
+		GW_LOG_RL(ike, NOTICE, "session %" PRIu64 ": IKEv1 peer %s: certificate from "
+			  "trustpoint %d, not %s", sa->id, peer->name, res->trustpoint,
+			  peer->trustpoint);
 		return false;
 	}
 	ret = ikev1_sig_check(sa, c, res->ee_pubkey);
 	if (ret < 0) {
-		GW_LOG(ike, NOTICE, "session %" PRIu64 ": IKEv1 peer %s: SIG does not verify (%s)",
-		       sa->id, peer->name, strerror(-ret));
+		GW_LOG_RL(ike, NOTICE, "session %" PRIu64 ": IKEv1 peer %s: SIG does not verify "
+			  "(%s)", sa->id, peer->name, strerror(-ret));
 		return false;
 	}
 	sa->remote_id_type = c->id_b[0];
@@ -293,9 +295,9 @@ int ikev1_mm_auth_input(struct ike_sa *sa, const struct ikev1_msg *m)
 	int peer = sa->peer, ret;
 
 	if (m->n_id < 1 || m->n_sig != 1 || m->n_cert == 0) {
-		GW_LOG(ike, NOTICE, "session %" PRIu64 ": Main Mode message %u without %s", sa->id,
-		       sa->role == IKE_RESPONDER ? 5 : 6,
-		       m->n_id < 1 ? "ID" : m->n_sig != 1 ? "SIG" : "a certificate");
+		GW_LOG_RL(ike, NOTICE, "session %" PRIu64 ": Main Mode message %u without %s",
+			  sa->id, sa->role == IKE_RESPONDER ? 5 : 6,
+			  m->n_id < 1 ? "ID" : m->n_sig != 1 ? "SIG" : "a certificate");
 		ikev1_mm_auth_done(sa, false);
 		return -EBADMSG;
 	}
@@ -303,7 +305,8 @@ int ikev1_mm_auth_input(struct ike_sa *sa, const struct ikev1_msg *m)
 		peer = ikev1_peer_any(&m->id[0]);
 	if (peer < 0 || !ike_id_match(&cfg->peers[peer].remote_id, m->id[0].type,
 					m->id[0].data.p, m->id[0].data.len)) {
-		GW_LOG(ike, NOTICE, "session %" PRIu64 ": IKEv1 ID matches no configured peer", sa->id);
+		GW_LOG_RL(ike, NOTICE, "session %" PRIu64 ": IKEv1 ID matches no configured peer",
+			  sa->id);
 		ikev1_mm_auth_done(sa, false);
 		return -EACCES;
 	}

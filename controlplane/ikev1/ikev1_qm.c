@@ -156,7 +156,9 @@ int ikev1_qm_start(struct ike_sa *sa, uint32_t rekey_of)
 	do {
 		if (RAND_bytes((uint8_t *)&qm->msg_id, sizeof(qm->msg_id)) != 1)
 			return -EIO;
-	} while (qm->msg_id == 0 || ikev1_qm_find(sa, qm->msg_id) != NULL);
+	} while (qm->msg_id == 0 || ikev1_qm_find(sa, qm->msg_id) != NULL ||
+		 ikev1_mid_seen(sa, qm->msg_id));
+	ikev1_mid_seen_add(sa, qm->msg_id);
 	qm->ni_len = IKEV1_NONCE_LEN;
 	if (RAND_bytes(qm->ni, IKEV1_NONCE_LEN) != 1 ||
 	    ikev1_iv_phase2(v->p1.hash, &v->iv, qm->msg_id, &qm->iv) < 0)
@@ -421,6 +423,7 @@ static void ikev1_qm_r1(struct ike_sa *sa, const struct ike_dgram *d, const stru
 	}
 	memset(qm, 0, sizeof(*qm));
 	qm->msg_id = hm->hdr.msg_id;
+	ikev1_mid_seen_add(sa, qm->msg_id);
 	qm->iv = next;
 	qm->step = IKEV1_QM_R2;
 	(void)ikev1_xchg_dup(&qm->x, d, true);
@@ -486,6 +489,10 @@ void ikev1_qm_input(struct ike_sa *sa, const struct ike_dgram *d, const struct i
 	}
 	sa->last_rx_ms = ikev1_now_ms();
 	qm = ikev1_qm_find(sa, m->hdr.msg_id);
+	if (qm == NULL && ikev1_mid_seen(sa, m->hdr.msg_id)) {
+		ikev1_count(IKEV1_C_isakmp_drop_replay, 1);	/* its slot is gone: replay */
+		return;
+	}
 	if (qm == NULL) {
 		ikev1_qm_r1(sa, d, m);
 		return;

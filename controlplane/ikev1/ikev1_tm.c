@@ -16,7 +16,8 @@ static int ikev1_tm_stats(const char *params, struct tm_reply *r)
 	uint64_t id = 0, n = 0, up = 0;
 	struct ike_sa *sa;
 
-	(void)params;
+	if (tm_no_params(r, "/ipsecgw/isakmp/stats (no parameters)", params) != 0)
+		return -1;
 	while ((sa = ike_sa_next(id)) != NULL) {
 		id = sa->id;
 		if (sa->ike_version != 1 || sa->state == IKE_SA_DEAD)

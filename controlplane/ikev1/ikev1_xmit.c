@@ -143,8 +143,8 @@ int ikev1_open(struct ike_sa *sa, const struct ike_dgram *d, const struct ikev1_
 		return ret;
 	err = ikev1_msg_parse_plain(buf, d->len, m);
 	if (err != IKEV1_MSG_OK) {
-		GW_LOG(ike, INFO, "session %" PRIu64 ": IKEv1 message does not parse after "
-		       "decryption: %s", sa->id, ikev1_msg_err_str(err));
+		GW_LOG_RL(ike, INFO, "session %" PRIu64 ": IKEv1 message does not parse after "
+			  "decryption: %s", sa->id, ikev1_msg_err_str(err));
 		return -EBADMSG;
 	}
 	return 0;

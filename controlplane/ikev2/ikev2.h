@@ -9,6 +9,7 @@
  * Files (one per exchange, as strongSwan's tasks): ikev2_main.c (this
  * interface, timers, dispatch), ikev2_msg.c (receive/send: parse, SK,
  * fragments, message IDs, retransmission, response cache; ikev2_msg.h),
+ * ikev2_frag.c (RFC 7383 reassembly: a bounded pool, its limits),
  * ikev2_init.c (IKE_SA_INIT), ikev2_auth.c (IKE_AUTH and the first CHILD
  * SA), ikev2_child.c and ikev2_rekey_ike.c (CREATE_CHILD_SA: child and
  * IKE rekey; ikev2_rekey.c their records and timers, ikev2_child_sa.c a
@@ -58,13 +59,24 @@ unsigned ikev2_clear_remote(const struct gw_addr *remote);
 	X(ikev2_resp_resent, "cached responses resent for a retransmitted request") \
 	X(ikev2_drop_parse, "dropped: unparsable or unauthenticated") \
 	X(ikev2_drop_no_sa, "dropped: no IKE SA for the SPIs") \
-	X(ikev2_drop_msgid, "dropped: message ID outside the window") \
+	X(ikev2_drop_msgid, "dropped: message ID outside the window (replays, reorders)") \
 	X(ikev2_drop_icv, "dropped: SK integrity check failed") \
+	X(ikev2_drop_oversize, "dropped: datagram longer than 65535 octets") \
+	X(ikev2_drop_state, "dropped: request not acceptable in the SA's state") \
+	X(ikev2_drop_inner, "dropped: decrypted payloads malformed or over a count limit") \
+	X(ikev2_drop_frag, "dropped: SKF fragment out of range, total shrank, or over a bound") \
+	X(ikev2_frag_dup, "SKF fragments received again (ignored)") \
+	X(ikev2_frag_reassembled, "messages reassembled from SKF fragments") \
 	X(ikev2_sa_established, "IKE SAs established") \
 	X(ikev2_auth_failed, "IKE_AUTH refused (AUTHENTICATION_FAILED sent or received)") \
 	X(ikev2_no_proposal, "NO_PROPOSAL_CHOSEN sent or received") \
 	X(ikev2_ts_unacceptable, "TS_UNACCEPTABLE sent or received") \
 	X(ikev2_cookie_sent, "COOKIE challenges sent") \
+	X(ikev2_invalid_ke_sent, "INVALID_KE_PAYLOAD sent (IKE_SA_INIT with another DH group)") \
+	X(ikev2_drop_ke, "dropped: IKE_SA_INIT KE public value invalid (length, range, curve)") \
+	X(ikev2_drop_half_open, "IKE_SA_INIT refused: max_half_open reached") \
+	X(ikev2_drop_peer_half_open, "IKE_SA_INIT refused: max_half_open_per_peer reached") \
+	X(ikev2_half_open_replaced, "half-open SAs without COOKIE replaced at max_half_open_per_peer") \
 	X(ikev2_child_installed, "CHILD SAs installed in the fast path") \
 	X(ikev2_child_rekeyed, "CHILD SAs rekeyed") \
 	X(ikev2_ike_rekeyed, "IKE SAs rekeyed") \

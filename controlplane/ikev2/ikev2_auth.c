@@ -276,19 +276,19 @@ static bool ikev2_peer_ok(struct ike_sa *sa, const struct ikev2_auth_ctx *c,
 
 	sa->pki_handle = 0;
 	if (res->error != PKI_VERIFY_OK) {
-		GW_LOG(ike, NOTICE, "session %" PRIu64 ": peer %s: certificate refused: %s (%s)",
-		       sa->id, peer->name, pki_verify_error_str(res->error), res->reason);
+		GW_LOG_RL(ike, NOTICE, "session %" PRIu64 ": peer %s: certificate refused: %s (%s)",
+			  sa->id, peer->name, pki_verify_error_str(res->error), res->reason);
 		return false;
 	}
 	if (res->trustpoint != (int)peer->trustpoint_idx) {
-		GW_LOG(ike, NOTICE, "session %" PRIu64 ": peer %s: certificate from trustpoint %d,"
-		       " not %s", sa->id, peer->name, res->trustpoint, peer->trustpoint);
+		GW_LOG_RL(ike, NOTICE, "session %" PRIu64 ": peer %s: certificate from trustpoint "
+			  "%d, not %s", sa->id, peer->name, res->trustpoint, peer->trustpoint);
 		return false;
 	}
 	ret = ikev2_check_auth(sa, c, res->ee_pubkey);
 	if (ret < 0) {
-		GW_LOG(ike, NOTICE, "session %" PRIu64 ": peer %s: AUTH payload does not verify (%s)",
-		       sa->id, peer->name, strerror(-ret));
+		GW_LOG_RL(ike, NOTICE, "session %" PRIu64 ": peer %s: AUTH payload does not verify "
+			  "(%s)", sa->id, peer->name, strerror(-ret));
 		return false;
 	}
 	ikev2_peer_record(sa, c, res);
@@ -483,7 +483,8 @@ static void ikev2_auth_request(struct ike_sa *sa, const struct ike_msg *req)
 		peer = ikev2_auth_peer_any(&req->idi);
 	if (peer < 0 || !ike_id_match(&cfg->peers[peer].remote_id, req->idi.type,
 					req->idi.data.p, req->idi.data.len)) {
-		GW_LOG(ike, NOTICE, "session %" PRIu64 ": IDi matches no configured peer", sa->id);
+		GW_LOG_RL(ike, NOTICE, "session %" PRIu64 ": IDi matches no configured peer",
+			  sa->id);
 		ikev2_auth_fail_resp(sa, req->hdr.msg_id);
 		return;
 	}

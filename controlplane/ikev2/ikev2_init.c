@@ -19,6 +19,7 @@
 
 #include "common/gw_log.h"
 #include "controlplane/ike/ike_dh.h"
+#include "controlplane/ike/ike_half_open.h"
 #include "controlplane/ike/ike_proposal.h"
 #include "controlplane/ikev2/ikev2_int.h"
 #include "controlplane/ikev2/ikev2_msg.h"
@@ -304,18 +305,26 @@ int ikev2_peer_by_addr(const struct gw_addr *src, bool *any)
 	return found_any;
 }
 
-/* Half-open limits; false when the request must not create state. */
-static bool ikev2_init_admit(const struct ike_dgram *d, const struct ike_msg *m)
+/*
+ * A first request is checked in order of cost, and nothing is kept and
+ * nothing logged (but rate-limited) until every check passed: the global
+ * and per-address half-open caps, the COOKIE once half-open SAs reach
+ * cookie_threshold (2.6), the proposal, the KE group (1.2) and the public
+ * value (RFC 6989: range, point on the curve).  The nonce length (2.10)
+ * and payload counts were checked by the parser.  Only then an SA and a
+ * key pair are made.  Refusals cost a counter, and the stateless notify
+ * the RFC has for them: COOKIE, NO_PROPOSAL_CHOSEN, INVALID_KE_PAYLOAD.
+ * A bad public value gets no answer: INVALID_SYNTAX belongs in
+ * authenticated messages only (3.10.1).
+ */
+
+/* COOKIE required: does the request carry a valid one?  If not, sends a
+ * new one (2.6). */
+static bool ikev2_init_cookie_ok(const struct ike_dgram *d, const struct ike_msg *m)
 {
-	const struct cfg_ikev2 *c = &ikev2_cfg()->crypto.ikev2;
-	unsigned half = ike_sa_half_open();
 	const struct ike_notify_pl *ck;
 	uint8_t spi_i[8], cookie[IKEV2_COOKIE_LEN];
 
-	if (c->max_half_open != 0 && half >= c->max_half_open)
-		return false;
-	if (half < c->cookie_threshold)
-		return true;
 	ikev2_spi_bytes(m->hdr.spi_i, spi_i);
 	ck = m->n_n > 0 && m->n[0].type == IKE_N_COOKIE ? &m->n[0] : NULL;
 	if (ck != NULL && ikev2_cookie_check(ck->data.p, ck->data.len, m->nonce.p, m->nonce.len,
@@ -328,33 +337,86 @@ static bool ikev2_init_admit(const struct ike_dgram *d, const struct ike_msg *m)
 	return false;
 }
 
-/* Choose the proposal; answers NO_PROPOSAL_CHOSEN / INVALID_KE itself. */
+/* Half-open limits and COOKIEs; false when the request must not create
+ * state.  A spoofed flood stops at the COOKIE; the per-address cap stops
+ * one host that answers COOKIEs from filling max_half_open.  At that cap
+ * a request whose address answered a COOKIE takes the place of an SA made
+ * in the address's name without one (a spoofer's); *proven: the request
+ * carried a valid COOKIE. */
+static bool ikev2_init_admit(const struct ike_dgram *d, const struct ike_msg *m, bool *proven)
+{
+	const struct cfg_ikev2 *c = &ikev2_cfg()->crypto.ikev2;
+	unsigned half = ike_sa_half_open(), from;
+	uint64_t evictable;
+	char a[64];
+
+	*proven = false;
+	if (c->max_half_open != 0 && half >= c->max_half_open) {
+		ikev2_count(IKEV2_C_ikev2_drop_half_open, 1);
+		GW_LOG_RL(ike, NOTICE, "IKE_SA_INIT from %s refused: %u half-open SAs "
+			  "(max_half_open)", gw_addr_fmt(&d->src, a, sizeof(a)), half);
+		return false;
+	}
+	if (half >= c->cookie_threshold) {
+		if (!ikev2_init_cookie_ok(d, m))
+			return false;
+		*proven = true;
+	}
+	if (c->max_half_open_per_peer == 0)
+		return true;
+	from = ike_ho_count(&d->src, &evictable);
+	if (from < c->max_half_open_per_peer)
+		return true;
+	if (evictable != 0 && (*proven || ikev2_init_cookie_ok(d, m))) {
+		*proven = true;
+		ikev2_count(IKEV2_C_ikev2_half_open_replaced, 1);
+		ike_sa_kill(ike_sa_find_id(evictable), "half-open without COOKIE, its address "
+			    "answered one");
+		return true;
+	}
+	ikev2_count(IKEV2_C_ikev2_drop_peer_half_open, 1);
+	GW_LOG_RL(ike, NOTICE, "IKE_SA_INIT from %s refused: %u half-open SAs from it "
+		  "(max_half_open_per_peer)%s", gw_addr_fmt(&d->src, a, sizeof(a)), from,
+		  evictable != 0 ? ", COOKIE sent" : "");
+	return false;
+}
+
+/* The proposal and the KE payload, before any state: 0, or < 0 when the
+ * request is refused (answered NO_PROPOSAL_CHOSEN / INVALID_KE_PAYLOAD,
+ * or dropped: malformed SA payload, bad public value). */
 static int ikev2_init_choose(const struct ike_dgram *d, const struct ike_msg *m,
-			     const struct cfg_peer *peer, struct ike_suite *suite, uint16_t *dh)
+			     const struct cfg_peer *peer, struct ike_sa_choice *ch,
+			     struct ike_suite *suite, uint16_t *dh)
 {
 	struct gw_ike_proposal ours[IKE_SA_MAX_PROPOSALS];
-	struct ike_sa_choice ch;
 	int n, ret;
 
 	n = ike_proposals_from_cfg(peer, IKE_SA_PROTO_IKE, ours, IKE_SA_MAX_PROPOSALS);
 	if (n <= 0)
 		return -EINVAL;
 	ret = ike_sa_select(m->sa.body.p, m->sa.body.len, IKE_SA_PROTO_IKE, 0, ours, (unsigned)n,
-			    0, &ch);
+			    0, ch);
 	if (ret == -ENOENT) {
 		ikev2_count(IKEV2_C_ikev2_no_proposal, 1);
 		ikev2_init_reply_notify(d, m, IKE_N_NO_PROPOSAL_CHOSEN, NULL, 0);
+		return ret;
 	}
-	if (ret < 0)
+	if (ret == 0)
+		ret = ike_proposal_ike_suite(&ch->prop, suite, dh);
+	if (ret < 0) {
+		ikev2_count(IKEV2_C_ikev2_drop_parse, 1);
 		return ret;
-	ret = ike_proposal_ike_suite(&ch.prop, suite, dh);
-	if (ret < 0)
-		return ret;
+	}
 	if (m->ke.group != *dh) {
 		uint8_t g[2] = { (uint8_t)(*dh >> 8), (uint8_t)*dh };
 
+		ikev2_count(IKEV2_C_ikev2_invalid_ke_sent, 1);
 		ikev2_init_reply_notify(d, m, IKE_N_INVALID_KE_PAYLOAD, g, sizeof(g));
 		return -EAGAIN;
+	}
+	if (ike_dh_check_public(*dh, m->ke.data.p, m->ke.data.len) < 0) {
+		ikev2_count(IKEV2_C_ikev2_drop_ke, 1);
+		return -EINVAL;
 	}
 	return 0;
 }
@@ -385,26 +447,15 @@ static long ikev2_init_build_resp(struct ike_sa *sa, const struct gw_ike_proposa
 	return ike_msg_build_end(&b);
 }
 
-/* The responder's SA: state from the request, keys, response. */
+/* The responder's SA, from a request that passed every check: nonce, our
+ * key pair, keys, response. */
 static int ikev2_init_respond(struct ike_sa *sa, const struct ike_dgram *d,
-			      const struct ike_msg *m)
+			      const struct ike_msg *m, const struct ike_sa_choice *ch)
 {
-	struct gw_ike_proposal ours[IKE_SA_MAX_PROPOSALS];
-	const struct gw_cfg *cfg = ikev2_cfg();
-	int peer = sa->peer;
-	struct ike_sa_choice ch;
 	static uint8_t buf[IKE_MSG_MAX];
 	long len;
-	int n, ret;
+	int ret;
 
-	n = ike_proposals_from_cfg(&cfg->peers[peer], IKE_SA_PROTO_IKE, ours, IKE_SA_MAX_PROPOSALS);
-	ret = n <= 0 ? -EINVAL : ike_sa_select(m->sa.body.p, m->sa.body.len, IKE_SA_PROTO_IKE, 0,
-					       ours, (unsigned)n, 0, &ch);
-	if (ret < 0)
-		return ret;
-	ret = ike_proposal_ike_suite(&ch.prop, &sa->suite, &sa->dh_group);
-	if (ret < 0)
-		return ret;
 	sa->ni_len = (uint16_t)m->nonce.len;
 	memcpy(sa->ni, m->nonce.p, m->nonce.len);
 	sa->nr_len = IKE_NONCE_LEN;
@@ -415,7 +466,7 @@ static int ikev2_init_respond(struct ike_sa *sa, const struct ike_dgram *d,
 		return -EIO;
 	ikev2_natd_check(sa, m, (const uint8_t[8]){ 0 }, &d->src, d->sport, &d->dst, d->dport);
 	ikev2_init_peer_caps(sa, m);
-	len = ikev2_init_build_resp(sa, &ch.prop, ch.num, buf, sizeof(buf));
+	len = ikev2_init_build_resp(sa, &ch->prop, ch->num, buf, sizeof(buf));
 	if (len < 0)
 		return (int)len;
 	ret = ikev2_init_keys(sa, &m->ke.data);
@@ -430,24 +481,42 @@ static int ikev2_init_respond(struct ike_sa *sa, const struct ike_dgram *d,
 	return ikev2_msg_send_plain(sa, buf, (size_t)len, false, NULL, NULL);
 }
 
+/* A request of an SA we already answered: the same SPIi from the same
+ * address, from the same port (a retransmission) or another one (the SA
+ * moved to 4500, 2.23, or a NAT maps the peer's 4500 elsewhere). */
+static bool ikev2_init_known(const uint8_t spi_i[8], const struct ike_dgram *d)
+{
+	struct ike_sa *sa = ike_sa_find_init(spi_i, &d->src, d->sport);
+
+	if (sa == NULL)
+		sa = ike_sa_find_init(spi_i, &d->src, 0);
+	if (sa == NULL)
+		return false;
+	/* a retransmission while our response is the last one sent is
+	 * answered again; later (IKE_AUTH answered, SA up), a replay:
+	 * dropped, nothing of the SA touched */
+	if (sa->mid.resp_valid && sa->mid.resp_id == 0) {
+		ikev2_count(IKEV2_C_ikev2_resp_resent, 1);
+		ikev2_msg_send_plain(sa, sa->init_resp, sa->init_resp_len, false, NULL, NULL);
+	} else {
+		ikev2_count(IKEV2_C_ikev2_drop_msgid, 1);
+	}
+	return true;
+}
+
 void ikev2_init_input(const struct ike_dgram *d, const struct ike_msg *m)
 {
 	uint8_t spi_i[8];
+	struct ike_sa_choice ch;
 	struct ike_suite suite;
 	struct ike_sa *sa;
 	uint16_t dh;
-	bool any;
+	bool any, proven;
 	int peer, ret;
 
 	ikev2_spi_bytes(m->hdr.spi_i, spi_i);
-	sa = ike_sa_find_init(spi_i, &d->src, d->sport);
-	if (sa != NULL) {
-		if (sa->mid.resp_valid && sa->mid.resp_id == 0) {
-			ikev2_count(IKEV2_C_ikev2_resp_resent, 1);
-			ikev2_msg_send_plain(sa, sa->init_resp, sa->init_resp_len, false, NULL, NULL);
-		}
+	if (ikev2_init_known(spi_i, d))
 		return;
-	}
 	if (m->hdr.spi_r != 0 || m->hdr.msg_id != 0 || m->n_sa != 1 || m->n_ke != 1 ||
 	    m->n_nonce != 1) {
 		ikev2_count(IKEV2_C_ikev2_drop_parse, 1);
@@ -458,9 +527,9 @@ void ikev2_init_input(const struct ike_dgram *d, const struct ike_msg *m)
 		ikev2_count(IKEV2_C_ikev2_drop_no_sa, 1);
 		return;
 	}
-	if (!ikev2_init_admit(d, m))
+	if (!ikev2_init_admit(d, m, &proven))
 		return;
-	if (ikev2_init_choose(d, m, &ikev2_cfg()->peers[peer], &suite, &dh) < 0)
+	if (ikev2_init_choose(d, m, &ikev2_cfg()->peers[peer], &ch, &suite, &dh) < 0)
 		return;
 	/* a `remote = "any"` peer is chosen again by IDi in IKE_AUTH */
 	sa = ike_sa_new(IKE_RESPONDER, peer);
@@ -473,15 +542,18 @@ void ikev2_init_input(const struct ike_dgram *d, const struct ike_msg *m)
 	sa->remote_port = d->sport;
 	sa->created_ms = ikev2_now_ms();
 	sa->expire_at_ms = sa->created_ms + IKEV2_HALF_OPEN_MS;
-	ret = ikev2_init_respond(sa, d, m);
+	sa->suite = suite;
+	sa->dh_group = dh;
+	(void)ike_ho_add(&d->src, sa->id, proven);	/* no memory: only the global cap */
+	ret = ikev2_init_respond(sa, d, m, &ch);
 	if (ret < 0) {
-		GW_LOG(ike, NOTICE, "session %" PRIu64 ": IKE_SA_INIT from peer %s failed: %s",
-		       sa->id, ikev2_cfg()->peers[peer].name, strerror(-ret));
+		GW_LOG_RL(ike, NOTICE, "session %" PRIu64 ": IKE_SA_INIT from peer %s failed: %s",
+			  sa->id, ikev2_cfg()->peers[peer].name, strerror(-ret));
 		ike_sa_kill(sa, "IKE_SA_INIT failed");
 		return;
 	}
-	GW_LOG(ike, INFO, "session %" PRIu64 ": IKE_SA_INIT answered (peer %s, DH %u%s)", sa->id,
-	       ikev2_cfg()->peers[peer].name, sa->dh_group, sa->encap ? ", NAT-T" : "");
+	GW_LOG_RL(ike, INFO, "session %" PRIu64 ": IKE_SA_INIT answered (peer %s, DH %u%s)", sa->id,
+		  ikev2_cfg()->peers[peer].name, sa->dh_group, sa->encap ? ", NAT-T" : "");
 }
 
 /* ---- initiator ---- */
@@ -695,8 +767,8 @@ static void ikev2_init_resp(struct ike_sa *sa, const struct ike_msg *resp, void 
 	}
 	ret = ikev2_init_complete(sa, resp);
 	if (ret < 0) {
-		GW_LOG(ike, NOTICE, "session %" PRIu64 ": bad IKE_SA_INIT response: %s", sa->id,
-		       strerror(-ret));
+		GW_LOG_RL(ike, NOTICE, "session %" PRIu64 ": bad IKE_SA_INIT response: %s", sa->id,
+			  strerror(-ret));
 		ike_sa_kill(sa, "bad IKE_SA_INIT response");
 		return;
 	}

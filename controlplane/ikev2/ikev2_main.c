@@ -11,6 +11,7 @@
 
 #include "common/gw_log.h"
 #include "controlplane/cp_sa.h"
+#include "controlplane/ike/ike_half_open.h"
 #include "controlplane/ike/ike_rev.h"
 #include "controlplane/ikev2/ikev2.h"
 #include "controlplane/ikev2/ikev2_int.h"
@@ -61,6 +62,7 @@ int ikev2_init(const struct gw_cfg *cfg)
 
 	ikev2_config = cfg;
 	memset(ikev2_counters, 0, sizeof(ikev2_counters));
+	ike_ho_reset();
 	ret = ike_sa_table_init();
 	if (ret < 0) {
 		GW_LOG(ike, ERR, "IKE SA table: %s", strerror(-ret));
@@ -89,6 +91,8 @@ void ikev2_fini(void)
 	ike_sa_set_deleter(2, NULL);
 	ikev2_child_fini();
 	ike_sa_table_fini();
+	ike_ho_reset();
+	ikev2_frag_fini();
 	ikev2_config = NULL;
 }
 
@@ -113,6 +117,7 @@ void ikev2_tick(uint64_t now_ms)
 		return;
 	ikev2_cookie_tick(now_ms);
 	ikev2_auth_gc();
+	ikev2_frag_tick(now_ms);
 	ike_sa_reap();
 	while ((sa = ike_sa_next(id)) != NULL) {
 		id = sa->id;

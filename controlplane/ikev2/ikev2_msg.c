@@ -424,63 +424,6 @@ void ikev2_msg_answer_notify(struct ike_sa *sa, const struct ike_msg *req, uint1
 	ikev2_msg_response_send(sa);
 }
 
-static void ikev2_frag_reset(struct ike_sa *sa)
-{
-	for (unsigned i = 0; i < IKE_FRAG_MAX; i++) {
-		if (sa->frag[i] != NULL)
-			OPENSSL_cleanse(sa->frag[i], sa->frag_len[i]);
-		free(sa->frag[i]);
-		sa->frag[i] = NULL;
-		sa->frag_len[i] = 0;
-	}
-	sa->frag_total = 0;
-}
-
-/* Keep one decrypted fragment; the reassembled inner chain in ikev2_reass
- * when it was the last missing one (returns its length), else 0, or
- * -errno to drop. */
-static long ikev2_frag_add(struct ike_sa *sa, const struct ike_msg *m, const uint8_t *plain,
-			   size_t len)
-{
-	bool resp = (m->hdr.flags & IKE_HDR_F_R) != 0;
-	uint16_t num = m->sk.frag_num, total = m->sk.frag_total;
-	size_t sum = 0;
-
-	if (total > IKE_FRAG_MAX || num == 0 || num > total)
-		return -EINVAL;
-	if (sa->frag_total != total || sa->frag_msgid != m->hdr.msg_id || sa->frag_resp != resp) {
-		ikev2_frag_reset(sa);
-		sa->frag_total = total;
-		sa->frag_msgid = m->hdr.msg_id;
-		sa->frag_resp = resp;
-	}
-	if (sa->frag[num - 1] != NULL)
-		return 0;			/* a retransmitted fragment */
-	sa->frag[num - 1] = malloc(len > 0 ? len : 1);
-	if (sa->frag[num - 1] == NULL)
-		return -ENOMEM;
-	memcpy(sa->frag[num - 1], plain, len);
-	sa->frag_len[num - 1] = (uint16_t)len;
-	if (num == 1)
-		sa->frag_next = m->sk.inner_next;
-	for (unsigned i = 0; i < total; i++) {
-		if (sa->frag[i] == NULL)
-			return 0;
-		sum += sa->frag_len[i];
-	}
-	if (sum > sizeof(ikev2_reass)) {
-		ikev2_frag_reset(sa);
-		return -EMSGSIZE;
-	}
-	sum = 0;
-	for (unsigned i = 0; i < total; i++) {
-		memcpy(ikev2_reass + sum, sa->frag[i], sa->frag_len[i]);
-		sum += sa->frag_len[i];
-	}
-	ikev2_frag_reset(sa);
-	return (long)sum;
-}
-
 /* The SA of a message that is not an IKE_SA_INIT request, or NULL. */
 static struct ike_sa *ikev2_msg_sa(const struct ike_msg *m)
 {
@@ -534,7 +477,11 @@ static void ikev2_msg_dispatch(struct ike_sa *sa, struct ike_msg *m)
 
 			if (b != NULL)
 				ikev2_msg_response_send(sa);	/* empty: alive */
+			return;
 		}
+		/* an IKE_AUTH on an established SA, an unknown exchange type:
+		 * no answer, the message ID stays where it was */
+		ikev2_count(IKEV2_C_ikev2_drop_state, 1);
 		return;
 	}
 	ikev2_handlers[m->hdr.exchange](sa, m);
@@ -553,31 +500,42 @@ static void ikev2_msg_track(struct ike_sa *sa, const struct ike_dgram *d)
 	}
 }
 
-/* Checks before decryption; false: dropped or answered from the cache. */
-static bool ikev2_msg_window(struct ike_sa *sa, const struct ike_msg *m)
+/* The message-ID check (RFC 7296 2.1-2.3, window 1), before decryption. */
+enum ikev2_win { IKEV2_WIN_DROP, IKEV2_WIN_RESEND, IKEV2_WIN_OK };
+
+static enum ikev2_win ikev2_msg_window(struct ike_sa *sa, const struct ike_msg *m)
 {
 	uint32_t id = m->hdr.msg_id;
 
 	if (m->hdr.flags & IKE_HDR_F_R) {
+		/* a response answers our outstanding request, or nothing */
 		if (sa->mid.req == NULL || id != sa->mid.next_send - 1) {
 			ikev2_count(IKEV2_C_ikev2_drop_msgid, 1);
-			return false;
+			return IKEV2_WIN_DROP;
 		}
-		return true;
+		return IKEV2_WIN_OK;
 	}
-	if (sa->mid.resp_valid && id == sa->mid.resp_id) {
-		if (!m->sk.frag || m->sk.frag_num == 1) {
-			ikev2_count(IKEV2_C_ikev2_resp_resent, 1);
-			ikev2_rec_send(sa, sa->mid.resp, sa->mid.resp_len);
-		}
-		return false;
-	}
+	/* the request we answered last: its retransmission (or a replay) */
+	if (sa->mid.resp_valid && id == sa->mid.resp_id)
+		return IKEV2_WIN_RESEND;
+	/* older ones (replays, reordered) and ones beyond the window */
 	if (id != sa->mid.next_recv) {
 		ikev2_count(IKEV2_C_ikev2_drop_msgid, 1);
-		return false;
+		return IKEV2_WIN_DROP;
 	}
 	/* an IKE_AUTH whose peer verification runs: absorbed, fragments too */
-	return sa->state != IKE_SA_AUTH_VERIFY;
+	return sa->state != IKE_SA_AUTH_VERIFY ? IKEV2_WIN_OK : IKEV2_WIN_DROP;
+}
+
+/* The last request again, its ICV verified (a forgery of its header
+ * resends nothing): the cached response, once per message (on fragment
+ * 1 of a fragmented one). */
+static void ikev2_msg_resend(struct ike_sa *sa, const struct ike_msg *m)
+{
+	if (m->sk.frag && m->sk.frag_num != 1)
+		return;
+	ikev2_count(IKEV2_C_ikev2_resp_resent, 1);
+	ikev2_rec_send(sa, sa->mid.resp, sa->mid.resp_len);
 }
 
 static void ikev2_msg_protected(struct ike_sa *sa, const struct ike_dgram *d, struct ike_msg *m)
@@ -586,6 +544,7 @@ static void ikev2_msg_protected(struct ike_sa *sa, const struct ike_dgram *d, st
 	size_t po = 0, pl = 0;
 	const uint8_t *inner;
 	uint8_t first;
+	enum ikev2_win win;
 	enum ike_msg_err err;
 	int ret;
 
@@ -593,7 +552,8 @@ static void ikev2_msg_protected(struct ike_sa *sa, const struct ike_dgram *d, st
 		ikev2_count(IKEV2_C_ikev2_drop_parse, 1);
 		return;
 	}
-	if (!ikev2_msg_window(sa, m))
+	win = ikev2_msg_window(sa, m);
+	if (win == IKEV2_WIN_DROP)
 		return;
 	ret = ike_sk_decrypt(&sa->sk_in, ikev2_rx, m->len, m->sk.aad_len - hdr_len, hdr_len,
 			     &po, &pl);
@@ -601,23 +561,27 @@ static void ikev2_msg_protected(struct ike_sa *sa, const struct ike_dgram *d, st
 		ikev2_count(ret == -EBADMSG ? IKEV2_C_ikev2_drop_icv : IKEV2_C_ikev2_drop_parse, 1);
 		return;
 	}
+	if (win == IKEV2_WIN_RESEND) {
+		ikev2_msg_resend(sa, m);
+		return;
+	}
 	ikev2_msg_track(sa, d);
 	inner = ikev2_rx + po;
 	first = m->sk.inner_next;
 	if (m->sk.frag) {
-		long n = ikev2_frag_add(sa, m, ikev2_rx + po, pl);
+		long n = ikev2_frag_add(sa, m, ikev2_rx + po, pl, ikev2_reass, sizeof(ikev2_reass),
+					&first);
 
 		if (n <= 0)
 			return;
 		inner = ikev2_reass;
 		pl = (size_t)n;
-		first = sa->frag_next;
 	}
 	err = ike_msg_parse_inner(m, first, inner, pl);
 	if (err != IKE_MSG_OK) {
 		uint16_t n = ike_msg_err_notify(err, true);
 
-		ikev2_count(IKEV2_C_ikev2_drop_parse, 1);
+		ikev2_count(IKEV2_C_ikev2_drop_inner, 1);
 		GW_LOG(ike, NOTICE, "session %" PRIu64 ": %s", sa->id, ike_msg_err_str(err));
 		if (!(m->hdr.flags & IKE_HDR_F_R) && n != 0)
 			ikev2_msg_answer_notify(sa, m, n, n == IKE_N_UNSUPPORTED_CRITICAL_PAYLOAD ?
@@ -635,8 +599,8 @@ void ikev2_msg_input(const struct ike_dgram *d)
 	struct ike_sa *sa;
 
 	ikev2_count(IKEV2_C_ikev2_rx, 1);
-	if (d->len > sizeof(ikev2_rx)) {
-		ikev2_count(IKEV2_C_ikev2_drop_parse, 1);
+	if (d->len > sizeof(ikev2_rx)) {		/* IKE_MSG_MAX: one UDP datagram */
+		ikev2_count(IKEV2_C_ikev2_drop_oversize, 1);
 		return;
 	}
 	memcpy(ikev2_rx, d->data, d->len);

@@ -74,6 +74,28 @@ int ikev2_msg_send_plain(struct ike_sa *sa, const uint8_t *msg, size_t len, bool
 /* Timers of one SA (retransmission). */
 void ikev2_msg_tick(struct ike_sa *sa, uint64_t now_ms);
 
+/* ikev2_frag.c: RFC 7383 reassembly (bounds at the top of that file). */
+enum {
+	IKEV2_FRAG_SA_MAX = IKE_MSG_MAX,	/* decrypted octets per reassembly */
+	IKEV2_FRAG_SLOTS = 128,			/* reassemblies at once, all SAs */
+	IKEV2_FRAG_IDLE_MS = 30000,		/* freed after this long without a fragment */
+};
+/* Keep the decrypted fragment of m (plain, len octets: already in the
+ * window and authenticated).  When it completes the message: the inner
+ * chain in out (cap octets), *first its first payload type, returns its
+ * length; 0 while fragments are missing (or for a duplicate); -errno to
+ * drop (counted). */
+long ikev2_frag_add(struct ike_sa *sa, const struct ike_msg *m, const uint8_t *plain, size_t len,
+		    uint8_t *out, size_t cap, uint8_t *first);
+/* Free sa's reassembly, if any. */
+void ikev2_frag_reset(struct ike_sa *sa);
+/* Free the reassemblies of dead SAs and idle ones (tick); all (fini). */
+void ikev2_frag_tick(uint64_t now_ms);
+void ikev2_frag_fini(void);
+/* Octets held and slots in use over all SAs (telemetry, tests). */
+size_t ikev2_frag_held(void);
+unsigned ikev2_frag_busy(void);
+
 /* Milliseconds of the CP clock (monotonic). */
 uint64_t ikev2_now_ms(void);
 /* Count (ikev2.h counters). */

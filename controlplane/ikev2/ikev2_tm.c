@@ -26,7 +26,6 @@
  */
 
 #include <arpa/inet.h>
-#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -55,7 +54,6 @@ enum {
 	IKEV2_TM_ID_STR = 256,		/* an identity as text (cut visibly) */
 	IKEV2_TM_TS_STR = TM_MAX_STR + 2,	/* prefixes joined; tm_add cuts at 127 */
 	IKEV2_TM_SPI_STR = 17,		/* 16 hex digits */
-	IKEV2_TM_ADDR_MAX = 64,		/* remote=ADDR parameter */
 };
 
 /* ---- names, as `show crypto ikev2` prints them ---- */
@@ -618,7 +616,8 @@ void ikev2_tm_add_counters(struct tm_reply *r)
 
 int ikev2_tm_stats(const char *params, struct tm_reply *r)
 {
-	(void)params;
+	if (tm_no_params(r, "/ipsecgw/ikev2/stats (no parameters)", params) != 0)
+		return -1;
 	tm_add_u64(r, "sessions", ikev2_tm_count(2));
 	tm_add_u64(r, "half_open", ike_sa_half_open());
 	ikev2_tm_add_counters(r);
@@ -629,25 +628,28 @@ int ikev2_tm_stats(const char *params, struct tm_reply *r)
 
 int ikev2_tm_clear(const char *params, struct tm_reply *r)
 {
+	static const char usage[] = "/ipsecgw/clear/crypto_session[,remote=ADDR|id=N]";
+	const char *v;
 	struct gw_addr a;
 	uint64_t id;
 	unsigned n;
 
 	if (params == NULL || *params == '\0') {
 		n = ikev2_clear_all();
-	} else if (strncmp(params, "remote=", 7) == 0 &&
-		   strlen(params + 7) < IKEV2_TM_ADDR_MAX && gw_addr_parse(params + 7, &a) == 0) {
+	} else if (tm_parse_kv(params, "remote", &v) == 0) {
+		if (tm_parse_addr(v, &a) != 0)
+			return tm_usage(r, usage, params);
 		n = ikev2_clear_remote(&a);
-	} else if (strncmp(params, "id=", 3) == 0 && tm_parse_id(params + 3, &id) == 0) {
+	} else if (tm_parse_kv(params, "id", &v) == 0) {
+		if (tm_parse_id(v, &id) != 0)
+			return tm_usage(r, usage, params);
 		if (ike_sa_delete(id, "cleared by the operator") != 0) {
 			tm_error(r, "no IKEv2 session with ID %" PRIu64, id);
 			return -1;
 		}
 		n = 1;
 	} else {
-		tm_error(r, "usage: /ipsecgw/clear/crypto_session[,remote=ADDR|id=N] (got '%.40s')",
-			 params);
-		return -1;
+		return tm_usage(r, usage, params);
 	}
 	tm_add_u64(r, "cleared", n);
 	return 0;
@@ -655,21 +657,11 @@ int ikev2_tm_clear(const char *params, struct tm_reply *r)
 
 /* ---- /ipsecgw/ikev2/rekey,id=N | child=SPI ---- */
 
-/* The child whose inbound SPI is s (0xHEX or decimal), its IKE SA in *sa. */
-static struct ike_child *ikev2_tm_child_by_spi(const char *s, struct ike_sa **sa)
+/* The child whose inbound SPI is spi, its IKE SA in *sa. */
+static struct ike_child *ikev2_tm_child_by_spi(uint32_t spi, struct ike_sa **sa)
 {
-	bool hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
-	unsigned long long v;
-	char *end;
-
-	if (!(hex ? isxdigit((unsigned char)s[2]) : isdigit((unsigned char)s[0])))
-		return NULL;
-	errno = 0;
-	v = strtoull(s + (hex ? 2 : 0), &end, hex ? 16 : 10);
-	if (errno != 0 || *end != '\0' || v == 0 || v > UINT32_MAX)
-		return NULL;
 	for (struct ike_sa *x = ike_sa_next(0); x != NULL; x = ike_sa_next(x->id)) {
-		struct ike_child *c = ike_sa_child_by_spi_in(x, (uint32_t)v);
+		struct ike_child *c = ike_sa_child_by_spi_in(x, spi);
 
 		if (c != NULL) {
 			*sa = x;
@@ -689,25 +681,26 @@ int ikev2_tm_rekey(const char *params, struct tm_reply *r)
 {
 	struct ike_child *c = NULL;
 	struct ike_sa *sa = NULL;
+	const char *v;
 	uint64_t id = 0;
+	uint32_t spi;
 	int ret;
 
-	if (params != NULL && strncmp(params, "id=", 3) == 0 && tm_parse_id(params + 3, &id) == 0) {
+	if (tm_parse_kv(params, "id", &v) == 0 && tm_parse_id(v, &id) == 0) {
 		sa = ike_sa_find_id(id);
 		if (sa == NULL) {
 			tm_error(r, "no IKEv2 session with ID %" PRIu64, id);
 			return -1;
 		}
-	} else if (params != NULL && strncmp(params, "child=", 6) == 0) {
-		c = ikev2_tm_child_by_spi(params + 6, &sa);
+	} else if (tm_parse_kv(params, "child", &v) == 0 && tm_parse_spi(v, &spi) == 0) {
+		c = ikev2_tm_child_by_spi(spi, &sa);
 		if (c == NULL || !c->installed) {
-			tm_error(r, "no installed CHILD SA with inbound SPI '%.40s'", params + 6);
+			tm_error(r, "no installed CHILD SA with inbound SPI '%.40s'", v);
 			return -1;
 		}
 	} else {
-		tm_error(r, "usage: /ipsecgw/ikev2/rekey,id=N|child=SPI (got '%.40s')",
-			 params != NULL ? params : "");
-		return -1;
+		return tm_usage(r, "/ipsecgw/ikev2/rekey,id=N|child=SPI (SPI 0xHEX or decimal)",
+				params);
 	}
 	if (sa->state != IKE_SA_ESTABLISHED) {
 		tm_error(r, "session %" PRIu64 " is %s, not established", sa->id,

@@ -58,8 +58,15 @@ struct pki_crl_held {
 
 enum { PKI_HELD_COMPLETE, PKI_HELD_DELTA };
 
-/* One issuer: per scope the latest complete CRL and the latest delta. */
+/*
+ * One issuer: per scope the latest complete CRL and the latest delta.  An
+ * "anonymous" entry stands for a URL of a trustpoint whose downloads have
+ * brought no CRL yet (anon: no issuer, never found by pki_crl_find), so
+ * that "show crypto pki crls" tells why nothing is held; the first CRL of
+ * a known CA from that URL turns it into that CA's entry.
+ */
 struct pki_crl_entry {
+	bool anon;
 	struct pki_issuer_id issuer;
 	char issuer_str[PKI_ISSUER_STR];
 	uint8_t ca_key[32];			/* pki_crl_ca_key() of the issuing CA */
@@ -67,7 +74,7 @@ struct pki_crl_entry {
 	unsigned tp;				/* the trustpoint that last installed one */
 	struct pki_crl_held held[PKI_CRL_SCOPE_MAX][2];
 	char last_source[CFG_URL_MAX];
-	char last_result[64];
+	char last_result[PKI_CRL_RESULT_MAX];
 	time_t last_download;
 	uint64_t downloads, unchanged, rejected, failed;
 };

@@ -78,7 +78,8 @@ struct pki_crl_entry *pki_crl_find(const struct pki_issuer_id *issuer)
 	unsigned i;
 
 	for (i = 0; i < pki_crl_n; i++)
-		if (!memcmp(&pki_crl_entries[i]->issuer, issuer, sizeof(*issuer)))
+		if (!pki_crl_entries[i]->anon &&
+		    !memcmp(&pki_crl_entries[i]->issuer, issuer, sizeof(*issuer)))
 			return pki_crl_entries[i];
 	return NULL;
 }
@@ -117,13 +118,11 @@ static void pki_crl_entry_policy(struct pki_crl_entry *e, const struct pki_crl_p
 		memcpy(e->ca_key, p->ca_key, sizeof(e->ca_key));
 }
 
-/* The entry of a CRL's issuer (p->ca found), created on first sight. */
-static struct pki_crl_entry *pki_crl_entry_get(unsigned tp, const struct pki_crl_parsed *p)
+/* A new, zeroed entry at the end of the list, or NULL. */
+static struct pki_crl_entry *pki_crl_entry_new(void)
 {
-	struct pki_crl_entry *e = pki_crl_find(&p->issuer), **grown;
+	struct pki_crl_entry *e, **grown;
 
-	if (e != NULL)
-		return e;
 	if (pki_crl_n == pki_crl_cap) {
 		unsigned cap = pki_crl_cap ? 2 * pki_crl_cap : 8;
 
@@ -134,13 +133,79 @@ static struct pki_crl_entry *pki_crl_entry_get(unsigned tp, const struct pki_crl
 		pki_crl_cap = cap;
 	}
 	e = calloc(1, sizeof(*e));
+	if (e != NULL)
+		pki_crl_entries[pki_crl_n++] = e;
+	return e;
+}
+
+/* The anonymous entry of tp's URL source, or NULL. */
+static struct pki_crl_entry *pki_crl_entry_anon_of(unsigned tp, const char *source)
+{
+	for (unsigned i = 0; i < pki_crl_n; i++) {
+		struct pki_crl_entry *e = pki_crl_entries[i];
+
+		if (e->anon && e->tp == tp && !strcmp(e->last_source, source))
+			return e;
+	}
+	return NULL;
+}
+
+/* A CRL came from source after all: its anonymous entry, if any, goes
+ * (the ids of the entries after it move down by one). */
+static void pki_crl_entry_anon_drop(unsigned tp, const char *source)
+{
+	struct pki_crl_entry *e = pki_crl_entry_anon_of(tp, source);
+	unsigned i;
+
+	if (e == NULL)
+		return;
+	for (i = 0; pki_crl_entries[i] != e; i++)
+		;
+	memmove(&pki_crl_entries[i], &pki_crl_entries[i + 1],
+		(pki_crl_n - i - 1) * sizeof(*pki_crl_entries));
+	pki_crl_n--;
+	free(e);
+}
+
+/* A URL of tp that has brought no CRL: its anonymous entry (created on
+ * first sight), which carries its counters and last result.  NULL when
+ * memory ran out. */
+static struct pki_crl_entry *pki_crl_entry_anon(unsigned tp, const char *source)
+{
+	struct pki_crl_entry *e = pki_crl_entry_anon_of(tp, source);
+
+	if (e != NULL)
+		return e;
+	e = pki_crl_entry_new();
 	if (e == NULL)
 		return NULL;
+	e->anon = true;
+	e->hold_any = true;
+	e->tp = tp;
+	snprintf(e->issuer_str, sizeof(e->issuer_str), "(no CRL yet)");
+	snprintf(e->last_source, sizeof(e->last_source), "%s", source);
+	return e;
+}
+
+/* The entry of a CRL's issuer (p->ca found), created on first sight: the
+ * anonymous entry of the URL it came from, when there is one, becomes it. */
+static struct pki_crl_entry *pki_crl_entry_get(unsigned tp, const struct pki_crl_parsed *p,
+					       const char *source)
+{
+	struct pki_crl_entry *e = pki_crl_find(&p->issuer);
+
+	if (e != NULL)
+		return e;
+	e = pki_crl_entry_anon_of(tp, source);
+	if (e == NULL)
+		e = pki_crl_entry_new();
+	if (e == NULL)
+		return NULL;
+	e->anon = false;
 	e->issuer = p->issuer;
 	pki_crl_entry_policy(e, p);
 	e->tp = tp;
 	snprintf(e->issuer_str, sizeof(e->issuer_str), "%s", p->issuer_str);
-	pki_crl_entries[pki_crl_n++] = e;
 	return e;
 }
 
@@ -346,7 +411,7 @@ static void pki_crl_account(struct pki_crl_entry *e, const char *source, bool fr
 
 /* Parse, verify, number-check and index: NEW with *ix, or the verdict. */
 static enum pki_crl_verdict pki_crl_prepare(unsigned tp, const struct pki_tp *t,
-					    const uint8_t *body, size_t len,
+					    const uint8_t *body, size_t len, const char *source,
 					    struct pki_crl_parsed *p, struct pki_crl_entry **e,
 					    struct pki_crl_index **ix)
 {
@@ -355,7 +420,7 @@ static enum pki_crl_verdict pki_crl_prepare(unsigned tp, const struct pki_tp *t,
 	if (v == PKI_CRL_NEW)
 		v = pki_crl_check(t, p, pki_crl_now());
 	if (p->ca != NULL) {
-		*e = pki_crl_entry_get(tp, p);
+		*e = pki_crl_entry_get(tp, p, source);
 		if (*e == NULL && v == PKI_CRL_NEW) {
 			snprintf(p->why, sizeof(p->why), "out of memory");
 			v = PKI_CRL_PARSE;
@@ -428,17 +493,22 @@ enum pki_crl_verdict pki_crl_ingest(unsigned tp, const uint8_t *body, size_t len
 		pki_crl_totals[PKI_CRL_ISSUER_UNKNOWN]++;
 		return PKI_CRL_ISSUER_UNKNOWN;
 	}
-	v = pki_crl_prepare(tp, t, body, len, &p, &e, &ix);
+	v = pki_crl_prepare(tp, t, body, len, source, &p, &e, &ix);
 	if (issuer != NULL && p.issuer_known)
 		*issuer = p.issuer;
 	if (e == NULL)
 		e = pki_crl_entry_by_source(tp, source);
+	if (e == NULL && !from_cache)
+		e = pki_crl_entry_anon(tp, source);
 	pki_crl_log(tp, &p, source, v, ix);
 	if (v == PKI_CRL_NEW)
 		pki_crl_commit(e, tp, &p, ix, source, from_cache);
 	pki_crl_account(e, source, from_cache, v);
-	if (v == PKI_CRL_NEW || v == PKI_CRL_UNCHANGED)
+	if (v == PKI_CRL_NEW || v == PKI_CRL_UNCHANGED) {
 		pki_crl_learn_freshest(tp, &p);
+		if (!from_cache)
+			pki_crl_entry_anon_drop(tp, source);
+	}
 	/* the parsed CRL (a large one: tens of ms to free) goes before the
 	 * acceptance time is stamped; the event needs only its number */
 	pki_crl_parsed_free(&p);
@@ -455,6 +525,8 @@ void pki_crl_download_failed(unsigned tp, const char *source, const char *why)
 	pki_crl_totals[PKI_CRL_DOWNLOAD]++;
 	GW_LOG(crl, WARNING, "trustpoint %s: CRL download from %s failed: %s",
 	       t ? t->name : "?", source, why);
+	if (e == NULL && t != NULL)
+		e = pki_crl_entry_anon(tp, source);
 	if (e == NULL)
 		return;
 	e->failed++;

@@ -63,7 +63,7 @@ static const struct pki_http_err {
 	{ ERR_LIB_HTTP, HTTP_R_RECEIVED_ERROR, -EPROTO, "HTTP error status" },
 	{ ERR_LIB_HTTP, HTTP_R_STATUS_CODE_UNSUPPORTED, -EPROTO, "unsupported HTTP status" },
 	{ ERR_LIB_HTTP, HTTP_R_MAX_RESP_LEN_EXCEEDED, -EFBIG, "too big" },
-	{ ERR_LIB_BIO, BIO_R_TRANSFER_TIMEOUT, -ETIMEDOUT, "timeout waiting for the server" },
+	{ ERR_LIB_BIO, BIO_R_TRANSFER_TIMEOUT, -ETIMEDOUT, "timeout waiting for the answer" },
 	{ ERR_LIB_HTTP, HTTP_R_RETRY_TIMEOUT, -ETIMEDOUT, "timeout" },
 	{ ERR_LIB_HTTP, HTTP_R_HEADER_PARSE_ERROR, -EBADMSG, "not an HTTP response" },
 	{ ERR_LIB_HTTP, HTTP_R_RESPONSE_LINE_TOO_LONG, -EBADMSG, "HTTP header line too long" },
@@ -92,6 +92,35 @@ static int pki_http_why(struct pki_http_result *res, int err, const char *fmt, .
 static bool pki_http_cancelled(const struct pki_http_req *req)
 {
 	return req->cancel != NULL && atomic_load(req->cancel);
+}
+
+/*
+ * The operator's words for a status or size error, from OpenSSL's error
+ * data ("code=500, reason=Internal Server Error", "length=N, max=M"):
+ * "HTTP 500 Internal Server Error", "too big: Content-Length N over
+ * crl_max_size (M)".  Anything else keeps OpenSSL's text.
+ */
+static int pki_http_why_data(const struct pki_http_req *req, struct pki_http_result *res,
+			     const struct pki_http_err *m, const char *data)
+{
+	unsigned long long len;
+	int code, off = 0;
+
+	if (m->err == -EPROTO && sscanf(data, "code=%d%n", &code, &off) == 1) {
+		const char *reason = strstr(data + off, "reason=");
+
+		if (m->reason == HTTP_R_STATUS_CODE_UNSUPPORTED)
+			return pki_http_why(res, m->err, "HTTP %d, a status we do not handle", code);
+		return pki_http_why(res, m->err, "HTTP %d%s%.80s", code, reason != NULL ? " " : "",
+				    reason != NULL ? reason + 7 : "");
+	}
+	if (m->err == -EFBIG && sscanf(data, "length=%llu", &len) == 1)
+		return pki_http_why(res, m->err, "too big: Content-Length %llu over crl_max_size (%zu)",
+				    len, req->max_size);
+	if (m->err == -EFBIG)
+		return pki_http_why(res, m->err, "too big: over crl_max_size (%zu)", req->max_size);
+	return pki_http_why(res, m->err, "%s%s%s%s", m->text, data[0] ? " (" : "", data,
+			    data[0] ? ")" : "");
 }
 
 /* Turn this thread's OpenSSL error queue into res->why; empties the queue. */
@@ -128,7 +157,11 @@ static int pki_http_fail(const struct pki_http_req *req, struct pki_http_result 
 		return pki_http_why(res, -EIO, "%s failed: %s", stage,
 				    first[0] != '\0' ? first : "no reason given");
 	if (best->err == -ETIMEDOUT)
-		return pki_http_why(res, best->err, "%s after %u s", best->text, req->timeout_s);
+		return pki_http_why(res, best->err, "timeout after %u s%s", req->timeout_s,
+				    best->lib == ERR_LIB_BIO && best->reason == BIO_R_TRANSFER_TIMEOUT ?
+				    " waiting for the answer" : "");
+	if (best->err == -EPROTO || best->err == -EFBIG)
+		return pki_http_why_data(req, res, best, data);
 	if (data[0] == '\0')
 		return pki_http_why(res, best->err, "%s", best->text);
 	return pki_http_why(res, best->err, "%s (%s)", best->text, data);
@@ -307,7 +340,8 @@ static int pki_http_body(const struct pki_http_req *req, BIO *bio, size_t clen,
 		if (n > 0) {
 			len += (size_t)n;
 			if (len > max) {
-				ret = pki_http_why(res, -EFBIG, "too big: more than %zu bytes", max);
+				ret = pki_http_why(res, -EFBIG, "too big: more than crl_max_size (%zu) "
+						   "bytes sent", max);
 				goto out;
 			}
 			continue;

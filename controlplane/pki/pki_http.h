@@ -72,6 +72,10 @@ struct pki_http_result {
  *   -ELOOP        more than max_redirects redirects
  *   -ECANCELED    *cancel became true
  *   -ENOMEM, -EIO other failures (why: OpenSSL's reason)
+ * The why texts are for operators ("show crypto pki crls"): "HTTP 500
+ * Internal Server Error", "timeout after 5 s reading the body (41 bytes so
+ * far)", "too big: Content-Length N over crl_max_size (M)", "connection
+ * refused by HOST:PORT", "connection closed before a complete response".
  */
 int pki_http_get(const struct pki_http_req *req, struct pki_http_result *res);
 

@@ -171,7 +171,10 @@ enum pki_rev_status pki_crl_status_cert(const struct pki_issuer_id *issuer,
  */
 enum pki_rev_status pki_crl_status_x509(unsigned tp, X509 *cert, X509 *issuer, uint8_t *reason);
 
-/* Enumeration for telemetry: one entry per issuer, ids from 1. */
+enum { PKI_CRL_RESULT_MAX = 128 };	/* last_result: one telemetry string (<= 127) */
+
+/* Enumeration for telemetry: one entry per issuer (and one per URL that
+ * has brought no CRL yet: issuer "(no CRL yet)"), ids from 1. */
 struct pki_crl_info {
 	unsigned id;
 	char trustpoint[CFG_NAME_MAX];
@@ -181,7 +184,7 @@ struct pki_crl_info {
 	uint64_t entries;
 	char delta_number[2 * PKI_SERIAL_MAX + 1];	/* "" if none */
 	char source[CFG_URL_MAX];
-	char last_result[64];
+	char last_result[PKI_CRL_RESULT_MAX];
 	time_t last_download;
 	uint64_t downloads, unchanged, rejected, failed;
 };

@@ -106,29 +106,13 @@ static int pki_tm_crl(const char *params, struct tm_reply *r)
 	return 0;
 }
 
-/* A trustpoint name from untrusted socket input: printable, no spaces, short. */
-static bool pki_tm_name_ok(const char *s)
-{
-	size_t n = s != NULL ? strlen(s) : 0;
-
-	if (n == 0 || n >= CFG_NAME_MAX)
-		return false;
-	for (; *s != '\0'; s++)
-		if (*s <= ' ' || *s > '~')
-			return false;
-	return true;
-}
-
 static int pki_tm_crl_request(const char *params, struct tm_reply *r)
 {
 	struct pki_sched_info si;
 	int ret;
 
-	if (!pki_tm_name_ok(params)) {
-		tm_error(r, "usage: /ipsecgw/pki/crl_request,TRUSTPOINT (a configured name, got '%.40s')",
-			 params != NULL ? params : "");
-		return -1;
-	}
+	if (tm_parse_name(params) != 0)
+		return tm_usage(r, "/ipsecgw/pki/crl_request,TRUSTPOINT (a configured name)", params);
 	ret = pki_crl_request(params);
 	if (ret == -ENOENT) {
 		tm_error(r, "no trustpoint '%s'", params);

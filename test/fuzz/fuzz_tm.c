@@ -13,6 +13,7 @@
  * into an exact-size malloc buffer with their NUL.  An empty rest is run
  * both as "" and as NULL (no parameters).
  */
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,6 +133,35 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
+/* The strict parser of cp_tm.h on its own: what it accepts must read
+ * back as the same text (no skipped byte, no second spelling). */
+static void fuzz_tm_parsers(const char *p)
+{
+	char back[32];
+	struct gw_addr a;
+	const char *val;
+	uint32_t spi;
+	uint64_t u;
+	bool b;
+
+	if (tm_parse_u64(p, UINT64_MAX, &u) == 0 && (p[0] != '0' || p[1] == '\0')) {
+		snprintf(back, sizeof(back), "%" PRIu64, u);
+		if (strcmp(back, p) != 0)
+			die("tm_parse_u64 accepted a second spelling");
+	}
+	if (tm_parse_spi(p, &spi) == 0 && spi == 0)
+		die("tm_parse_spi accepted 0");
+	if (tm_parse_bool(p, &b) == 0 && strcmp(p, b ? "1" : "0") != 0)
+		die("tm_parse_bool accepted more than 0 or 1");
+	if (tm_parse_name(p) == 0 &&
+	    (strlen(p) > TM_NAME_MAX ||
+	     strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") != strlen(p)))
+		die("tm_parse_name accepted a bad name");
+	(void)tm_parse_addr(p, &a);
+	if (tm_parse_kv(p, "id", &val) == 0 && (val != p + 3 || strncmp(p, "id=", 3) != 0))
+		die("tm_parse_kv");
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static char json[JSON_MAX];
@@ -149,6 +179,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	params[size - 1] = '\0';
 	(void)tm_parse_start(params, &v);
 	(void)tm_parse_id(params, &v);
+	fuzz_tm_parsers(params);
 	if (tm_run_to_json(fn, params, json, sizeof(json)) < 0)
 		die("reply does not render");
 	if (size == 1 && tm_run_to_json(fn, NULL, json, sizeof(json)) < 0)

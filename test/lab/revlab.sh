@@ -17,7 +17,14 @@
 #                         serial 0x30) for the peers in REVLAB_INTER2_PEERS;
 #                         ca.crt = root + inter + inter2
 #   revlab_crl_server     root, inter and inter2 CRLs (nothing revoked,
-#                         number 1) over HTTP from the ca namespace
+#                         number 1) over HTTP from the ca namespace; with
+#                         REVLAB_FAULT_SRV=1, served by test/lab/
+#                         crl_fault_srv.py, whose behaviour is switched by
+#   revlab_fault MODE [PATH]   file down close slow 500 garbage huge
+#                         huge-nolen, for PATH ("/inter.crl") or every path
+#   revlab_fault_requests [PATH] [SINCE]
+#                         the requests it served: "t gap path mode status
+#                         dur bytes end", one line each
 #   revlab_publish ISSUER NUMBER [SERIALS] [pki_tool crl options]
 #                         a new CRL of ISSUER (root|inter|inter2|forged; a
 #                         forged CRL is served as inter.crl) revoking SERIALS
@@ -32,7 +39,8 @@
 #   revlab_gw_start OUT   lab_gw_start, then wait for the three CRLs
 #   revlab_peer N         charon "peerN" in its namespace, connection "gw"
 #                         (child "net", swanctl version = revlab_version N),
-#                         loaded
+#                         loaded; dpd_delay REVLAB_DPD_DELAY (0s: off) and
+#                         dpd_action REVLAB_DPD_ACTION (none)
 #   revlab_version N      1 if peer N speaks IKEv1 (REVLAB_V1_PEERS), else 2
 #   revlab_peer_up N      swanctl --initiate; IKE and CHILD SA up on both sides
 #   revlab_peers_up       every peer of REVLAB_PEERS: revlab_peer + revlab_peer_up
@@ -90,7 +98,8 @@
 # (drop_cleartext_protected).  The gateway's peers "peerN" are responders
 # (initiate = "none"): charon initiates.  On charon's side start_action,
 # dpd_action and close_action are "none" and DPD is off: a deleted peer
-# stays down.
+# stays down (REVLAB_DPD_DELAY=2s REVLAB_DPD_ACTION=restart: charon notices
+# a gateway that lost its state and initiates again).
 
 REVLAB_PEERS=${REVLAB_PEERS:-1 2 3}
 REVLAB_INTER2_PEERS=${REVLAB_INTER2_PEERS:-}
@@ -101,6 +110,9 @@ REVLAB_ECHO_PORT=9000
 REVLAB_TP=LAB-CA
 REVLAB_GW_ID=gw.lab.example
 REVLAB_BR_NET=192.168.10.0/24
+REVLAB_FAULT_SRV=${REVLAB_FAULT_SRV:-0}
+REVLAB_DPD_DELAY=${REVLAB_DPD_DELAY:-0s}
+REVLAB_DPD_ACTION=${REVLAB_DPD_ACTION:-none}
 declare -A REVLAB_CRL_URL=()
 
 revlab_ip() { echo "10.10.0.1$1"; }		# peer N's wan address
@@ -191,8 +203,28 @@ revlab_crl_server() {
 	revlab_publish root 1
 	revlab_publish inter 1
 	revlab_publish inter2 1
-	lab_http_start http "$REVLAB_WWW" "$LAB_TMP/http.log" "$REVLAB_PORT"
+	if [[ $REVLAB_FAULT_SRV == 1 ]]; then
+		REVLAB_FAULT_CTL=$LAB_TMP/fault.ctl
+		REVLAB_FAULT_LOG=$LAB_TMP/fault-requests.log
+		echo "* file" >"$REVLAB_FAULT_CTL"
+		lab_bg_start http "$LAB_TMP/http.log" ip netns exec "$NS_CA" "$LAB_PY" \
+			"$LAB_SRC/crl_fault_srv.py" serve --bind "$LAB_MGMT_CA_IP4" --port "$REVLAB_PORT" \
+			--dir "$REVLAB_WWW" --control "$REVLAB_FAULT_CTL" --log "$REVLAB_FAULT_LOG"
+	else
+		lab_http_start http "$REVLAB_WWW" "$LAB_TMP/http.log" "$REVLAB_PORT"
+	fi
 	lab_http_up http "${REVLAB_CRL_URL[root]}" >/dev/null || lab_die "no HTTP server for the CRLs"
+}
+
+# revlab_fault MODE [PATH]: how crl_fault_srv.py answers PATH (every path:
+# then only once the server listens, or not, accordingly).
+revlab_fault() {
+	"$LAB_PY" "$LAB_SRC/crl_fault_srv.py" set "$REVLAB_FAULT_CTL" "$@"
+}
+
+# revlab_fault_requests [PATH] [SINCE]: the requests served (since SINCE, Unix s).
+revlab_fault_requests() {
+	"$LAB_PY" "$LAB_SRC/crl_fault_srv.py" requests "$REVLAB_FAULT_LOG" ${1:+"$1"} --since "${2:-0}"
 }
 
 # ---------------------------------------------------------------- the gateway
@@ -273,7 +305,8 @@ revlab_peer() {
 		LOCAL_ADDRS="$(revlab_ip "$n")" REMOTE_ADDRS="$LAB_GW_OUT_IP4" \
 		LOCAL_ID="$(revlab_id "$n")" REMOTE_ID="$REVLAB_GW_ID" CERT="$name.crt" \
 		LOCAL_TS="$(revlab_net "$n")" REMOTE_TS="$REVLAB_BR_NET" \
-		START_ACTION=none DPD_DELAY=0s DPD_ACTION=none CLOSE_ACTION=none
+		START_ACTION=none DPD_DELAY="$REVLAB_DPD_DELAY" DPD_ACTION="$REVLAB_DPD_ACTION" \
+		CLOSE_ACTION=none
 	swan_start "$name"
 	swan_load "$name" >"$SWAN_DIR/$name/load.out" 2>&1 ||
 		{ cat "$SWAN_DIR/$name/load.out"; lab_die "swanctl --load-all for $name failed"; }

@@ -1615,7 +1615,8 @@ static const char peer_text[] = BASE PEER_TP
 	"  spi_in = 0x1000; spi_out = 0x1000;\n"
 	"  auth_key_in = \"000102030405060708090a0b0c0d0e0f10111213\";\n"
 	"  auth_key_out = \"000102030405060708090a0b0c0d0e0f10111213\"; } );\n"
-	"crypto = { ikev2 = { disconnect_revoked_peers = true; cookie_threshold = 100;\n"
+	"crypto = { ikev2 = { disconnect_revoked_peers = true; cookie_threshold = 100;"
+	" max_half_open_per_peer = 7;\n"
 	"  max_half_open = 100; dpd_interval = 0; }; isakmp = { disconnect_revoked_peers = true; }; };\n"
 	"peers = (\n"
 	"  { name = \"branch-a\"; ike_version = 2; remote = \"10.10.0.2\";\n"		/* 12 */
@@ -1647,6 +1648,7 @@ static void test_peers(void)
 	CU_ASSERT_TRUE(cfg.crypto.ikev2.disconnect_revoked_peers);
 	CU_ASSERT_EQUAL(cfg.crypto.ikev2.cookie_threshold, 100);
 	CU_ASSERT_EQUAL(cfg.crypto.ikev2.max_half_open, 100);
+	CU_ASSERT_EQUAL(cfg.crypto.ikev2.max_half_open_per_peer, 7);
 	CU_ASSERT_EQUAL(cfg.crypto.ikev2.dpd_interval, 0);
 	CU_ASSERT_TRUE(cfg.crypto.isakmp.disconnect_revoked_peers);
 	CU_ASSERT_EQUAL(cfg.crypto.isakmp.dpd_interval, 30);
@@ -1709,7 +1711,19 @@ static void test_peers(void)
 	cfg_free(&cfg);
 	CU_ASSERT_EQUAL_FATAL(cfg_load_string(BASE, "e.conf", &cfg, err, sizeof(err)), 0);
 	CU_ASSERT_EQUAL(cfg.crypto.ikev2.max_half_open, 8192);
+	CU_ASSERT_EQUAL(cfg.crypto.ikev2.max_half_open_per_peer, 5);
 	CU_ASSERT_EQUAL(cfg.crypto.ikev2.dpd_interval, 30);
+	cfg_free(&cfg);
+	/* the default per-address cap shrinks to a smaller max_half_open */
+	CU_ASSERT_EQUAL_FATAL(cfg_load_string(BASE "crypto = { ikev2 = { max_half_open = 3;\n"
+					      "  cookie_threshold = 2; }; };\n", "e.conf", &cfg, err,
+					      sizeof(err)), 0);
+	CU_ASSERT_EQUAL(cfg.crypto.ikev2.max_half_open_per_peer, 3);
+	cfg_free(&cfg);
+	CU_ASSERT_EQUAL_FATAL(cfg_load_string(BASE "crypto = { ikev2 = { max_half_open = 3;\n"
+					      "  cookie_threshold = 2; max_half_open_per_peer = 1; }; };\n",
+					      "e.conf", &cfg, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(cfg.crypto.ikev2.max_half_open_per_peer, 1);
 	cfg_free(&cfg);
 }
 
@@ -1750,6 +1764,12 @@ static const struct err_case peer_err_cases[] = {
 	  "x.conf:6: cookie_threshold must be at most max_half_open 100 (101)" },
 	{ CRYPTO("  max_half_open = 511;"),
 	  "x.conf:4: cookie_threshold must be at most max_half_open 511 (512)" },
+	{ CRYPTO("  max_half_open_per_peer = 0;"),
+	  "x.conf:5: max_half_open_per_peer must be between 1 and 1048576 (0)" },
+	{ CRYPTO("  max_half_open_per_peer = \"5\";"),
+	  "x.conf:5: max_half_open_per_peer must be an integer (\"5\")" },
+	{ CRYPTO("  max_half_open = 100;\n  cookie_threshold = 10;\n  max_half_open_per_peer = 101;"),
+	  "x.conf:7: max_half_open_per_peer must be at most max_half_open 100 (101)" },
 	/* the list and its entries */
 	{ BASE "peers = { };\n", "x.conf:3: peers must be a list ( ... ) ({ ... })" },
 	{ BASE "peers = ( 1 );\n", "x.conf:3: peers entry must be a group { ... } (1)" },
@@ -1853,6 +1873,68 @@ static const struct err_case peer_err_cases[] = {
 	  "x.conf:9: peer \"b1\": child_lifetime must be below ike_lifetime 600 (600)" },
 	{ PEER("  encap = \"yes\";"), "x.conf:8: encap must be true or false (\"yes\")" },
 };
+
+/* punt = { ... }: the rates, defaults and errors. */
+static const struct err_case punt_err_cases[] = {
+	{ BASE "punt = 5;\n", "x.conf:3: punt must be a group { ... } (5)" },
+	{ BASE "punt = { arp_pps = 5; };\n", "x.conf:3: unknown key (arp_pps)" },
+	{ BASE "punt = {\n neigh_pps = 0; };\n",
+	  "x.conf:4: neigh_pps must be between 1 and 100000000 (0)" },
+	{ BASE "punt = {\n ike_pps = 100000001; };\n",
+	  "x.conf:4: ike_pps must be between 1 and 100000000 (100000001)" },
+	{ BASE "punt = {\n ike_new_pps = -1; };\n",
+	  "x.conf:4: ike_new_pps must be between 1 and 100000000 (-1)" },
+	{ BASE "punt = {\n other_pps = \"10000\"; };\n",
+	  "x.conf:4: other_pps must be an integer (\"10000\")" },
+	{ BASE "punt = {\n other_pps = 1.5; };\n", "x.conf:4: other_pps must be an integer (1.5)" },
+	{ BASE "punt = {\n ike_pps = 5000000000; };\n",
+	  "x.conf:4: ike_pps must be between 1 and 100000000 (5000000000)" },
+	{ BASE "punt = { ike_pps = 10; ike_pps = 20; };\n", NULL },	/* libconfig's own error */
+};
+
+static void test_punt(void)
+{
+	char err[CFG_ERR_MAX] = "";
+	struct gw_cfg cfg;
+
+	/* absent: the defaults */
+	CU_ASSERT_EQUAL_FATAL(cfg_load_string(BASE, "p.conf", &cfg, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(cfg.punt.pps[CFG_PUNT_NEIGH], 5000);
+	CU_ASSERT_EQUAL(cfg.punt.pps[CFG_PUNT_IKE], 20000);
+	CU_ASSERT_EQUAL(cfg.punt.pps[CFG_PUNT_IKE_NEW], 10000);
+	CU_ASSERT_EQUAL(cfg.punt.pps[CFG_PUNT_OTHER], 10000);
+	cfg_free(&cfg);
+	/* every key, and one alone with the others' defaults */
+	CU_ASSERT_EQUAL_FATAL(cfg_load_string(BASE "punt = { neigh_pps = 1; ike_pps = 100000000;\n"
+					      "  ike_new_pps = 77; other_pps = 0x10; };\n", "p.conf",
+					      &cfg, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(cfg.punt.pps[CFG_PUNT_NEIGH], 1);
+	CU_ASSERT_EQUAL(cfg.punt.pps[CFG_PUNT_IKE], 100000000);
+	CU_ASSERT_EQUAL(cfg.punt.pps[CFG_PUNT_IKE_NEW], 77);
+	CU_ASSERT_EQUAL(cfg.punt.pps[CFG_PUNT_OTHER], 16);
+	cfg_free(&cfg);
+	CU_ASSERT_EQUAL_FATAL(cfg_load_string(BASE "punt = { ike_new_pps = 500; };\n", "p.conf",
+					      &cfg, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(cfg.punt.pps[CFG_PUNT_IKE_NEW], 500);
+	CU_ASSERT_EQUAL(cfg.punt.pps[CFG_PUNT_IKE], 20000);
+	cfg_free(&cfg);
+	CU_ASSERT_STRING_EQUAL(cfg_punt_class_name(CFG_PUNT_IKE_NEW), "ike_new");
+	CU_ASSERT_STRING_EQUAL(cfg_punt_class_name(CFG_PUNT_MAX), "?");
+	CU_ASSERT_EQUAL(cfg_punt_default_pps(CFG_PUNT_MAX), 0);
+
+	for (size_t i = 0; i < ARRAY_LEN(punt_err_cases); i++) {
+		const struct err_case *c = &punt_err_cases[i];
+		int rc = cfg_load_string(c->text, "x.conf", &cfg, err, sizeof(err));
+
+		CU_ASSERT_EQUAL(rc, -1);
+		CU_ASSERT_TRUE(cfg_is_zero(&cfg));
+		if (c->err != NULL)
+			CU_ASSERT_STRING_EQUAL(err, c->err);
+		if (rc != -1 || (c->err != NULL && strcmp(err, c->err) != 0))
+			fprintf(stderr, "\n  case %zu:\n%s  want: %s\n  got:  %s (rc %d)\n", i,
+				c->text, c->err, err, rc);
+	}
+}
 
 static void test_peer_errors(void)
 {
@@ -1964,6 +2046,7 @@ int main(void)
 		{ "crypto, peers: error lines", test_peer_errors },
 		{ "peers: selector families", test_peer_ts_family },
 		{ "peers: limits", test_peer_limits },
+		{ "punt: rates, defaults, error lines", test_punt },
 	};
 	if (test_suite("cfg", NULL, NULL, tests, ARRAY_LEN(tests)) != 0)
 		return 1;

@@ -9,9 +9,10 @@
  * and, between two forwarded frames, through dp_classify_burst(): same
  * verdict, same bytes.  Then a smoke run of the real worker loop on an
  * extra lcore: frames pushed into a net_ring port come out of a net_null
- * port rewritten, an ARP reaches the punt ring, a control-plane frame goes
- * out through the CP TX ring, an RCU grace period completes while the
- * worker runs, and the worker's profiling counters add up.
+ * port rewritten, an ARP reaches the punt ring of class neigh, a
+ * control-plane frame goes out through the CP TX ring, an RCU grace
+ * period completes while the worker runs, and the worker's profiling
+ * counters add up.
  */
 #include <arpa/inet.h>
 #include <errno.h>

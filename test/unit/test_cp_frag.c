@@ -3,7 +3,10 @@
  * Reassembly of IP fragments addressed to the gateway: a UDP 500 datagram
  * cut into fragments by hand (in order, out of order, with duplicates;
  * IPv4 and IPv6) must reach the IKE handler byte for byte; too many
- * fragments and timeouts are dropped and counted.
+ * fragments and timeouts are dropped and counted.  Floods (issue 8): two
+ * thousand datagrams that never complete hold at most CP_FRAG_MAX_ENTRIES
+ * of them (one mbuf each here) and every fragment is counted and freed;
+ * overlapping fragments never make a datagram; a normal one passes after.
  */
 #include <rte_cycles.h>
 
@@ -309,6 +312,75 @@ static void test_oversized(void)
 	CU_ASSERT_EQUAL(tc_counter(CP_C_frag_drop), drop + 3);
 }
 
+/* mbufs of the pool in use now. */
+static unsigned in_use(void)
+{
+	return rte_mempool_in_use_count(dp_mbuf_pool());
+}
+
+static void test_flood_incomplete(void)
+{
+	static const unsigned all[] = { 0, 1, 2 };
+	uint64_t later = rte_get_tsc_hz() / 1000 * (CP_FRAG_TIMEOUT_MS + 1000);
+	uint8_t body[DGRAM_MAX];
+	size_t blen = udp_body(body, "10.10.0.2", "10.10.0.1", PAYLOAD);
+	uint64_t drop = tc_counter(CP_C_frag_drop), rx = tc_counter(CP_C_frag_rx);
+	unsigned base = in_use(), peak = 0, calls = cap.calls;
+	uint64_t t0 = rte_rdtsc();
+	enum { N = 2000 };
+
+	/* the first fragment of N datagrams, never the rest */
+	for (unsigned i = 0; i < N; i++) {
+		send_frag4(body, blen, 0, 1480, (uint16_t)(20000 + i));
+		if (in_use() - base > peak)
+			peak = in_use() - base;
+	}
+	CU_ASSERT_EQUAL(tc_counter(CP_C_frag_rx), rx + N);
+	CU_ASSERT(peak <= CP_FRAG_MAX_ENTRIES);
+	/* what the table could not take is dropped at once, counted */
+	CU_ASSERT_EQUAL(tc_counter(CP_C_frag_drop), drop + N - (in_use() - base));
+	CU_ASSERT_EQUAL(cap.calls, calls);
+	/* a complete datagram still passes while the table is full of them
+	 * (when its bucket has room) or after the timeout */
+	cp_frag_expire(rte_rdtsc() + later);
+	CU_ASSERT_EQUAL(tc_counter(CP_C_frag_drop), drop + N);
+	CU_ASSERT_EQUAL(in_use(), base);
+	printf("\n    %u incomplete datagrams: at most %u mbufs held (table %u), %.1f us a "
+	       "fragment\n", N, peak, (unsigned)CP_FRAG_MAX_ENTRIES,
+	       (double)(rte_rdtsc() - t0) * 1e6 / (double)rte_get_tsc_hz() / N);
+	send_frags(false, body, blen, 1480, all, 3, next_id++);
+	expect_delivered(false, calls, PAYLOAD);
+}
+
+static void test_overlap(void)
+{
+	uint64_t later = rte_get_tsc_hz() / 1000 * (CP_FRAG_TIMEOUT_MS + 1000);
+	uint8_t body[DGRAM_MAX];
+	size_t blen = udp_body(body, "10.10.0.2", "10.10.0.1", PAYLOAD);
+	uint64_t drop = tc_counter(CP_C_frag_drop);
+	unsigned base = in_use(), calls = cap.calls;
+	uint16_t id = next_id++;
+
+	/* sizes adding up to the total, with an overlap and a hole */
+	send_frag4(body, blen, 0, 1480, id);
+	send_frag4(body, blen, 1472, 1480, id);
+	send_frag4(body, blen, 2960, blen - 2960, id);
+	/* sizes above the total (an overlap): never complete */
+	id = next_id++;
+	send_frag4(body, blen, 0, 1480, id);
+	send_frag4(body, blen, 8, 1480, id);
+	send_frag4(body, blen, 1480, blen - 1480, id);
+	/* a fragment rewriting an earlier one at the same offset: a duplicate */
+	id = next_id++;
+	send_frag4(body, blen, 0, 1480, id);
+	send_frag4(body, blen, 0, 1000, id);
+	CU_ASSERT_EQUAL(cap.calls, calls);
+	cp_frag_expire(rte_rdtsc() + later);
+	CU_ASSERT_EQUAL(tc_counter(CP_C_frag_drop), drop + 7);
+	CU_ASSERT_EQUAL(cap.calls, calls);
+	CU_ASSERT_EQUAL(in_use(), base);
+}
+
 static void test_not_for_us(void)
 {
 	uint8_t f[256];
@@ -347,5 +419,8 @@ int main(void)
 	CU_add_test(s, "fragments not for us", test_not_for_us);
 	CU_add_test(s, "datagrams beyond 65535 bytes", test_oversized);
 	CU_add_test(s, "a fragmented ping gets a fragmented reply", test_big_ping);
+	CU_add_test(s, "flood of incomplete datagrams: bounded, counted, freed",
+		    test_flood_incomplete);
+	CU_add_test(s, "overlapping fragments never make a datagram", test_overlap);
 	return tc_run_and_teardown();
 }

@@ -864,7 +864,8 @@ static void test_lifetime_seq(void)
 }
 
 /* The peer's MAC unknown: the ESP packet waits for the control plane in
- * the punt ring (NEIGH_MISS, ours); with that ring full it is dropped. */
+ * the punt ring of class other (NEIGH_MISS, ours); with that ring full it
+ * is dropped. */
 static void test_no_neighbor(void)
 {
 	const struct pair *p = &pairs[PA];
@@ -886,12 +887,12 @@ static void test_no_neighbor(void)
 	rte_pktmbuf_free_bulk(pm, np);
 
 	while ((fill = rte_pktmbuf_alloc(test_pool)) != NULL &&
-	       rte_ring_enqueue(dp_g.punt, fill) == 0)
+	       rte_ring_enqueue(dp_g.punt[DP_PUNT_CLASS_OTHER], fill) == 0)
 		;
 	rte_pktmbuf_free(fill);
 	inject(1, p->owner, clear_frame(1, "192.168.10.50", "172.16.1.5", 100, false));
 	CU_ASSERT(wait_counter(DP_C_drop_no_neighbor, c0 + 1));
-	ring_drain(dp_g.punt);
+	ring_drain(dp_g.punt[DP_PUNT_CLASS_OTHER]);
 	CU_ASSERT_EQUAL(dp_neigh_set(0, &peer, &peer_mac), 0);
 	assert_silent();
 }

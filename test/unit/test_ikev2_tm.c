@@ -661,16 +661,21 @@ static void test_rekey_refused(void)
 	CU_ASSERT(has("{\"error\":\"no IKEv2 session with ID 99999\"}"));
 	run(ikev2_tm_rekey, "child=0x1");
 	CU_ASSERT(has("{\"error\":\"no installed CHILD SA with inbound SPI '0x1'\"}"));
+	run(ikev2_tm_rekey, "child=4294967295");
+	CU_ASSERT(has("{\"error\":\"no installed CHILD SA with inbound SPI '4294967295'\"}"));
+	/* malformed SPIs are usage errors (tm_parse_spi), never looked up */
 	run(ikev2_tm_rekey, "child=0x9360a95z");
-	CU_ASSERT(has("{\"error\":\"no installed CHILD SA"));
+	CU_ASSERT(has("{\"error\":\"usage: /ipsecgw/ikev2/rekey,id=N|child=SPI"));
 	run(ikev2_tm_rekey, "child=0");
-	CU_ASSERT(has("{\"error\":\"no installed CHILD SA"));
+	CU_ASSERT(has("{\"error\":\"usage:"));
 	run(ikev2_tm_rekey, "child=-5");
-	CU_ASSERT(has("{\"error\":\"no installed CHILD SA"));
+	CU_ASSERT(has("{\"error\":\"usage:"));
 	run(ikev2_tm_rekey, "child=0x");
-	CU_ASSERT(has("{\"error\":\"no installed CHILD SA"));
+	CU_ASSERT(has("{\"error\":\"usage:"));
 	run(ikev2_tm_rekey, "child=0x100000000");
-	CU_ASSERT(has("{\"error\":\"no installed CHILD SA"));
+	CU_ASSERT(has("{\"error\":\"usage:"));
+	run(ikev2_tm_rekey, "child=0x0x10");
+	CU_ASSERT(has("{\"error\":\"usage:"));
 	snprintf(p, sizeof(p), "id=%" PRIu64, h->id);
 	run(ikev2_tm_rekey, p);
 	CU_ASSERT(has(", not established\"}"));

@@ -24,31 +24,32 @@
 static void test_rule(void)
 {
 	/* 2 ports, 1 worker, 1024/1024 descriptors, 1 lcore:
-	 * 2*1*2048 + 2*1024 + 4096 + 512*8 + 4096 + 0 + 384 + 1*3*32
+	 * 2*1*2048 + 2*1024 + 6144 + 512*8 + 4096 + 0 + 384 + 1*3*32
 	 * + 1*(2*3*32 + 2*16) (fragments) + 0 (no handoff ring) */
 	struct dp_pool_sizing a = { .nb_ports = 2, .nb_workers = 1, .nb_lcores = 1,
 				    .rxd = { 1024, 1024 }, .txd = { 1024, 1024 } };
 	/* 4 ports, 2 workers, 512 RX / 256 TX, 3 lcores:
-	 * 4*2*768 + 4*1024 + 4096 + 4096 + 4096 + 0 + 3*384 + 2*5*32
+	 * 4*2*768 + 4*1024 + 6144 + 4096 + 4096 + 0 + 3*384 + 2*5*32
 	 * + 2*(2*5*32 + 2*16) + 2*1024 (handoff rings) */
 	struct dp_pool_sizing b = { .nb_ports = 4, .nb_workers = 2, .nb_lcores = 3,
 				    .rxd = { 512, 512, 512, 512 }, .txd = { 256, 256, 256, 256 } };
 	/* Ports may differ: 1 worker, 4096/512 and 128/128, 2 lcores:
-	 * 4608 + 256 + 2*1024 + 4096 + 4096 + 4096 + 768 + 3*32 + (2*3*32 + 2*16) */
+	 * 4608 + 256 + 2*1024 + 6144 + 4096 + 4096 + 768 + 3*32 + (2*3*32 + 2*16) */
 	struct dp_pool_sizing c = { .nb_ports = 2, .nb_workers = 1, .nb_lcores = 2,
 				    .rxd = { 4096, 128 }, .txd = { 512, 128 } };
 	/* a with a second worker: descriptors and bursts twice, fragments
 	 * twice, and two handoff rings appear:
-	 * 2*2*2048 + 2*1024 + 4096 + 4096 + 4096 + 0 + 384 + 2*3*32
+	 * 2*2*2048 + 2*1024 + 6144 + 4096 + 4096 + 0 + 384 + 2*3*32
 	 * + 2*(2*3*32 + 2*16) + 2*1024 */
 	struct dp_pool_sizing d = a;
 
 	d.nb_workers = 2;
 	CU_ASSERT_EQUAL(DP_FRAG_MBUFS, 4096);
-	CU_ASSERT_EQUAL(dp_mempool_nb_mbufs(&a), 19136);
-	CU_ASSERT_EQUAL(dp_mempool_nb_mbufs(&b), 26752);
-	CU_ASSERT_EQUAL(dp_mempool_nb_mbufs(&c), 20288);
-	CU_ASSERT_EQUAL(dp_mempool_nb_mbufs(&d), 25600);
+	CU_ASSERT_EQUAL(DP_PUNT_RING_MBUFS, 6144);	/* the four punt rings */
+	CU_ASSERT_EQUAL(dp_mempool_nb_mbufs(&a), 21184);
+	CU_ASSERT_EQUAL(dp_mempool_nb_mbufs(&b), 28800);
+	CU_ASSERT_EQUAL(dp_mempool_nb_mbufs(&c), 22336);
+	CU_ASSERT_EQUAL(dp_mempool_nb_mbufs(&d), 27648);
 }
 
 static void test_data_room(void)
@@ -123,7 +124,7 @@ static void test_refused_then_ok(void)
 	cfg.mbuf_data_size = 0;
 	CU_ASSERT_EQUAL_FATAL(dp_init(&cfg), 0);
 	CU_ASSERT_EQUAL(rte_mempool_avail_count(dp_mbuf_pool()),
-			19136 + (rte_lcore_count() - 1) * DP_MEMPOOL_CACHE * 3 / 2);
+			21184 + (rte_lcore_count() - 1) * DP_MEMPOOL_CACHE * 3 / 2);
 	CU_ASSERT_EQUAL(rte_pktmbuf_data_room_size(dp_mbuf_pool()), RTE_PKTMBUF_HEADROOM + 2048);
 	dp_fini();
 }

@@ -633,13 +633,19 @@ static void test_rejections(void)
 		CU_ASSERT_EQUAL(status(&id_rsa_inter, 105, NULL), PKI_REV_GOOD);
 		CU_ASSERT_EQUAL(ev_count, 0);
 	}
-	/* Foreign issuers get no entry; the CA without cRLSign is ours. */
-	CU_ASSERT_EQUAL(pki_crl_count(), 2);
+	/* Foreign issuers get no entry; the CA without cRLSign is ours; the
+	 * EC trustpoint's URL, which brought it no CRL, has an anonymous one. */
+	CU_ASSERT_EQUAL(pki_crl_count(), 3);
 	CU_ASSERT_EQUAL(pki_crl_get(1, &info), 0);
 	/* Charged by source URL when the body names no issuer of ours; the
 	 * EC trustpoint's and the NOSIGN case are not this issuer's. */
 	CU_ASSERT_EQUAL(info.rejected, ARRAY_LEN(cases) - 2);
 	CU_ASSERT_EQUAL(pki_crl_get(2, &info), 0);
+	CU_ASSERT_STRING_EQUAL(info.trustpoint, "LAB-EC");
+	CU_ASSERT_STRING_EQUAL(info.issuer, "(no CRL yet)");
+	CU_ASSERT_STRING_EQUAL(info.crl_number, "");
+	CU_ASSERT_EQUAL(info.rejected, 1);
+	CU_ASSERT_EQUAL(pki_crl_get(3, &info), 0);
 	CU_ASSERT_STRING_EQUAL(info.trustpoint, "NOSIGN");
 	CU_ASSERT_STRING_EQUAL(info.crl_number, "");
 	CU_ASSERT_EQUAL(info.rejected, 1);
@@ -1292,15 +1298,40 @@ static void test_download_failed(void)
 	struct tpg_crl_spec s = spec(&rsa, true, 1, held_rev, ARRAY_LEN(held_rev));
 	struct pki_crl_info info;
 	uint64_t before;
+	uint8_t *b;
+	size_t n;
 
 	fresh();
 	before = total(PKI_CRL_DOWNLOAD);
 	pki_crl_download_failed(TP_RSA, "http://192.0.2.10/nothing-yet.crl", "HTTP 404");
 	CU_ASSERT_EQUAL(total(PKI_CRL_DOWNLOAD), before + 1);
-	CU_ASSERT_EQUAL(ingest(TP_RSA, &s, false), PKI_CRL_NEW);
+	/* A URL that brought no CRL: an anonymous entry tells why. */
+	CU_ASSERT_EQUAL(pki_crl_count(), 1);
+	CU_ASSERT_EQUAL(pki_crl_get(1, &info), 0);
+	CU_ASSERT_STRING_EQUAL(info.issuer, "(no CRL yet)");
+	CU_ASSERT_STRING_EQUAL(info.source, "http://192.0.2.10/nothing-yet.crl");
+	CU_ASSERT_STRING_EQUAL(info.last_result, "download failed: HTTP 404");
+	CU_ASSERT_STRING_EQUAL(info.crl_number, "");
+	CU_ASSERT_EQUAL(info.failed, 1);
+	CU_ASSERT_EQUAL(status(&id_rsa_inter, 100, NULL), PKI_REV_NO_CRL);
+	/* Garbage from it is charged to it; the first CRL from it turns it
+	 * into its issuer's entry, counters kept. */
+	CU_ASSERT_EQUAL(pki_crl_ingest(TP_RSA, (const uint8_t *)"junk", 4,
+				       "http://192.0.2.10/nothing-yet.crl", false, NULL), PKI_CRL_PARSE);
+	CU_ASSERT_EQUAL(pki_crl_get(1, &info), 0);
+	CU_ASSERT_EQUAL(info.rejected, 1);
+	CU_ASSERT_FATAL(mk(s, &b, &n) == 0);
+	CU_ASSERT_EQUAL(pki_crl_ingest(TP_RSA, b, n, "http://192.0.2.10/nothing-yet.crl", false, NULL),
+			PKI_CRL_NEW);
+	free(b);
+	CU_ASSERT_EQUAL(pki_crl_count(), 1);
+	CU_ASSERT_EQUAL(pki_crl_get(1, &info), 0);
+	CU_ASSERT(strstr(info.issuer, "RSA Inter CA") != NULL);
+	CU_ASSERT_EQUAL(info.rejected, 1);
+	CU_ASSERT_EQUAL(ingest(TP_RSA, &s, false), PKI_CRL_UNCHANGED);	/* from another URL */
 	pki_crl_download_failed(TP_RSA, "http://192.0.2.10/test.crl", "timeout after 10 s");
 	CU_ASSERT_EQUAL(pki_crl_get(1, &info), 0);
-	CU_ASSERT_EQUAL(info.failed, 1);
+	CU_ASSERT_EQUAL(info.failed, 2);	/* the 404 of its anonymous days, and this */
 	CU_ASSERT_STRING_EQUAL(info.last_result, "download failed: timeout after 10 s");
 	CU_ASSERT_STRING_EQUAL(info.crl_number, "01");	/* still in force */
 	CU_ASSERT_EQUAL(status(&id_rsa_inter, 100, NULL), PKI_REV_REVOKED);

@@ -421,6 +421,151 @@ static void test_parse_id(void)
 	CU_ASSERT(tm_parse_start("42", &v) == 0 && v == 42);
 }
 
+/* The strict parser (cp_tm.h), table-driven: every malformed form the
+ * socket may send, refused with the right code, *out untouched. */
+static void test_parse_u64_table(void)
+{
+	static const struct {
+		const char *s;
+		uint64_t max;
+		int ret;
+		uint64_t v;
+	} t[] = {
+		{ "0", UINT64_MAX, 0, 0 },
+		{ "007", UINT64_MAX, 0, 7 },
+		{ "18446744073709551615", UINT64_MAX, 0, UINT64_MAX },
+		{ "00000000000000000001", UINT64_MAX, 0, 1 },		/* 20 digits */
+		{ "000000000000000000001", UINT64_MAX, -ERANGE, 0 },	/* 21 */
+		{ "18446744073709551616", UINT64_MAX, -ERANGE, 0 },
+		{ "99999999999999999999", UINT64_MAX, -ERANGE, 0 },
+		{ "99999999999999999999999999999999", UINT64_MAX, -ERANGE, 0 },
+		{ "4294967295", UINT32_MAX, 0, UINT32_MAX },
+		{ "4294967296", UINT32_MAX, -ERANGE, 0 },
+		{ "2", 1, -ERANGE, 0 },
+		{ "", UINT64_MAX, -EINVAL, 0 },
+		{ "-1", UINT64_MAX, -EINVAL, 0 },
+		{ "+1", UINT64_MAX, -EINVAL, 0 },
+		{ "-0", UINT64_MAX, -EINVAL, 0 },
+		{ "1x", UINT64_MAX, -EINVAL, 0 },
+		{ "0x10", UINT64_MAX, -EINVAL, 0 },
+		{ " 1", UINT64_MAX, -EINVAL, 0 },
+		{ "1 ", UINT64_MAX, -EINVAL, 0 },
+		{ "\t1", UINT64_MAX, -EINVAL, 0 },
+		{ "1,2", UINT64_MAX, -EINVAL, 0 },
+		{ ",", UINT64_MAX, -EINVAL, 0 },
+		{ "1e3", UINT64_MAX, -EINVAL, 0 },
+		{ "1.0", UINT64_MAX, -EINVAL, 0 },
+		{ "\xd9\xa1", UINT64_MAX, -EINVAL, 0 },		/* Arabic-Indic one */
+		{ "99999999999999999999x", UINT64_MAX, -EINVAL, 0 },	/* junk beats size */
+	};
+	uint64_t v;
+
+	for (size_t i = 0; i < RTE_DIM(t); i++) {
+		int ret;
+
+		v = 12345;
+		ret = tm_parse_u64(t[i].s, t[i].max, &v);
+		if (ret != t[i].ret || v != (ret == 0 ? t[i].v : 12345))
+			fprintf(stderr, "\n  tm_parse_u64('%s'): %d, %" PRIu64 "\n", t[i].s, ret, v);
+		CU_ASSERT_EQUAL(ret, t[i].ret);
+		CU_ASSERT_EQUAL(v, ret == 0 ? t[i].v : 12345);
+	}
+	CU_ASSERT_EQUAL(tm_parse_u64(NULL, UINT64_MAX, &v), -EINVAL);
+}
+
+static void test_parse_spi_bool_name(void)
+{
+	static const struct {
+		const char *s;
+		int ret;
+		uint32_t v;
+	} spi[] = {
+		{ "0x1", 0, 1 }, { "0X1", 0, 1 }, { "0xdeadBEEF", 0, 0xdeadbeef },
+		{ "0x00000001", 0, 1 }, { "4294967295", 0, UINT32_MAX }, { "4097", 0, 4097 },
+		{ "0", -ERANGE, 0 }, { "0x0", -ERANGE, 0 }, { "0x00000000", -ERANGE, 0 },
+		{ "0x100000000", -ERANGE, 0 }, { "0x000000001", -ERANGE, 0 },
+		{ "4294967296", -ERANGE, 0 }, { "99999999999999999999", -ERANGE, 0 },
+		{ "0x", -EINVAL, 0 }, { "0x0x10", -EINVAL, 0 }, { "0x1g", -EINVAL, 0 },
+		{ "-1", -EINVAL, 0 }, { " 1", -EINVAL, 0 }, { "1 ", -EINVAL, 0 },
+		{ "0x 1", -EINVAL, 0 }, { "0x-1", -EINVAL, 0 }, { "x10", -EINVAL, 0 }, { "", -EINVAL, 0 },
+	};
+	static const char *const names_ok[] = {
+		"a", "LAB-CA", "lab_4", "-", "0123456789012345678901234567890",	/* 31 */
+	};
+	static const char *const names_bad[] = {
+		"", "a b", "a,b", "a/b", "a.b", "a\"b", "a\\b", "a\nb", "\xc3\xa9", "*", "a=b", "a;b",
+	};
+	uint32_t u;
+	bool b;
+
+	for (size_t i = 0; i < RTE_DIM(spi); i++) {
+		int ret;
+
+		u = 777;
+		ret = tm_parse_spi(spi[i].s, &u);
+		if (ret != spi[i].ret)
+			fprintf(stderr, "\n  tm_parse_spi('%s'): %d\n", spi[i].s, ret);
+		CU_ASSERT_EQUAL(ret, spi[i].ret);
+		CU_ASSERT_EQUAL(u, ret == 0 ? spi[i].v : 777);
+	}
+	CU_ASSERT_EQUAL(tm_parse_spi(NULL, &u), -EINVAL);
+	CU_ASSERT(tm_parse_bool("0", &b) == 0 && !b);
+	CU_ASSERT(tm_parse_bool("1", &b) == 0 && b);
+	for (const char *const *x = (const char *const[]){ "", "2", "01", "00", "-0", "1 ", "on",
+							    "true", "0x1", "1,1", NULL };
+	     *x != NULL; x++)
+		CU_ASSERT_EQUAL(tm_parse_bool(*x, &b), -EINVAL);
+	CU_ASSERT_EQUAL(tm_parse_bool(NULL, &b), -EINVAL);
+	for (size_t i = 0; i < RTE_DIM(names_ok); i++)
+		CU_ASSERT_EQUAL(tm_parse_name(names_ok[i]), 0);
+	for (size_t i = 0; i < RTE_DIM(names_bad); i++)
+		CU_ASSERT_EQUAL(tm_parse_name(names_bad[i]), -EINVAL);
+	CU_ASSERT_EQUAL(tm_parse_name("01234567890123456789012345678901"), -ERANGE);	/* 32 */
+	CU_ASSERT_EQUAL(tm_parse_name(NULL), -EINVAL);
+}
+
+static void test_parse_kv_addr_usage(void)
+{
+	struct gw_addr a;
+	const char *v = NULL;
+	char json[512];
+	struct tm_reply *r;
+
+	CU_ASSERT(tm_parse_kv("id=7", "id", &v) == 0 && strcmp(v, "7") == 0);
+	CU_ASSERT(tm_parse_kv("id=", "id", &v) == 0 && *v == '\0');
+	CU_ASSERT_EQUAL(tm_parse_kv("idx=7", "id", &v), -ENOENT);
+	CU_ASSERT_EQUAL(tm_parse_kv("ID=7", "id", &v), -ENOENT);
+	CU_ASSERT_EQUAL(tm_parse_kv("id", "id", &v), -ENOENT);
+	CU_ASSERT_EQUAL(tm_parse_kv(" id=7", "id", &v), -ENOENT);
+	CU_ASSERT_EQUAL(tm_parse_kv(NULL, "id", &v), -ENOENT);
+	CU_ASSERT(tm_parse_addr("10.10.0.2", &a) == 0 && a.family == AF_INET);
+	CU_ASSERT(tm_parse_addr("2001:db8::1", &a) == 0 && a.family == AF_INET6);
+	for (const char *const *x = (const char *const[]){ "", "10.10.0.256", " 10.10.0.2",
+			"10.10.0.2 ", "10.10.0.2/32", "10.10.0.2,", "0x0a0a0002", "10.10.2", "::1%lo",
+			"2001:db8::1::2", "[::1]", NULL };
+	     *x != NULL; x++)
+		CU_ASSERT_EQUAL(tm_parse_addr(*x, &a), -EINVAL);
+	CU_ASSERT_EQUAL(tm_parse_addr(NULL, &a), -EINVAL);
+	/* the one error reply: usage, the echo cut to 40 and made printable */
+	r = tm_reply_new();
+	CU_ASSERT_FATAL(r != NULL);
+	CU_ASSERT_EQUAL(tm_usage(r, "/ipsecgw/x,N", "1\"2\\3\x01\xff" "456789012345678901234567890123456789XYZ"), -1);
+	CU_ASSERT(tm_reply_is_error(r));
+	CU_ASSERT(tm_reply_json(r, json, sizeof(json)) > 0);
+	CU_ASSERT_STRING_EQUAL(json, "{\"error\":\"usage: /ipsecgw/x,N (got '1?2?3??"
+			       "456789012345678901234567890123456')\"}");
+	tm_reply_free(r);
+	r = tm_reply_new();
+	CU_ASSERT_FATAL(r != NULL);
+	CU_ASSERT_EQUAL(tm_no_params(r, "/ipsecgw/x (no parameters)", NULL), 0);
+	CU_ASSERT_EQUAL(tm_no_params(r, "/ipsecgw/x (no parameters)", ""), 0);
+	CU_ASSERT(!tm_reply_is_error(r));
+	CU_ASSERT_EQUAL(tm_no_params(r, "/ipsecgw/x (no parameters)", "1"), -1);
+	CU_ASSERT(tm_reply_json(r, json, sizeof(json)) > 0);
+	CU_ASSERT_STRING_EQUAL(json, "{\"error\":\"usage: /ipsecgw/x (no parameters) (got '1')\"}");
+	tm_reply_free(r);
+}
+
 /* ---------------------------------------------------------------- the bridge */
 
 static atomic_int h_calls;
@@ -1082,6 +1227,9 @@ int main(void)
 	CU_add_test(s, "300 ids over two pages", test_paging);
 	CU_add_test(s, "empty, exact page, bad START", test_paging_edges);
 	CU_add_test(s, "parameter parsing", test_parse_id);
+	CU_add_test(s, "strict decimal: sign, spaces, hex, overflow", test_parse_u64_table);
+	CU_add_test(s, "strict SPI, switch, name", test_parse_spi_bool_name);
+	CU_add_test(s, "key=value, address, the usage reply", test_parse_kv_addr_usage);
 	s = CU_add_suite("tm_bridge", NULL, NULL);
 	CU_add_test(s, "registration", test_register);
 	CU_add_test(s, "not running", test_not_running);
