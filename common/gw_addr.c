@@ -54,7 +54,7 @@ bad:
 	return -EINVAL;
 }
 
-static int gw_hexval(char c)
+int gw_hexval(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';

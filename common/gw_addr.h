@@ -42,6 +42,8 @@ int gw_addr_parse(const char *s, struct gw_addr *a);
 int gw_prefix_parse(const char *s, struct gw_prefix *p);
 /* "aa:bb:cc:dd:ee:ff". 0 or -EINVAL. */
 int gw_mac_parse(const char *s, struct gw_mac *m);
+/* The value of one hex digit (either case), or -1. */
+int gw_hexval(char c);
 
 /* Format into buf (at least GW_ADDR_STRLEN / GW_PREFIX_STRLEN / GW_MAC_STRLEN). */
 const char *gw_addr_fmt(const struct gw_addr *a, char *buf, size_t len);

@@ -47,17 +47,6 @@ int tm_parse_u64(const char *s, uint64_t max, uint64_t *out)
 	return 0;
 }
 
-static int tm_hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int tm_parse_spi(const char *s, uint32_t *out)
 {
 	uint64_t v = 0;
@@ -68,7 +57,7 @@ int tm_parse_spi(const char *s, uint32_t *out)
 		return -EINVAL;
 	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
 		for (s += 2; s[n] != '\0'; n++) {
-			int d = tm_hexval(s[n]);
+			int d = gw_hexval(s[n]);
 
 			if (d < 0)
 				return -EINVAL;

@@ -64,14 +64,7 @@ INTER="LAB Inter CA"
 SUMMARY=()		# "fault | what the operator sees | in force | back-off" rows
 
 lab_say "set-up: namespaces, PKI, fault-injecting CRL server, ipsecgw, three charons, traffic"
-revlab_topology
-revlab_pki
-revlab_crl_server
-revlab_gw_conf "$LAB_TMP/gw.conf" true
-revlab_gw_start "$LAB_TMP/gw.conf"
-revlab_peers_up
-revlab_flows_start
-lab_check "traffic flows on every tunnel" revlab_flows_flowing 1 2 3
+revlab_start
 
 # ---------------------------------------------------------------- helpers
 
@@ -134,14 +127,6 @@ crls_say() {
 		{ echo "expected '$1' on the $INTER row"; return 1; }
 }
 
-still_up() {
-	local n
-	for n in "$@"; do
-		revlab_gw_up "$n" >/dev/null || { revlab_gw_up "$n"; return 1; }
-		swan_ike_up "peer$n" gw "$LAB_GW_OUT_IP4" || return 1
-	done
-}
-
 # hwm_kb: the gateway's peak RSS (VmHWM), and rss_kb its RSS, in kB.
 hwm_kb() { awk '$1 == "VmHWM:" { print $2 }' "/proc/$LAB_GW_PID/status"; }
 rss_kb() { awk '$1 == "VmRSS:" { print $2 }' "/proc/$LAB_GW_PID/status"; }
@@ -173,7 +158,7 @@ fault() {
 # after_fault: no session deleted or rekeyed, all up.
 after_fault() {
 	lab_check "no IKE or CHILD SA deleted or rekeyed (ids and SPIs, both sides)" same_sas "$IDS0" 1 2 3
-	lab_check "peers 1, 2, 3 up on both sides" still_up 1 2 3
+	lab_check "peers 1, 2, 3 up on both sides" revlab_still_up 1 2 3
 }
 
 summary() { SUMMARY+=("$1|$2|$3|$4"); }

@@ -73,15 +73,7 @@ INTER_N=1		# the inter CRL's number in force
 INTER_REVOKED=		# and what it revokes
 
 lab_say "set-up: namespaces, PKI, CRL server, ipsecgw, four charons${V1P:+ (IKEv2) and peer$V1P (IKEv1)}, traffic"
-revlab_topology
-revlab_pki
-revlab_crl_server
-revlab_gw_conf "$LAB_TMP/gw.conf" true
-revlab_gw_start "$LAB_TMP/gw.conf"
-revlab_peers_up
-revlab_flows_start
-# shellcheck disable=SC2086 # the list of peers
-lab_check "traffic flows on every tunnel" revlab_flows_flowing $REVLAB_PEERS
+revlab_start
 lab_cli show crypto ikev2 session detail | grep -E "^Session|Remote id|Disconnect Revoked"
 [[ -z $V1P ]] || lab_cli show crypto isakmp peers
 
@@ -97,15 +89,6 @@ counters() {
 	echo "crl_events=$(revlab_rev crl_events) sessions_deleted=$(revlab_rev sessions_deleted)" \
 		"revoked_found=$(revlab_rev revoked_found) sessions_skipped=$(revlab_rev sessions_skipped)" \
 		"ikev2_deleted=$(ikev2_counter ikev2_deleted)"
-}
-
-# still_up N...: the gateway and the charons have those sessions.
-still_up() {
-	local n
-	for n in "$@"; do
-		revlab_gw_up "$n" >/dev/null || { revlab_gw_up "$n"; return 1; }
-		swan_ike_up "peer$n" gw "$LAB_GW_OUT_IP4" || return 1
-	done
 }
 
 # charon's log line for an AUTHENTICATION_FAILED from us: IKEv2 "notify
@@ -227,7 +210,7 @@ if [[ $SCENARIOS == *a* ]]; then
 	publish_inter "$(revlab_serial 2)"
 	revoke_measure 2
 	sleep 1		# drops accumulate; the survivors keep flowing
-	lab_check "peers 1, 3, 4${V1P:+ and $V1P (IKEv1)} still up on both sides" still_up 1 3 4 $V1P
+	lab_check "peers 1, 3, 4${V1P:+ and $V1P (IKEv1)} still up on both sides" revlab_still_up 1 3 4 $V1P
 	lab_check "no live fast-path SA of peer2 left" no_fast_path_sa 2
 	lab_check "charon peer2 received the DELETE of its IKE SA" \
 		swan_log_has peer2 "received DELETE for IKE_SA gw\\[[0-9]+\\]"
@@ -278,7 +261,7 @@ if [[ $SCENARIOS == *v* && -n $V1P ]]; then
 		wait_rev sessions_skipped $((SK0 + 1))
 	sleep 1
 	lab_check "nothing deleted (sessions_deleted $DEL0)" expect_eq sessions_deleted "$DEL0" "$(revlab_rev sessions_deleted)"
-	lab_check "peers 1, 3, 4 and $V1P still up on both sides" still_up 1 3 4 $V1P
+	lab_check "peers 1, 3, 4 and $V1P still up on both sides" revlab_still_up 1 3 4 $V1P
 	E0=$(swan_log_count "peer$V1P" "received DELETE for ESP CHILD_SA with SPI")
 	lab_check "crypto isakmp disconnect-revoked-peers (t0 = when it returns)" \
 		lab_cli crypto isakmp disconnect-revoked-peers
@@ -296,7 +279,7 @@ if [[ $SCENARIOS == *v* && -n $V1P ]]; then
 	lab_check "charon peer$V1P received the DELETE of its ISAKMP SA" \
 		swan_log_has "peer$V1P" "received DELETE for IKE_SA gw\\[[0-9]+\\]"
 	lab_check "no live fast-path SA of peer$V1P left" no_fast_path_sa $V1P
-	lab_check "the IKEv2 peers 1, 3, 4 still up" still_up 1 3 4
+	lab_check "the IKEv2 peers 1, 3, 4 still up" revlab_still_up 1 3 4
 	revlab_sender_stop
 	lab_check "the IKEv2 peers 1, 3 and 4 lost zero packets" revlab_no_loss 1 3 4
 	revlab_flow_lines $V1P
@@ -314,7 +297,7 @@ if [[ $SCENARIOS == *b* ]]; then
 		revlab_crl_wait "LAB Inter CA" unchanged $((U0 + 1)) 10
 	sleep 0.5
 	lab_check "nothing deleted: revocation counters unchanged" unchanged "$BEFORE"
-	lab_check "peers 1, 3, 4 still up" still_up 1 3 4
+	lab_check "peers 1, 3, 4 still up" revlab_still_up 1 3 4
 fi
 
 # ---------------------------------------------------------------- c
@@ -327,7 +310,7 @@ if [[ $SCENARIOS == *c* ]]; then
 	lab_check "the gateway rejected the forged CRL" revlab_crl_wait "LAB Inter CA" rejected $((R0 + 1)) 10
 	sleep 0.5
 	lab_check "nothing deleted: revocation counters unchanged" unchanged "$BEFORE"
-	lab_check "peers 1, 3, 4 still up" still_up 1 3 4
+	lab_check "peers 1, 3, 4 still up" revlab_still_up 1 3 4
 	revlab_publish inter "$INTER_N" "$INTER_REVOKED"	# the genuine one back
 fi
 
@@ -348,7 +331,7 @@ if [[ $SCENARIOS == *d* ]]; then
 	lab_check "peer3's session counted as skipped (revoked, feature off)" wait_rev sessions_skipped $((SK0 + 1))
 	sleep 1
 	lab_check "nothing deleted (sessions_deleted $DEL0)" expect_eq sessions_deleted "$DEL0" "$(revlab_rev sessions_deleted)"
-	lab_check "peers 1, 3, 4 still up on both sides" still_up 1 3 4
+	lab_check "peers 1, 3, 4 still up on both sides" revlab_still_up 1 3 4
 	# A second connection of peer3's charon: same certificate, a new IKE SA.
 	# charon reuses an IKE SA of an equal config and refuses a duplicate
 	# CHILD SA itself: gw2 differs in its rekey time and its selector.
@@ -357,7 +340,7 @@ if [[ $SCENARIOS == *d* ]]; then
 		LOCAL_TS=172.16.3.128/25 REMOTE_TS="$REVLAB_BR_NET" START_ACTION=none DPD_DELAY=0s CHILD=net2
 	swan_load peer3 >/dev/null
 	lab_check "a new IKE SA with peer3's revoked certificate is refused (AUTHENTICATION_FAILED)" refused 3 gw2 net2
-	lab_check "peer3's first session still up" still_up 3
+	lab_check "peer3's first session still up" revlab_still_up 3
 	revlab_sender_stop
 	lab_check "peers 1, 3, 4 lost zero packets while the feature was off" revlab_no_loss 1 3 4
 	revlab_sender_start d2
@@ -369,7 +352,7 @@ if [[ $SCENARIOS == *d* ]]; then
 	lab_check "the deletion was logged" deleted_logged 3 3003
 	lab_check "show crypto pki revocation shows an \"enabled\" event" \
 		lab_show_words show crypto pki revocation -- enabled
-	lab_check "peers 1, 4 still up" still_up 1 4
+	lab_check "peers 1, 4 still up" revlab_still_up 1 4
 	revlab_sender_stop
 	lab_check "peers 1 and 4 lost zero packets" revlab_no_loss 1 4
 fi
@@ -385,7 +368,7 @@ if [[ $SCENARIOS == *f* ]]; then
 	lab_check "the deletion was logged (serial of inter2)" deleted_logged 4 30
 	lab_check "charon peer4 received the DELETE of its IKE SA" \
 		swan_log_has peer4 "received DELETE for IKE_SA gw\\[[0-9]+\\]"
-	lab_check "peer1 still up" still_up 1
+	lab_check "peer1 still up" revlab_still_up 1
 	revlab_sender_stop
 	lab_check "peer1 lost zero packets" revlab_no_loss 1
 	lab_check "peer4's re-initiate is refused" refused 4
@@ -407,7 +390,7 @@ if [[ $SCENARIOS == *e* ]]; then
 	publish_inter "$INTER_REVOKED,0x3012,0x3013"
 	revoke_measure 2 3
 	lab_check "two sessions deleted by one CRL" wait_rev sessions_deleted $((DEL0 + 2))
-	lab_check "peer1 still up" still_up 1
+	lab_check "peer1 still up" revlab_still_up 1
 	revlab_sender_stop
 	lab_check "peer1 lost zero packets" revlab_no_loss 1
 fi

@@ -44,6 +44,13 @@
 #   revlab_version N      1 if peer N speaks IKEv1 (REVLAB_V1_PEERS), else 2
 #   revlab_peer_up N      swanctl --initiate; IKE and CHILD SA up on both sides
 #   revlab_peers_up       every peer of REVLAB_PEERS: revlab_peer + revlab_peer_up
+#   revlab_start          the whole set-up of a test: revlab_topology,
+#                         revlab_pki, revlab_crl_server, $LAB_TMP/gw.conf by
+#                         revlab_gw_conf (disconnect on), revlab_gw_start,
+#                         revlab_peers_up, revlab_flows_start; a lab_check
+#                         that traffic flows on every tunnel
+#   revlab_still_up N...  the gateway and peers N...'s charons have their
+#                         sessions (revlab_gw_up, swan_ike_up)
 #   revlab_flows_start    an echo server on every peer's LAN address, a 100
 #                         pps ping from it to the branch, and the sender
 #   revlab_sender_start [TAG]
@@ -389,6 +396,26 @@ revlab_peers_up() {
 		lab_check "peer$n ($(revlab_ip "$n"), $(revlab_id "$n"), serial $(revlab_serial "$n")) establishes IKEv$(revlab_version "$n") + CHILD SA" \
 			revlab_peer_up "$n"
 	done
+}
+
+revlab_still_up() {
+	local n
+	for n in "$@"; do
+		revlab_gw_up "$n" >/dev/null || { revlab_gw_up "$n"; return 1; }
+		swan_ike_up "peer$n" gw "$LAB_GW_OUT_IP4" || return 1
+	done
+}
+
+revlab_start() {
+	revlab_topology
+	revlab_pki
+	revlab_crl_server
+	revlab_gw_conf "$LAB_TMP/gw.conf" true
+	revlab_gw_start "$LAB_TMP/gw.conf"
+	revlab_peers_up
+	revlab_flows_start
+	# shellcheck disable=SC2086 # the list of peers
+	lab_check "traffic flows on every tunnel" revlab_flows_flowing $REVLAB_PEERS
 }
 
 # ---------------------------------------------------------------- traffic

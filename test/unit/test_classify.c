@@ -836,14 +836,6 @@ static int smoke_fini(void)
 	return 0;
 }
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /* Push SMOKE_N echo requests for 192.168.10.50 and one ARP into the outside
  * port's RX ring, and one frame into the inside port's CP TX ring. */
 static void smoke_inject(void)
@@ -911,14 +903,14 @@ static void test_smoke(void)
 	/* A grace period needs the live worker's quiescent report. */
 	CU_ASSERT_EQUAL(dp_route_add(&p, &nh), 0);
 	CU_ASSERT_EQUAL(dp_route_del(&p), 0);
-	t0 = now_ms();
-	while (dp_route_reclaim() != 0 && now_ms() - t0 < 3000)
+	t0 = test_dp_now_ms();
+	while (dp_route_reclaim() != 0 && test_dp_now_ms() - t0 < 3000)
 		rte_delay_us_sleep(1000);
 	CU_ASSERT_EQUAL(dp_route_deferred(), 0);
 
-	t0 = now_ms();
+	t0 = test_dp_now_ms();
 	while ((__atomic_load_n(&rec.n, __ATOMIC_ACQUIRE) < SMOKE_N + 1 || npunt == 0) &&
-	       now_ms() - t0 < 3000) {
+	       test_dp_now_ms() - t0 < 3000) {
 		npunt += dp_punt_dequeue(punted + npunt, RTE_DIM(punted) - npunt);
 		rte_delay_us_sleep(1000);
 	}
@@ -964,7 +956,7 @@ static void test_prof_counters(void)
 	mk_v4(&f, us(0), "10.10.0.9", "192.168.10.50", IPPROTO_ICMP, 64, l4, 16);
 	dp_stats_sum(&before);
 	CU_ASSERT_EQUAL_FATAL(dp_launch(), 0);
-	t0 = now_ms();
+	t0 = test_dp_now_ms();
 	do {
 		struct rte_mbuf *m[4];
 
@@ -976,11 +968,11 @@ static void test_prof_counters(void)
 			fed += RTE_DIM(m);
 		rte_delay_us_sleep(100);
 		dp_stats_sum(&after);
-	} while (after.c[DP_C_prof_pkts] == before.c[DP_C_prof_pkts] && now_ms() - t0 < 5000);
+	} while (after.c[DP_C_prof_pkts] == before.c[DP_C_prof_pkts] && test_dp_now_ms() - t0 < 5000);
 	/* A received burst is sent or freed within the same loop, which the
 	 * worker finishes before it sees the stop. */
-	t0 = now_ms();
-	while (after.c[DP_C_rx_pkts] - before.c[DP_C_rx_pkts] < fed && now_ms() - t0 < 5000) {
+	t0 = test_dp_now_ms();
+	while (after.c[DP_C_rx_pkts] - before.c[DP_C_rx_pkts] < fed && test_dp_now_ms() - t0 < 5000) {
 		rte_delay_us_sleep(1000);
 		dp_stats_sum(&after);
 	}

@@ -15,16 +15,21 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <CUnit/Basic.h>
 #include <CUnit/CUnit.h>
 
 #include <rte_eal.h>
+#include <rte_eth_ring.h>
+#include <rte_ethdev.h>
 #include <rte_mempool.h>
+#include <rte_ring.h>
 
 #include "cfg/cfg.h"
 #include "common/gw_addr.h"
 #include "dataplane/dp.h"
+#include "dataplane/dp_stats.h"
 #include "test/unit/test_eal.h"
 
 static inline void test_dp_iface(struct cfg_iface *i, const char *name, const char *port,
@@ -88,6 +93,45 @@ static inline int test_dp_suite_init(void)
 static inline int test_dp_suite_fini(void)
 {
 	dp_fini();
+	return 0;
+}
+
+/* CLOCK_MONOTONIC in milliseconds, for a test's deadlines. */
+static inline uint64_t test_dp_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Counter c summed over every lcore. */
+static inline uint64_t test_dp_counter(enum dp_counter c)
+{
+	struct dp_lcore_stats s;
+
+	dp_stats_sum(&s);
+	return s.c[c];
+}
+
+/*
+ * A port that a test drives through its rings: rte_eth_from_rings() over
+ * nq RX rings (what the port receives) and nq TX rings (what it sends),
+ * named "net_ring_" + name, with the MAC 02:47:57:00:00:idx (distinct
+ * MACs, hence distinct link-local addresses; net_ring has no MAC setting:
+ * the address list is its data, written here).  Binaries that call it
+ * link rte_net_ring.  0 or -1 (said on stderr).
+ */
+static inline int test_dp_ring_port(const char *name, struct rte_ring **rx, struct rte_ring **tx,
+				    unsigned nq, uint8_t idx)
+{
+	struct rte_ether_addr mac = { { 0x02, 0x47, 0x57, 0, 0, idx } };
+	int port = rte_eth_from_rings(name, rx, nq, tx, nq, 0);
+
+	if (port < 0 || rte_eth_dev_mac_addr_add((uint16_t)port, &mac, 0) != 0) {
+		fprintf(stderr, "port %s: cannot make it or set its MAC\n", name);
+		return -1;
+	}
 	return 0;
 }
 

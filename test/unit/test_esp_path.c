@@ -121,31 +121,15 @@ static struct dp_lcore_stats base;
 
 /* ---- helpers --------------------------------------------------------- */
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static uint64_t counter(enum dp_counter c)
-{
-	struct dp_lcore_stats s;
-
-	dp_stats_sum(&s);
-	return s.c[c];
-}
-
 /* Wait until counter c reaches want; true if it did. */
 static bool wait_counter(enum dp_counter c, uint64_t want)
 {
-	uint64_t t0 = now_ms();
+	uint64_t t0 = test_dp_now_ms();
 
-	while (counter(c) < want) {
-		if (now_ms() - t0 > WAIT_MS) {
+	while (test_dp_counter(c) < want) {
+		if (test_dp_now_ms() - t0 > WAIT_MS) {
 			fprintf(stderr, "\n  %s: %" PRIu64 ", want %" PRIu64 "\n",
-				dp_counter_name(c), counter(c), want);
+				dp_counter_name(c), test_dp_counter(c), want);
 			return false;
 		}
 		rte_delay_us_sleep(1000);
@@ -167,7 +151,7 @@ static void inject(unsigned p, unsigned q, struct rte_mbuf *m)
 static unsigned collect(unsigned p, struct rte_mbuf **out, unsigned max, unsigned want,
 			unsigned *queue)
 {
-	uint64_t t0 = now_ms();
+	uint64_t t0 = test_dp_now_ms();
 	unsigned n = 0;
 
 	for (;;) {
@@ -178,7 +162,7 @@ static unsigned collect(unsigned p, struct rte_mbuf **out, unsigned max, unsigne
 				queue[n + i] = q;
 			n += k;
 		}
-		if ((want != 0 && n >= want) || now_ms() - t0 > (want ? WAIT_MS : QUIET_MS))
+		if ((want != 0 && n >= want) || test_dp_now_ms() - t0 > (want ? WAIT_MS : QUIET_MS))
 			return n;
 		rte_delay_us_sleep(1000);
 	}
@@ -448,9 +432,7 @@ static int ports_create(void)
 {
 	/* rte_eth_from_rings() names the port "net_ring_" + name */
 	static const char *const names[NPORT] = { "o", "i", "d" };
-	struct rte_ether_addr mac = { { 0x02, 0x47, 0x57, 0, 0, 0 } };
 	char rn[32];
-	int port;
 
 	for (unsigned p = 0; p < NPORT; p++) {
 		for (unsigned q = 0; q < NW; q++) {
@@ -464,14 +446,8 @@ static int ports_create(void)
 				return -1;
 			}
 		}
-		port = rte_eth_from_rings(names[p], rxr[p], NW, txr[p], NW, 0);
-		/* distinct MACs, hence distinct link-local addresses (net_ring has
-		 * no MAC setting: the address list is its data, written here) */
-		mac.addr_bytes[5] = (uint8_t)(p + 1);
-		if (port < 0 || rte_eth_dev_mac_addr_add((uint16_t)port, &mac, 0) != 0) {
-			fprintf(stderr, "port %s: cannot make it or set its MAC\n", names[p]);
+		if (test_dp_ring_port(names[p], rxr[p], txr[p], NW, (uint8_t)(p + 1)) != 0)
 			return -1;
-		}
 	}
 	return 0;
 }
@@ -650,7 +626,7 @@ static int suite_fini(void)
 static void test_protect_out(void)
 {
 	const struct pair *p = &pairs[PA];
-	uint64_t out0 = counter(DP_C_esp_out_pkts);
+	uint64_t out0 = test_dp_counter(DP_C_esp_out_pkts);
 	struct rte_mbuf *o[4];
 	uint8_t sent[200], *inner, *b;
 	unsigned n, ilen;
@@ -674,7 +650,7 @@ static void test_protect_out(void)
 	((struct rte_ipv4_hdr *)sent)->hdr_checksum = 0;
 	((struct rte_ipv4_hdr *)sent)->hdr_checksum = rte_ipv4_cksum((struct rte_ipv4_hdr *)sent);
 	CU_ASSERT(ilen == sizeof(sent) && memcmp(inner, sent, ilen) == 0);
-	CU_ASSERT_EQUAL(counter(DP_C_esp_out_pkts), out0 + 1);
+	CU_ASSERT_EQUAL(test_dp_counter(DP_C_esp_out_pkts), out0 + 1);
 	rte_pktmbuf_free_bulk(o, n);
 }
 
@@ -682,7 +658,7 @@ static void test_protect_out(void)
 static void test_esp_in(void)
 {
 	const struct pair *p = &pairs[PA];
-	uint64_t in0 = counter(DP_C_esp_in_pkts);
+	uint64_t in0 = test_dp_counter(DP_C_esp_in_pkts);
 	uint8_t inner[120], *b;
 	struct rte_mbuf *o[4];
 	unsigned n;
@@ -697,7 +673,7 @@ static void test_esp_in(void)
 	CU_ASSERT_EQUAL(b[ETH + 8], 63);
 	CU_ASSERT_EQUAL(rte_ipv4_cksum((struct rte_ipv4_hdr *)(b + ETH)), 0);
 	CU_ASSERT(memcmp(b + ETH + V4, inner + V4, sizeof(inner) - V4) == 0);
-	CU_ASSERT_EQUAL(counter(DP_C_esp_in_pkts), in0 + 1);
+	CU_ASSERT_EQUAL(test_dp_counter(DP_C_esp_in_pkts), in0 + 1);
 	rte_pktmbuf_free_bulk(o, n);
 }
 
@@ -722,7 +698,7 @@ static void test_esp_in_drops(void)
 	uint8_t inner[101];
 
 	for (unsigned i = 0; i < RTE_DIM(t); i++) {
-		uint64_t c0 = counter(t[i].c);
+		uint64_t c0 = test_dp_counter(t[i].c);
 
 		ip4_pkt(inner, t[i].src, "192.168.10.50", sizeof(inner), false, 64);
 		inject(0, p->owner, peer_esp(t[i].spi, t[i].seq, inner, sizeof(inner), t[i].fault));
@@ -735,7 +711,7 @@ static void test_esp_in_drops(void)
  * been encrypted, a discard policy. */
 static void test_policy_drops(void)
 {
-	uint64_t c0 = counter(DP_C_drop_cleartext_protected), d0 = counter(DP_C_drop_policy_discard);
+	uint64_t c0 = test_dp_counter(DP_C_drop_cleartext_protected), d0 = test_dp_counter(DP_C_drop_policy_discard);
 
 	inject(0, 0, clear_frame(0, "172.16.1.5", "192.168.10.50", 100, false));
 	inject(1, 0, clear_frame(1, "192.168.10.50", "172.16.9.5", 100, false));
@@ -751,13 +727,13 @@ static void test_mtu(void)
 	const struct pair *p = &pairs[PA];
 	struct esp_sa_rt *rt = esp_sa_get(p->h_out);
 	struct rte_mbuf *o[4], *pm[4];
-	uint64_t t0 = now_ms();
+	uint64_t t0 = test_dp_now_ms();
 	unsigned n, np = 0, total = 0;
 	uint32_t mtu;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(rt);
 	inject(1, p->owner, clear_frame(1, "192.168.10.50", "172.16.1.5", 1480, true));
-	while (np == 0 && now_ms() - t0 < WAIT_MS)
+	while (np == 0 && test_dp_now_ms() - t0 < WAIT_MS)
 		np = dp_punt_dequeue(pm, RTE_DIM(pm));
 	CU_ASSERT_EQUAL_FATAL(np, 1);
 	CU_ASSERT_EQUAL(pm[0]->hash.usr, DP_PUNT_TOO_BIG);
@@ -795,7 +771,7 @@ static void test_handoff(void)
 {
 	const struct pair *p = &pairs[PB];
 	unsigned other = 1 - p->owner, q[4], n;
-	uint64_t h0 = counter(DP_C_esp_handoff_pkts);
+	uint64_t h0 = test_dp_counter(DP_C_esp_handoff_pkts);
 	struct rte_mbuf *o[4];
 	uint8_t inner[80], *ip;
 	unsigned ilen;
@@ -818,14 +794,14 @@ static void test_handoff(void)
 	CU_ASSERT(memcmp(rte_pktmbuf_mtod_offset(o[0], uint8_t *, ETH + V4), inner + V4,
 			 sizeof(inner) - V4) == 0);
 	rte_pktmbuf_free_bulk(o, n);
-	CU_ASSERT_EQUAL(counter(DP_C_esp_handoff_pkts), h0 + 2);
+	CU_ASSERT_EQUAL(test_dp_counter(DP_C_esp_handoff_pkts), h0 + 2);
 }
 
 /* Outer routing and TX failures: no route, fragmentation, full TX ring. */
 static void test_out_drops(void)
 {
-	uint64_t r0 = counter(DP_C_drop_no_route), f0 = counter(DP_C_drop_frag),
-		 t0 = counter(DP_C_drop_tx_full);
+	uint64_t r0 = test_dp_counter(DP_C_drop_no_route), f0 = test_dp_counter(DP_C_drop_frag),
+		 t0 = test_dp_counter(DP_C_drop_tx_full);
 
 	inject(1, pairs[PD].owner, clear_frame(1, "192.168.10.50", "172.16.4.4", 100, false));
 	CU_ASSERT(wait_counter(DP_C_drop_no_route, r0 + 1));
@@ -841,7 +817,7 @@ static void test_out_drops(void)
 static void test_lifetime_seq(void)
 {
 	const struct pair *p = &pairs[PE];
-	uint64_t l0 = counter(DP_C_drop_lifetime), s0 = counter(DP_C_drop_seq_overflow);
+	uint64_t l0 = test_dp_counter(DP_C_drop_lifetime), s0 = test_dp_counter(DP_C_drop_seq_overflow);
 	struct esp_sa_rt *rt = esp_sa_get(p->h_out);
 	struct rte_mbuf *o[4];
 	uint8_t inner[64];
@@ -869,16 +845,16 @@ static void test_lifetime_seq(void)
 static void test_no_neighbor(void)
 {
 	const struct pair *p = &pairs[PA];
-	uint64_t c0 = counter(DP_C_drop_no_neighbor);
+	uint64_t c0 = test_dp_counter(DP_C_drop_no_neighbor);
 	struct rte_mbuf *pm[4], *fill;
-	uint64_t t0 = now_ms();
+	uint64_t t0 = test_dp_now_ms();
 	struct gw_addr peer;
 	unsigned np = 0;
 
 	gw_addr_parse("10.10.0.2", &peer);
 	CU_ASSERT_EQUAL_FATAL(dp_neigh_del(0, &peer), 0);
 	inject(1, p->owner, clear_frame(1, "192.168.10.50", "172.16.1.5", 100, false));
-	while (np == 0 && now_ms() - t0 < WAIT_MS)
+	while (np == 0 && test_dp_now_ms() - t0 < WAIT_MS)
 		np = dp_punt_dequeue(pm, RTE_DIM(pm));
 	CU_ASSERT_EQUAL_FATAL(np, 1);
 	CU_ASSERT_EQUAL(pm[0]->hash.usr, DP_PUNT_NEIGH_MISS);
@@ -907,7 +883,7 @@ static void test_no_neighbor(void)
 static void test_cp_tx_policy(void)
 {
 	static const char *const us6 = "2001:db8:30::1", *const far6 = "2001:db8:99::5";
-	uint64_t d0 = counter(DP_C_drop_policy_discard);
+	uint64_t d0 = test_dp_counter(DP_C_drop_policy_discard);
 	uint8_t ip[200];
 	unsigned len;
 
@@ -960,7 +936,7 @@ static void test_cp_tx_policy(void)
 static void test_acquire(void)
 {
 	enum { N = 16 };
-	uint64_t a0 = counter(DP_C_esp_acquire), d0 = counter(DP_C_drop_protect_no_sa);
+	uint64_t a0 = test_dp_counter(DP_C_esp_acquire), d0 = test_dp_counter(DP_C_drop_protect_no_sa);
 	unsigned gap_us = (unsigned)(esp_sa_tbl.acquire_gap_tsc * 1000000 / rte_get_tsc_hz());
 	struct rte_mbuf *m[N];
 	struct dp_sa_event ev[64];
@@ -972,7 +948,7 @@ static void test_acquire(void)
 		m[i] = clear_frame(1, "192.168.10.50", "172.16.6.6", 100, false);
 	CU_ASSERT_EQUAL_FATAL(rte_ring_enqueue_bulk(rxr[1][0], (void **)m, N, NULL), N);
 	CU_ASSERT(wait_counter(DP_C_drop_protect_no_sa, d0 + N));
-	CU_ASSERT_EQUAL(counter(DP_C_esp_acquire), a0 + 1);
+	CU_ASSERT_EQUAL(test_dp_counter(DP_C_esp_acquire), a0 + 1);
 	n = dp_sa_events_dequeue(ev, RTE_DIM(ev));
 	for (unsigned i = 0; i < n; i++)
 		acq += ev[i].type == DP_SA_EV_ACQUIRE && ev[i].tunnel == 6 &&
@@ -983,7 +959,7 @@ static void test_acquire(void)
 	rte_delay_us_sleep(gap_us + 20000);
 	inject(1, 1, clear_frame(1, "192.168.10.50", "172.16.6.6", 100, false));
 	CU_ASSERT(wait_counter(DP_C_drop_protect_no_sa, d0 + N + 1));
-	CU_ASSERT_EQUAL(counter(DP_C_esp_acquire), a0 + 2);
+	CU_ASSERT_EQUAL(test_dp_counter(DP_C_esp_acquire), a0 + 2);
 	n = dp_sa_events_dequeue(ev, RTE_DIM(ev));
 	CU_ASSERT(n == 1 && ev[0].type == DP_SA_EV_ACQUIRE && ev[0].tunnel == 6);
 	assert_silent();
@@ -995,8 +971,8 @@ static void test_acquire(void)
 static void test_retired(void)
 {
 	const struct pair *p = &pairs[PA];
-	uint64_t o0 = counter(DP_C_drop_protect_no_sa), i0 = counter(DP_C_drop_no_sa_in),
-		 c0 = counter(DP_C_drop_cleartext_protected);
+	uint64_t o0 = test_dp_counter(DP_C_drop_protect_no_sa), i0 = test_dp_counter(DP_C_drop_no_sa_in),
+		 c0 = test_dp_counter(DP_C_drop_cleartext_protected);
 	uint8_t inner[90];
 
 	CU_ASSERT_EQUAL(dp_sa_retire(p->h_in), 0);

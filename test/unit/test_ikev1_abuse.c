@@ -41,171 +41,21 @@
 #include "controlplane/ikev2/ikev2.h"
 #include "dataplane/dp_sa.h"
 #include "test/unit/test_dp.h"
+#include "test/unit/test_ike_fixture.h"
 
 enum {
-	CAP_MAX = 16,
 	BUF = 4096,
-	HASH_LEN = 32,		/* SHA2-256 */
 };
 
-static struct gw_cfg ikecfg;
-static struct cfg_peer peer;
+/* ---- the peer: the initiator of the ISAKMP SA (test_ike_fixture.h) ---- */
 
-static uint8_t cap[CAP_MAX][BUF];
-static size_t cap_len[CAP_MAX];
-static unsigned n_cap;
-
-static int fake_tx(const struct gw_addr *src, const struct gw_addr *dst, uint16_t sport,
-		   uint16_t dport, const void *data, size_t len)
-{
-	(void)src, (void)dst, (void)sport, (void)dport;
-	if (n_cap < CAP_MAX && len <= BUF) {
-		memcpy(cap[n_cap], data, len);
-		cap_len[n_cap] = len;
-	}
-	n_cap++;
-	return 0;
-}
-
-static uint64_t cnt(enum ikev1_counter c)
-{
-	return ikev1_counter(c);
-}
-
-/* ---- the peer: the initiator of the ISAKMP SA ---- */
-
-static struct ikev1_keys pkeys;
-static struct ikev1_iv p1iv;
-
+/* An established SA whose peer announced IKE fragmentation. */
 static struct ike_sa *new_sa(unsigned tag)
 {
-	uint8_t ni[32], nr[32], gxy[32], gxi[64], gxr[64];
-	struct ike_sa *sa = ikev1_sa_new(IKE_RESPONDER, 0);
+	struct ike_sa *sa = tif_v1_sa(tag);
 
-	CU_ASSERT_FATAL(sa != NULL);
-	for (unsigned i = 0; i < 32; i++) {
-		ni[i] = (uint8_t)(0x40 + i);
-		nr[i] = (uint8_t)(0x80 + i);
-		gxy[i] = (uint8_t)(i + tag);
-	}
-	memset(gxi, 0x11, sizeof(gxi));
-	memset(gxr, 0x22, sizeof(gxr));
-	for (unsigned i = 0; i < 8; i++)
-		sa->spi_i[i] = (uint8_t)(0xa0 + i + sa->id);
-	CU_ASSERT_FATAL(ikev1_keys_derive(IKEV1_HASH_SHA2_256, IKEV1_AUTH_RSA_SIG, 128,
-					  (struct ike_chunk){ ni, 32 }, (struct ike_chunk){ nr, 32 },
-					  (struct ike_chunk){ gxy, 32 },
-					  (struct ike_chunk){ gxi, 64 }, (struct ike_chunk){ gxr, 64 },
-					  sa->spi_i, sa->spi_r, &sa->v1->keys, &sa->v1->iv) == 0);
-	memset(sa->v1->iv.iv, 0x5a, sizeof(sa->v1->iv.iv));
-	pkeys = sa->v1->keys;
-	p1iv = sa->v1->iv;
-	sa->v1->p1.hash = IKEV1_HASH_SHA2_256;
-	sa->v1->p1.auth = IKEV1_AUTH_RSA_SIG;
-	sa->v1->p1.key_len = 128;
-	sa->v1->p1.group = 19;
-	sa->v1->peer_natt = true;
-	sa->v1->peer_dpd = true;
 	sa->v1->peer_frag = true;
-	sa->v1->mm = IKEV1_MM_DONE;
-	sa->v1->life_s = 86400;
-	gw_addr_parse("10.10.0.1", &sa->local);
-	gw_addr_parse("10.10.0.2", &sa->remote);
-	sa->local_port = sa->remote_port = 4500;
-	sa->encap = true;
-	sa->tunnel = 3;
-	sa->last_rx_ms = ikev1_now_ms();
-	sa->expire_at_ms = 0;
-	ike_sa_state(sa, IKE_SA_ESTABLISHED, "test");
-	n_cap = 0;
 	return sa;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static bool hold;		/* build the peer's message, do not deliver it */
-
-static void peer_deliver(const struct ike_sa *sa, const uint8_t *m, size_t len)
-{
-	struct ike_dgram d;
-
-	if (hold)
-		return;
-	memset(&d, 0, sizeof(d));
-	d.src = sa->remote;
-	d.dst = sa->local;
-	d.sport = d.dport = 4500;
-	d.data = m;
-	d.len = len;
-	ikev1_rx_dgram(&d);
-}
-
-static uint8_t pbuf[BUF];
-static struct ikev1_build pb;
-static long phash;
-
-static void peer_begin(const struct ike_sa *sa, uint8_t exch, uint32_t msg_id)
-{
-	ikev1_build_init(&pb, pbuf, sizeof(pbuf), sa->spi_i, sa->spi_r, exch, 0, msg_id);
-	phash = ikev1_add_hash(&pb, HASH_LEN);
-}
-
-/* HASH (h, or HASH(1) when NULL), encrypt with *iv, deliver; the length
- * (the datagram stays in pbuf). */
-static size_t peer_end(const struct ike_sa *sa, uint32_t msg_id, const uint8_t *h,
-		       struct ikev1_iv *iv)
-{
-	uint8_t hh[IKEV1_HASH_MAX];
-	size_t hl = 0;
-	long len;
-
-	if (h == NULL) {
-		struct ike_view a = ikev1_build_after(&pb, phash);
-
-		CU_ASSERT_FATAL(ikev1_hash1(&pkeys, msg_id, (struct ike_chunk){ a.p, a.len }, hh,
-					    &hl) == 0);
-		h = hh;
-	}
-	memcpy(pbuf + phash + IKEV1_PL_HDR_LEN, h, HASH_LEN);
-	len = ikev1_build_end_encrypted(&pb, 16);
-	CU_ASSERT_FATAL(len > IKEV1_HDR_LEN);
-	CU_ASSERT_FATAL(ikev1_msg_encrypt(pkeys.enc_key, pkeys.enc_key_len, iv,
-					  pbuf + IKEV1_HDR_LEN, (size_t)len - IKEV1_HDR_LEN, iv) == 0);
-	peer_deliver(sa, pbuf, (size_t)len);
-	return (size_t)len;
-}
-
-/* Decrypt capture idx with *iv and parse it. */
-static uint8_t rx[BUF];
-static struct ikev1_msg rxm;
-
-static struct ikev1_msg *sent(unsigned idx, struct ikev1_iv *iv)
-{
-	CU_ASSERT_FATAL(idx < n_cap && idx < CAP_MAX);
-	memcpy(rx, cap[idx], cap_len[idx]);
-	CU_ASSERT_FATAL(ikev1_msg_parse(rx, cap_len[idx], &rxm) == IKEV1_MSG_OK);
-	CU_ASSERT_FATAL(rxm.encrypted);
-	CU_ASSERT_FATAL(ikev1_msg_decrypt(pkeys.enc_key, pkeys.enc_key_len, iv, rx + IKEV1_HDR_LEN,
-					  cap_len[idx] - IKEV1_HDR_LEN, iv) == 0);
-	CU_ASSERT_FATAL(ikev1_msg_parse_plain(rx, cap_len[idx], &rxm) == IKEV1_MSG_OK);
-	return &rxm;
-}
-
-static struct ikev1_msg *sent_info(unsigned idx)
-{
-	struct ikev1_iv iv;
-
-	CU_ASSERT_FATAL(idx < n_cap);
-	CU_ASSERT_FATAL(ikev1_iv_phase2(IKEV1_HASH_SHA2_256, &p1iv,
-					(uint32_t)cap[idx][20] << 24 | (uint32_t)cap[idx][21] << 16 |
-					(uint32_t)cap[idx][22] << 8 | cap[idx][23], &iv) == 0);
-	return sent(idx, &iv);
 }
 
 /* ---- what must not change ---- */
@@ -250,7 +100,7 @@ static void snap_check(const struct ike_sa *sa, const struct snap *s)
 	CU_ASSERT_EQUAL(now.dpd_seq, s->dpd_seq);
 }
 
-/* R-U-THERE as the peer (its datagram left in pbuf, length returned). */
+/* R-U-THERE as the peer (its datagram left in tif_v1.buf, length returned). */
 static size_t peer_dpd(const struct ike_sa *sa, uint32_t mid, uint32_t seq)
 {
 	struct ikev1_iv iv;
@@ -258,11 +108,11 @@ static size_t peer_dpd(const struct ike_sa *sa, uint32_t mid, uint32_t seq)
 
 	memcpy(spi, sa->spi_i, 8);
 	memcpy(spi + 8, sa->spi_r, 8);
-	put32(s, seq);
-	CU_ASSERT_FATAL(ikev1_iv_phase2(IKEV1_HASH_SHA2_256, &p1iv, mid, &iv) == 0);
-	peer_begin(sa, IKEV1_EXCH_INFO, mid);
-	ikev1_add_notify(&pb, IKEV1_PROTO_ISAKMP, spi, 16, IKEV1_N_R_U_THERE, s, 4);
-	return peer_end(sa, mid, NULL, &iv);
+	tif_put32(s, seq);
+	CU_ASSERT_FATAL(ikev1_iv_phase2(IKEV1_HASH_SHA2_256, &tif_v1.p1iv, mid, &iv) == 0);
+	tif_v1_begin(sa, IKEV1_EXCH_INFO, mid);
+	ikev1_add_notify(&tif_v1.b, IKEV1_PROTO_ISAKMP, spi, 16, IKEV1_N_R_U_THERE, s, 4);
+	return tif_v1_end(sa, mid, NULL, &iv, false);
 }
 
 /* Deliver whole[0..len) as fragments of per octets, frag ID id, in
@@ -281,7 +131,7 @@ static void peer_frags(const struct ike_sa *sa, const uint8_t *whole, size_t len
 		CU_ASSERT_FATAL(fl > 0);
 		f[32] = (uint8_t)(id >> 8);
 		f[33] = (uint8_t)id;
-		peer_deliver(sa, f, (size_t)fl);
+		tif_v1_deliver(sa, f, (size_t)fl);
 	}
 }
 
@@ -299,7 +149,7 @@ static void peer_frag1(const struct ike_sa *sa, uint8_t num, bool last, size_t c
 	f[32] = (uint8_t)(id >> 8);
 	f[33] = (uint8_t)id;
 	f[34] = num;
-	peer_deliver(sa, f, (size_t)fl);
+	tif_v1_deliver(sa, f, (size_t)fl);
 }
 
 /* The SA still answers R-U-THERE (new message ID and sequence), whole
@@ -309,22 +159,22 @@ static uint32_t dpd_mid = 0x70000000, dpd_seq = 0x100;
 static void still_works(struct ike_sa *sa)
 {
 	static uint8_t whole[BUF];
-	unsigned before = n_cap;
+	unsigned before = tif_tx.n;
 	struct ikev1_msg *m;
 	size_t len;
 
 	peer_dpd(sa, dpd_mid++, dpd_seq++);
-	CU_ASSERT_EQUAL_FATAL(n_cap, before + 1);
-	m = sent_info(before);
+	CU_ASSERT_EQUAL_FATAL(tif_tx.n, before + 1);
+	m = tif_v1_sent_info(before);
 	CU_ASSERT_EQUAL_FATAL(m->n_n, 1);
 	CU_ASSERT_EQUAL(m->n[0].type, IKEV1_N_R_U_THERE_ACK);
-	hold = true;
+	tif_v1.hold = true;
 	len = peer_dpd(sa, dpd_mid++, dpd_seq++);
-	hold = false;
-	memcpy(whole, pbuf, len);
+	tif_v1.hold = false;
+	memcpy(whole, tif_v1.buf, len);
 	peer_frags(sa, whole, len, (len + 2) / 3, 0x4242);
-	CU_ASSERT_EQUAL_FATAL(n_cap, before + 2);
-	m = sent_info(before + 1);
+	CU_ASSERT_EQUAL_FATAL(tif_tx.n, before + 2);
+	m = tif_v1_sent_info(before + 1);
 	CU_ASSERT_EQUAL_FATAL(m->n_n, 1);
 	CU_ASSERT_EQUAL(m->n[0].type, IKEV1_N_R_U_THERE_ACK);
 	CU_ASSERT_EQUAL(sa->state, IKE_SA_ESTABLISHED);
@@ -342,7 +192,7 @@ static void done(struct ike_sa *sa)
 static void test_mm_replay(void)
 {
 	struct ike_sa *sa = new_sa(1);
-	uint64_t replay = cnt(IKEV1_C_isakmp_drop_replay), state = cnt(IKEV1_C_isakmp_drop_state);
+	uint64_t replay = ikev1_counter(IKEV1_C_isakmp_drop_replay), state = ikev1_counter(IKEV1_C_isakmp_drop_state);
 	static const uint8_t zero[8], vid[16] = { 1 };
 	uint8_t m1[256], m5[256];
 	struct ikev1_build b;
@@ -359,30 +209,25 @@ static void test_mm_replay(void)
 	CU_ASSERT_FATAL(l5 == IKEV1_HDR_LEN);
 	memset(m5 + IKEV1_HDR_LEN, 0x33, 32);
 	m5[19] = IKEV1_F_ENC;
-	put32(m5 + 24, IKEV1_HDR_LEN + 32);
+	tif_put32(m5 + 24, IKEV1_HDR_LEN + 32);
 	snap_take(sa, &s);
 	for (unsigned i = 0; i < 100; i++) {
-		peer_deliver(sa, m1, (size_t)l1);
-		peer_deliver(sa, m5, IKEV1_HDR_LEN + 32);
+		tif_v1_deliver(sa, m1, (size_t)l1);
+		tif_v1_deliver(sa, m5, IKEV1_HDR_LEN + 32);
 	}
-	CU_ASSERT_EQUAL(n_cap, 0);
-	CU_ASSERT_EQUAL(cnt(IKEV1_C_isakmp_drop_replay), replay + 100);
-	CU_ASSERT_EQUAL(cnt(IKEV1_C_isakmp_drop_state), state + 100);
+	CU_ASSERT_EQUAL(tif_tx.n, 0);
+	CU_ASSERT_EQUAL(ikev1_counter(IKEV1_C_isakmp_drop_replay), replay + 100);
+	CU_ASSERT_EQUAL(ikev1_counter(IKEV1_C_isakmp_drop_state), state + 100);
 	snap_check(sa, &s);
 	/* message 1 from port 500 (the SA floated to 4500): still a replay */
 	{
-		struct ike_dgram d;
+		struct ike_dgram d = tif_dgram(sa, m1, (size_t)l1);
 
-		memset(&d, 0, sizeof(d));
-		d.src = sa->remote;
-		d.dst = sa->local;
 		d.sport = d.dport = 500;
-		d.data = m1;
-		d.len = (size_t)l1;
 		ikev1_rx_dgram(&d);
 	}
-	CU_ASSERT_EQUAL(n_cap, 0);
-	CU_ASSERT_EQUAL(cnt(IKEV1_C_isakmp_drop_replay), replay + 101);
+	CU_ASSERT_EQUAL(tif_tx.n, 0);
+	CU_ASSERT_EQUAL(ikev1_counter(IKEV1_C_isakmp_drop_replay), replay + 101);
 	snap_check(sa, &s);
 	still_works(sa);
 	done(sa);
@@ -404,7 +249,7 @@ static size_t mm1(uint8_t *buf, size_t cap_, uint64_t ic)
 
 	for (unsigned i = 0; i < 8; i++)
 		c[i] = (uint8_t)(ic >> (56 - 8 * i));
-	n = ike_proposals_from_cfg(&peer, IKE_SA_PROTO_IKE, props, 2);
+	n = ike_proposals_from_cfg(&tif_peer, IKE_SA_PROTO_IKE, props, 2);
 	CU_ASSERT_FATAL(n > 0);
 	n = ikev1_p1_from_proposals(props, (unsigned)n, auth, 1, 86400, xf, IKEV1_P1_XFORMS);
 	CU_ASSERT_FATAL(n > 0);
@@ -429,40 +274,24 @@ static void mm1_from(const char *src, uint16_t sport, const uint8_t *m, size_t l
 	ikev1_rx_dgram(&d);
 }
 
-static unsigned log_lines(FILE *f, const char *what)
-{
-	char line[512];
-	unsigned n = 0;
-
-	rte_openlog_stream(NULL);
-	rewind(f);
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (strstr(line, what) != NULL)
-			n++;
-	fclose(f);
-	return n;
-}
-
 /* Main Mode 1 from an address with no IKEv1 peer: counted exactly, a
  * bounded number of log lines (it used to be one line per datagram). */
 static void test_mm1_unknown_flood(void)
 {
-	uint64_t nosa = cnt(IKEV1_C_isakmp_drop_no_sa);
+	uint64_t nosa = ikev1_counter(IKEV1_C_isakmp_drop_no_sa);
 	unsigned sas = ike_sa_count(), lines;
 	uint8_t m[512];
 	size_t len = mm1(m, sizeof(m), 0x1111);
-	FILE *f = tmpfile();
 
-	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-	rte_openlog_stream(f);
-	n_cap = 0;
+	tif_log_begin();
+	tif_tx.n = 0;
 	for (unsigned i = 0; i < 2000; i++)
 		mm1_from(i & 1 ? "10.99.0.7" : "10.99.1.9", 500, m, len);
-	lines = log_lines(f, "ike:");
-	CU_ASSERT_EQUAL(cnt(IKEV1_C_isakmp_drop_no_sa), nosa + 2000);
+	lines = tif_log_end("ike:", NULL);
+	CU_ASSERT_EQUAL(ikev1_counter(IKEV1_C_isakmp_drop_no_sa), nosa + 2000);
 	CU_ASSERT(lines >= 1);
 	CU_ASSERT(lines <= GW_LOG_RL_BURST + 1);
-	CU_ASSERT_EQUAL(n_cap, 0);
+	CU_ASSERT_EQUAL(tif_tx.n, 0);
 	CU_ASSERT_EQUAL(ike_sa_count(), sas);
 }
 
@@ -489,11 +318,11 @@ static struct ike_sa *mm_half_open(uint64_t ic)
  * changed is still the SA's own. */
 static void test_mm1_caps_and_nat_port(void)
 {
-	struct cfg_ikev2 *c = &ikecfg.crypto.ikev2;
-	uint64_t peer_ho = cnt(IKEV1_C_isakmp_drop_peer_half_open);
-	uint64_t glob_ho = cnt(IKEV1_C_isakmp_drop_half_open);
-	uint64_t replay = cnt(IKEV1_C_isakmp_drop_replay);
-	uint64_t noprop = cnt(IKEV1_C_isakmp_no_proposal);
+	struct cfg_ikev2 *c = &tif_cfg.crypto.ikev2;
+	uint64_t peer_ho = ikev1_counter(IKEV1_C_isakmp_drop_peer_half_open);
+	uint64_t glob_ho = ikev1_counter(IKEV1_C_isakmp_drop_half_open);
+	uint64_t replay = ikev1_counter(IKEV1_C_isakmp_drop_replay);
+	uint64_t noprop = ikev1_counter(IKEV1_C_isakmp_no_proposal);
 	unsigned sas, half = ike_sa_half_open();
 	uint8_t m[512];
 	size_t len;
@@ -502,34 +331,34 @@ static void test_mm1_caps_and_nat_port(void)
 	(void)mm_half_open(0x2000);
 	(void)mm_half_open(0x2001);
 	sas = ike_sa_count();
-	n_cap = 0;
+	tif_tx.n = 0;
 	/* message 1 of the first again, from the NAT's new port: a replay */
 	len = mm1(m, sizeof(m), 0x2000);
 	mm1_from("10.10.0.2", 31005, m, len);
-	CU_ASSERT_EQUAL(cnt(IKEV1_C_isakmp_drop_replay), replay + 1);
-	CU_ASSERT_EQUAL(cnt(IKEV1_C_isakmp_no_proposal), noprop);
+	CU_ASSERT_EQUAL(ikev1_counter(IKEV1_C_isakmp_drop_replay), replay + 1);
+	CU_ASSERT_EQUAL(ikev1_counter(IKEV1_C_isakmp_no_proposal), noprop);
 	CU_ASSERT_EQUAL(ike_sa_count(), sas);
 	/* below the cap a new one reaches proposal selection (refused here:
 	 * no certificate); at the cap it is refused before */
 	c->max_half_open_per_peer = 3;
 	len = mm1(m, sizeof(m), 0x2100);
 	mm1_from("10.10.0.2", 500, m, len);
-	CU_ASSERT_EQUAL(cnt(IKEV1_C_isakmp_no_proposal), noprop + 1);
+	CU_ASSERT_EQUAL(ikev1_counter(IKEV1_C_isakmp_no_proposal), noprop + 1);
 	c->max_half_open_per_peer = 2;
 	for (unsigned i = 0; i < 100; i++) {
 		len = mm1(m, sizeof(m), 0x2200 + i);
 		mm1_from("10.10.0.2", 500, m, len);
 	}
-	CU_ASSERT_EQUAL(cnt(IKEV1_C_isakmp_drop_peer_half_open), peer_ho + 100);
-	CU_ASSERT_EQUAL(cnt(IKEV1_C_isakmp_no_proposal), noprop + 1);
+	CU_ASSERT_EQUAL(ikev1_counter(IKEV1_C_isakmp_drop_peer_half_open), peer_ho + 100);
+	CU_ASSERT_EQUAL(ikev1_counter(IKEV1_C_isakmp_no_proposal), noprop + 1);
 	CU_ASSERT_EQUAL(ike_sa_count(), sas);
-	CU_ASSERT_EQUAL(n_cap, 1);				/* the NO-PROPOSAL-CHOSEN */
+	CU_ASSERT_EQUAL(tif_tx.n, 1);				/* the NO-PROPOSAL-CHOSEN */
 	/* the global cap comes first */
 	c->max_half_open = ike_sa_half_open();
 	len = mm1(m, sizeof(m), 0x2300);
 	mm1_from("10.10.0.2", 500, m, len);
-	CU_ASSERT_EQUAL(cnt(IKEV1_C_isakmp_drop_half_open), glob_ho + 1);
-	CU_ASSERT_EQUAL(cnt(IKEV1_C_isakmp_drop_peer_half_open), peer_ho + 100);
+	CU_ASSERT_EQUAL(ikev1_counter(IKEV1_C_isakmp_drop_half_open), glob_ho + 1);
+	CU_ASSERT_EQUAL(ikev1_counter(IKEV1_C_isakmp_drop_peer_half_open), peer_ho + 100);
 	c->max_half_open = 0;
 	/* an established SA does not count */
 	for (uint64_t id = 0; (sa = ike_sa_next(id)) != NULL; id = sa->id)
@@ -539,7 +368,7 @@ static void test_mm1_caps_and_nat_port(void)
 		}
 	len = mm1(m, sizeof(m), 0x2400);
 	mm1_from("10.10.0.2", 500, m, len);
-	CU_ASSERT_EQUAL(cnt(IKEV1_C_isakmp_no_proposal), noprop + 2);
+	CU_ASSERT_EQUAL(ikev1_counter(IKEV1_C_isakmp_no_proposal), noprop + 2);
 	c->max_half_open_per_peer = 0;
 	for (uint64_t id = 0; (sa = ike_sa_next(id)) != NULL; id = sa->id)
 		if (sa->remote_port == 500 && sa->state != IKE_SA_DEAD)
@@ -548,32 +377,10 @@ static void test_mm1_caps_and_nat_port(void)
 	CU_ASSERT_EQUAL(ike_sa_half_open(), half);
 }
 
-/* QM message 1 of the peer (aes128gcm16, UDP tunnel). */
-static uint8_t peer_ni[32];
-static struct ikev1_iv qiv;
-
+/* QM message 1 of the peer for the configured traffic. */
 static size_t peer_qm1(const struct ike_sa *sa, uint32_t mid, uint32_t spi)
 {
-	struct ikev1_xform x;
-	struct gw_prefix ci = test_prefix("172.16.1.0/24"), cr = test_prefix("192.168.10.0/24");
-	uint8_t sp[4];
-
-	memset(&x, 0, sizeof(x));
-	x.num = 1;
-	x.id = IKEV1_ESP_AES_GCM_16;
-	x.key_len = 128;
-	x.encap = IKEV1_ENCAP_UDP_TUNNEL;
-	x.life_secs = 1200;
-	put32(sp, spi);
-	for (unsigned i = 0; i < sizeof(peer_ni); i++)
-		peer_ni[i] = (uint8_t)(0xc0 + i);
-	CU_ASSERT_FATAL(ikev1_iv_phase2(IKEV1_HASH_SHA2_256, &p1iv, mid, &qiv) == 0);
-	peer_begin(sa, IKEV1_EXCH_QUICK, mid);
-	ikev1_add_sa_p2(&pb, sp, &x, 1);
-	ikev1_add_nonce(&pb, peer_ni, sizeof(peer_ni));
-	ikev1_qm_id_add(&pb, &ci);
-	ikev1_qm_id_add(&pb, &cr);
-	return peer_end(sa, mid, NULL, &qiv);
+	return tif_v1_qm1(sa, mid, spi, "172.16.1.0/24", "192.168.10.0/24", false);
 }
 
 /* A Quick Mode completed, then its messages replayed: while its slot is
@@ -583,7 +390,7 @@ static void test_qm_replay(void)
 {
 	static uint8_t q1[BUF], q3[BUF];
 	struct ike_sa *sa = new_sa(2);
-	uint64_t replay = cnt(IKEV1_C_isakmp_drop_replay), state = cnt(IKEV1_C_isakmp_drop_state);
+	uint64_t replay = ikev1_counter(IKEV1_C_isakmp_drop_replay), state = ikev1_counter(IKEV1_C_isakmp_drop_state);
 	uint8_t h[IKEV1_HASH_MAX];
 	size_t hl = 0, l1, l3;
 	struct ikev1_iv iv2;
@@ -591,36 +398,36 @@ static void test_qm_replay(void)
 	struct snap s;
 
 	l1 = peer_qm1(sa, 0x2222, 0x2000);
-	memcpy(q1, pbuf, l1);
-	CU_ASSERT_EQUAL_FATAL(n_cap, 1);
-	iv2 = qiv;
-	m = sent(0, &iv2);
-	CU_ASSERT_FATAL(ikev1_hash3(&pkeys, 0x2222, (struct ike_chunk){ peer_ni, 32 },
+	memcpy(q1, tif_v1.buf, l1);
+	CU_ASSERT_EQUAL_FATAL(tif_tx.n, 1);
+	iv2 = tif_v1.qiv;
+	m = tif_v1_sent(0, &iv2);
+	CU_ASSERT_FATAL(ikev1_hash3(&tif_v1.keys, 0x2222, (struct ike_chunk){ tif_v1.ni, 32 },
 				    (struct ike_chunk){ m->nonce.p, m->nonce.len }, h, &hl) == 0);
-	peer_begin(sa, IKEV1_EXCH_QUICK, 0x2222);
-	l3 = peer_end(sa, 0x2222, h, &iv2);
-	memcpy(q3, pbuf, l3);
+	tif_v1_begin(sa, IKEV1_EXCH_QUICK, 0x2222);
+	l3 = tif_v1_end(sa, 0x2222, h, &iv2, false);
+	memcpy(q3, tif_v1.buf, l3);
 	CU_ASSERT_EQUAL_FATAL(ike_sa_child_count(sa), 1);
-	CU_ASSERT_EQUAL(n_cap, 1);
+	CU_ASSERT_EQUAL(tif_tx.n, 1);
 	snap_take(sa, &s);
-	peer_deliver(sa, q1, l1);			/* its slot is there, done */
-	CU_ASSERT_EQUAL(cnt(IKEV1_C_isakmp_drop_state), state + 1);
-	peer_deliver(sa, q3, l3);			/* the duplicate rule */
-	CU_ASSERT_EQUAL(n_cap, 1);
+	tif_v1_deliver(sa, q1, l1);			/* its slot is there, done */
+	CU_ASSERT_EQUAL(ikev1_counter(IKEV1_C_isakmp_drop_state), state + 1);
+	tif_v1_deliver(sa, q3, l3);			/* the duplicate rule */
+	CU_ASSERT_EQUAL(tif_tx.n, 1);
 	snap_check(sa, &s);
 	/* the slot freed (IKEV1_QM_KEEP_MS later): message 1 again */
 	ikev1_qm_tick(sa, ikev1_now_ms() + IKEV1_QM_KEEP_MS + 1000);
 	CU_ASSERT_PTR_NULL(ikev1_qm_find(sa, 0x2222));
 	for (unsigned i = 0; i < 20; i++)
-		peer_deliver(sa, q1, l1);
-	peer_deliver(sa, q3, l3);
-	CU_ASSERT_EQUAL(n_cap, 1);
-	CU_ASSERT_EQUAL(cnt(IKEV1_C_isakmp_drop_replay), replay + 21);
+		tif_v1_deliver(sa, q1, l1);
+	tif_v1_deliver(sa, q3, l3);
+	CU_ASSERT_EQUAL(tif_tx.n, 1);
+	CU_ASSERT_EQUAL(ikev1_counter(IKEV1_C_isakmp_drop_replay), replay + 21);
 	CU_ASSERT_PTR_NULL(ikev1_qm_find(sa, 0x2222));
 	snap_check(sa, &s);
 	/* a fresh Quick Mode still works */
 	peer_qm1(sa, 0x3333, 0x2001);
-	CU_ASSERT_EQUAL(n_cap, 2);
+	CU_ASSERT_EQUAL(tif_tx.n, 2);
 	CU_ASSERT_EQUAL(ike_sa_child_count(sa), 2);
 	still_works(sa);
 	done(sa);
@@ -631,18 +438,18 @@ static void test_info_replay(void)
 {
 	static uint8_t d[BUF];
 	struct ike_sa *sa = new_sa(3);
-	uint64_t replay = cnt(IKEV1_C_isakmp_drop_replay);
+	uint64_t replay = ikev1_counter(IKEV1_C_isakmp_drop_replay);
 	size_t len;
 	struct snap s;
 
 	len = peer_dpd(sa, 0x6162, 0x01020305);
-	memcpy(d, pbuf, len);
-	CU_ASSERT_EQUAL_FATAL(n_cap, 1);
+	memcpy(d, tif_v1.buf, len);
+	CU_ASSERT_EQUAL_FATAL(tif_tx.n, 1);
 	snap_take(sa, &s);
 	for (unsigned i = 0; i < 50; i++)
-		peer_deliver(sa, d, len);
-	CU_ASSERT_EQUAL(n_cap, 1);
-	CU_ASSERT_EQUAL(cnt(IKEV1_C_isakmp_drop_replay), replay + 50);
+		tif_v1_deliver(sa, d, len);
+	CU_ASSERT_EQUAL(tif_tx.n, 1);
+	CU_ASSERT_EQUAL(ikev1_counter(IKEV1_C_isakmp_drop_replay), replay + 50);
 	snap_check(sa, &s);
 	still_works(sa);
 	done(sa);
@@ -657,30 +464,30 @@ static void test_oversized(void)
 {
 	static uint8_t big[IKEV1_MSG_BUF + 2];
 	struct ike_sa *sa = new_sa(5);
-	uint64_t parse = cnt(IKEV1_C_isakmp_drop_parse);
+	uint64_t parse = ikev1_counter(IKEV1_C_isakmp_drop_parse);
 	static const uint8_t vid[4] = { 9 };
 	struct ikev1_iv iv;
 	size_t len;
 	struct snap s;
 
 	snap_take(sa, &s);
-	CU_ASSERT_FATAL(ikev1_iv_phase2(IKEV1_HASH_SHA2_256, &p1iv, 0x5555, &iv) == 0);
-	peer_begin(sa, IKEV1_EXCH_INFO, 0x5555);
+	CU_ASSERT_FATAL(ikev1_iv_phase2(IKEV1_HASH_SHA2_256, &tif_v1.p1iv, 0x5555, &iv) == 0);
+	tif_v1_begin(sa, IKEV1_EXCH_INFO, 0x5555);
 	for (unsigned i = 0; i < IKEV1_MSG_MAX_PL; i++)
-		ikev1_add_raw(&pb, IKEV1_PL_VID, vid, sizeof(vid));
-	len = peer_end(sa, 0x5555, NULL, &iv);
-	CU_ASSERT_EQUAL(cnt(IKEV1_C_isakmp_drop_parse), parse + 1);
+		ikev1_add_raw(&tif_v1.b, IKEV1_PL_VID, vid, sizeof(vid));
+	len = tif_v1_end(sa, 0x5555, NULL, &iv, false);
+	CU_ASSERT_EQUAL(ikev1_counter(IKEV1_C_isakmp_drop_parse), parse + 1);
 	CU_ASSERT_FALSE(ikev1_mid_seen(sa, 0x5555));
-	memcpy(big, pbuf, len);
-	peer_deliver(sa, big, sizeof(big));
-	put32(big + 24, (uint32_t)len + 16);
-	peer_deliver(sa, big, len);
-	put32(big + 24, (uint32_t)len - 16);
-	peer_deliver(sa, big, len);
-	put32(big + 24, 0x7fffffff);
-	peer_deliver(sa, big, len);
-	CU_ASSERT_EQUAL(cnt(IKEV1_C_isakmp_drop_parse), parse + 5);
-	CU_ASSERT_EQUAL(n_cap, 0);
+	memcpy(big, tif_v1.buf, len);
+	tif_v1_deliver(sa, big, sizeof(big));
+	tif_put32(big + 24, (uint32_t)len + 16);
+	tif_v1_deliver(sa, big, len);
+	tif_put32(big + 24, (uint32_t)len - 16);
+	tif_v1_deliver(sa, big, len);
+	tif_put32(big + 24, 0x7fffffff);
+	tif_v1_deliver(sa, big, len);
+	CU_ASSERT_EQUAL(ikev1_counter(IKEV1_C_isakmp_drop_parse), parse + 5);
+	CU_ASSERT_EQUAL(tif_tx.n, 0);
 	snap_check(sa, &s);
 	still_works(sa);
 	done(sa);
@@ -692,8 +499,8 @@ static void test_frag_flood(void)
 {
 	static uint8_t whole[BUF], inner[BUF], f1[BUF];
 	struct ike_sa *sa = new_sa(4);
-	uint64_t fdrop = cnt(IKEV1_C_isakmp_drop_frag), dup = cnt(IKEV1_C_isakmp_frag_dup);
-	uint64_t parse = cnt(IKEV1_C_isakmp_drop_parse);
+	uint64_t fdrop = ikev1_counter(IKEV1_C_isakmp_drop_frag), dup = ikev1_counter(IKEV1_C_isakmp_frag_dup);
+	uint64_t parse = ikev1_counter(IKEV1_C_isakmp_drop_parse);
 	size_t held0 = ikev1_frag_held(), peak = 0, len;
 	struct snap s;
 	long fl;
@@ -706,46 +513,46 @@ static void test_frag_flood(void)
 			peak = ikev1_frag_held() - held0;
 	}
 	CU_ASSERT(peak <= IKEV1_MSG_BUF);
-	CU_ASSERT(cnt(IKEV1_C_isakmp_drop_frag) >= fdrop + 1);
+	CU_ASSERT(ikev1_counter(IKEV1_C_isakmp_drop_frag) >= fdrop + 1);
 	/* 31 * 2100 held, then the 32nd refused */
 	for (uint8_t n = 1; n <= 32; n++)
 		peer_frag1(sa, n, false, 2100, 2);
 	CU_ASSERT_EQUAL(ikev1_frag_held(), held0);
-	fdrop = cnt(IKEV1_C_isakmp_drop_frag);
+	fdrop = ikev1_counter(IKEV1_C_isakmp_drop_frag);
 	/* duplicates; numbers 0, 33, 255; above the last */
 	for (unsigned i = 0; i < 1000; i++)
 		peer_frag1(sa, 1, false, 100, 3);
-	CU_ASSERT_EQUAL(cnt(IKEV1_C_isakmp_frag_dup), dup + 999);
+	CU_ASSERT_EQUAL(ikev1_counter(IKEV1_C_isakmp_frag_dup), dup + 999);
 	CU_ASSERT_EQUAL(ikev1_frag_held() - held0, 100);
 	peer_frag1(sa, 0, false, 100, 3);		/* the parser's */
-	CU_ASSERT_EQUAL(cnt(IKEV1_C_isakmp_drop_parse), parse + 1);
+	CU_ASSERT_EQUAL(ikev1_counter(IKEV1_C_isakmp_drop_parse), parse + 1);
 	peer_frag1(sa, 33, false, 100, 3);
 	peer_frag1(sa, 255, true, 100, 3);
 	peer_frag1(sa, 3, true, 100, 3);		/* the last is 3 */
 	peer_frag1(sa, 5, false, 100, 3);		/* above it */
-	CU_ASSERT_EQUAL(cnt(IKEV1_C_isakmp_drop_frag), fdrop + 3);
+	CU_ASSERT_EQUAL(ikev1_counter(IKEV1_C_isakmp_drop_frag), fdrop + 3);
 	CU_ASSERT_EQUAL(ikev1_frag_held() - held0, 200);
 	/* a thousand fragment IDs: each forgets the one before */
 	for (unsigned i = 0; i < 1000; i++)
 		peer_frag1(sa, 2, false, 500, (uint16_t)(100 + i));
 	CU_ASSERT_EQUAL(ikev1_frag_held() - held0, 500);
 	/* garbage reassembled: dropped by the receive path */
-	parse = cnt(IKEV1_C_isakmp_drop_parse) + cnt(IKEV1_C_isakmp_drop_state);
+	parse = ikev1_counter(IKEV1_C_isakmp_drop_parse) + ikev1_counter(IKEV1_C_isakmp_drop_state);
 	peer_frag1(sa, 1, true, 500, 2000);
-	CU_ASSERT(cnt(IKEV1_C_isakmp_drop_parse) + cnt(IKEV1_C_isakmp_drop_state) > parse);
+	CU_ASSERT(ikev1_counter(IKEV1_C_isakmp_drop_parse) + ikev1_counter(IKEV1_C_isakmp_drop_state) > parse);
 	CU_ASSERT_EQUAL(ikev1_frag_held(), held0);
 	/* a fragment of a fragment: dropped, no second reassembly */
-	fdrop = cnt(IKEV1_C_isakmp_drop_frag);
-	hold = true;
+	fdrop = ikev1_counter(IKEV1_C_isakmp_drop_frag);
+	tif_v1.hold = true;
 	len = peer_dpd(sa, 0x7777, 0x42);
-	hold = false;
-	memcpy(inner, pbuf, len);
+	tif_v1.hold = false;
+	memcpy(inner, tif_v1.buf, len);
 	fl = ikev1_frag_make(inner, len, 0, len, 1, true, f1, sizeof(f1));
 	CU_ASSERT_FATAL(fl > 0);
 	memcpy(whole, f1, (size_t)fl);
 	peer_frags(sa, whole, (size_t)fl, (size_t)fl, 0x999);
-	CU_ASSERT_EQUAL(cnt(IKEV1_C_isakmp_drop_frag), fdrop + 1);
-	CU_ASSERT_EQUAL(n_cap, 0);
+	CU_ASSERT_EQUAL(ikev1_counter(IKEV1_C_isakmp_drop_frag), fdrop + 1);
+	CU_ASSERT_EQUAL(tif_tx.n, 0);
 	CU_ASSERT_EQUAL(ikev1_frag_held(), held0);
 	snap_check(sa, &s);
 	printf("\n    fragment flood: peak held %zu octets (bound %u per SA)\n", peak,
@@ -760,7 +567,7 @@ static void test_frag_flood(void)
 static void test_frag_global(void)
 {
 	struct ike_sa *sas[100];
-	uint64_t fdrop = cnt(IKEV1_C_isakmp_drop_frag);
+	uint64_t fdrop = ikev1_counter(IKEV1_C_isakmp_drop_frag);
 	size_t held0 = ikev1_frag_held();
 	unsigned kept = 0;
 
@@ -771,7 +578,7 @@ static void test_frag_global(void)
 	}
 	CU_ASSERT(ikev1_frag_held() <= IKEV1_FRAG_ALL_MAX);
 	CU_ASSERT_EQUAL(kept, (IKEV1_FRAG_ALL_MAX - held0) / 60000);
-	CU_ASSERT_EQUAL(cnt(IKEV1_C_isakmp_drop_frag), fdrop + RTE_DIM(sas) - kept);
+	CU_ASSERT_EQUAL(ikev1_counter(IKEV1_C_isakmp_drop_frag), fdrop + RTE_DIM(sas) - kept);
 	printf("\n    100 SAs: %u hold a slice, %zu octets held (bound %u)\n", kept,
 	       ikev1_frag_held(), (unsigned)IKEV1_FRAG_ALL_MAX);
 	for (unsigned i = 0; i < RTE_DIM(sas); i++)
@@ -784,42 +591,12 @@ static void test_frag_global(void)
 
 static int suite_init(void)
 {
-	if (test_dp_suite_init() != 0)
-		return -1;
-	memset(&peer, 0, sizeof(peer));
-	snprintf(peer.name, sizeof(peer.name), "branch-v1");
-	peer.ike_version = 1;
-	gw_addr_parse("10.10.0.2", &peer.remote);
-	snprintf(peer.ike_proposals[0], CFG_PROPOSAL_MAX, "aes128-sha256-ecp256");
-	peer.n_ike_proposals = 1;
-	snprintf(peer.esp_proposals[0], CFG_PROPOSAL_MAX, "aes128gcm16");
-	peer.n_esp_proposals = 1;
-	gw_prefix_parse("192.168.10.0/24", &peer.local_ts[0]);
-	gw_prefix_parse("172.16.1.0/24", &peer.remote_ts[0]);
-	peer.n_local_ts = peer.n_remote_ts = 1;
-	peer.ike_lifetime = 86400;
-	peer.child_lifetime = 3600;
-	memset(&ikecfg, 0, sizeof(ikecfg));
-	ikecfg.peers = &peer;
-	ikecfg.n_peers = 1;
-	ikecfg.crypto.isakmp.dpd_interval = 0;
-	if (ikev2_init(&ikecfg) != 0 || ikev1_init(&ikecfg) != 0)
-		return -1;
-	ikev1_set_tx(fake_tx);
-	return 0;
-}
-
-static int suite_fini(void)
-{
-	ikev1_set_tx(NULL);
-	ikev1_fini();
-	ikev2_fini();
-	return test_dp_suite_fini();
+	tif_config("branch-v1", 1, "10.10.0.2", "aes128-sha256-ecp256", "192.168.10.0/24");
+	return tif_dp_start();
 }
 
 int main(void)
 {
-	static const char *const eal_args[] = { TEST_DP_NULL_PORTS };
 	static const struct test_case tests[] = {
 		{ "Main Mode messages replayed after the SA is up", test_mm_replay },
 		{ "Quick Mode replayed, kept and after its slot is freed", test_qm_replay },
@@ -831,9 +608,5 @@ int main(void)
 		{ "Main Mode 1 half-open caps, replay via a NAT's port", test_mm1_caps_and_nat_port },
 	};
 
-	if (test_eal_init("ikev1_abuse", (int)RTE_DIM(eal_args), eal_args) != 0)
-		return 1;
-	if (test_suite("ikev1_abuse", suite_init, suite_fini, tests, RTE_DIM(tests)) != 0)
-		return 1;
-	return test_run();
+	return tif_main("ikev1_abuse", suite_init, tests, RTE_DIM(tests));
 }

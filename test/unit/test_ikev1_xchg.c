@@ -54,187 +54,15 @@
 #include "controlplane/ikev2/ikev2.h"
 #include "dataplane/dp_sa.h"
 #include "test/unit/test_dp.h"
+#include "test/unit/test_ike_fixture.h"
 
 enum {
-	CAP_MAX = 16,
 	BUF = 4096,
 	TUNNEL = 3,
 	HASH_LEN = 32,		/* SHA2-256 */
 };
 
-static struct gw_cfg ikecfg;
-static struct cfg_peer peer;
-
-/* ---- the wire: what we send ---- */
-
-static uint8_t cap[CAP_MAX][BUF];
-static size_t cap_len[CAP_MAX];
-static unsigned n_cap;
-
-static int fake_tx(const struct gw_addr *src, const struct gw_addr *dst, uint16_t sport,
-		   uint16_t dport, const void *data, size_t len)
-{
-	(void)src;
-	(void)dst;
-	(void)sport;
-	(void)dport;
-	if (n_cap < CAP_MAX && len <= BUF) {
-		memcpy(cap[n_cap], data, len);
-		cap_len[n_cap++] = len;
-	}
-	return 0;
-}
-
-/* ---- the peer: the initiator of the ISAKMP SA ---- */
-
-static struct ikev1_keys pkeys;		/* the peer's copy */
-static struct ikev1_iv p1iv;		/* the last phase-1 block */
-
-static struct ike_sa *new_sa(void)
-{
-	uint8_t ni[32], nr[32], gxy[32], gxi[64], gxr[64];
-	struct ike_sa *sa = ikev1_sa_new(IKE_RESPONDER, 0);
-
-	CU_ASSERT_FATAL(sa != NULL);
-	for (unsigned i = 0; i < 32; i++) {
-		ni[i] = (uint8_t)(0x40 + i);
-		nr[i] = (uint8_t)(0x80 + i);
-		gxy[i] = (uint8_t)i;
-	}
-	memset(gxi, 0x11, sizeof(gxi));
-	memset(gxr, 0x22, sizeof(gxr));
-	for (unsigned i = 0; i < 8; i++)
-		sa->spi_i[i] = (uint8_t)(0xa0 + i + sa->id);
-	CU_ASSERT_FATAL(ikev1_keys_derive(IKEV1_HASH_SHA2_256, IKEV1_AUTH_RSA_SIG, 128,
-					  (struct ike_chunk){ ni, 32 }, (struct ike_chunk){ nr, 32 },
-					  (struct ike_chunk){ gxy, 32 },
-					  (struct ike_chunk){ gxi, 64 }, (struct ike_chunk){ gxr, 64 },
-					  sa->spi_i, sa->spi_r, &sa->v1->keys, &sa->v1->iv) == 0);
-	/* as if Main Mode had moved the chain on: any block will do */
-	memset(sa->v1->iv.iv, 0x5a, sizeof(sa->v1->iv.iv));
-	pkeys = sa->v1->keys;
-	p1iv = sa->v1->iv;
-	sa->v1->p1.hash = IKEV1_HASH_SHA2_256;
-	sa->v1->p1.auth = IKEV1_AUTH_RSA_SIG;
-	sa->v1->p1.key_len = 128;
-	sa->v1->p1.group = 19;
-	sa->v1->peer_natt = true;
-	sa->v1->peer_dpd = true;
-	sa->v1->mm = IKEV1_MM_DONE;
-	sa->v1->life_s = 86400;
-	gw_addr_parse("10.10.0.1", &sa->local);
-	gw_addr_parse("10.10.0.2", &sa->remote);
-	sa->local_port = sa->remote_port = 4500;
-	sa->encap = true;
-	sa->tunnel = TUNNEL;
-	sa->last_rx_ms = ikev1_now_ms();
-	sa->expire_at_ms = 0;
-	ike_sa_state(sa, IKE_SA_ESTABLISHED, "test");
-	n_cap = 0;
-	return sa;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-/* Deliver a datagram as the peer. */
-static void peer_deliver(const struct ike_sa *sa, const uint8_t *m, size_t len)
-{
-	struct ike_dgram d;
-
-	memset(&d, 0, sizeof(d));
-	d.src = sa->remote;
-	d.dst = sa->local;
-	d.sport = d.dport = 4500;
-	d.data = m;
-	d.len = len;
-	ikev1_rx_dgram(&d);
-}
-
-/* The peer's message being built: header, HASH placeholder. */
-static uint8_t pbuf[BUF];
-static struct ikev1_build pb;
-static long phash;
-
-static void peer_begin(const struct ike_sa *sa, uint8_t exch, uint32_t msg_id)
-{
-	ikev1_build_init(&pb, pbuf, sizeof(pbuf), sa->spi_i, sa->spi_r, exch, 0, msg_id);
-	phash = ikev1_add_hash(&pb, HASH_LEN);
-}
-
-/* Fill the HASH (h, or HASH(1) over the rest when h is NULL), encrypt
- * with iv (*iv becomes the last block), deliver; the length. */
-static size_t peer_end(const struct ike_sa *sa, uint32_t msg_id, const uint8_t *h,
-		       struct ikev1_iv *iv, bool corrupt)
-{
-	uint8_t hh[IKEV1_HASH_MAX];
-	size_t hl = 0;
-	long len;
-
-	if (h == NULL) {
-		struct ike_view a = ikev1_build_after(&pb, phash);
-
-		CU_ASSERT_FATAL(ikev1_hash1(&pkeys, msg_id, (struct ike_chunk){ a.p, a.len }, hh,
-					    &hl) == 0);
-		h = hh;
-	}
-	memcpy(pbuf + phash + IKEV1_PL_HDR_LEN, h, HASH_LEN);
-	if (corrupt)
-		pbuf[phash + IKEV1_PL_HDR_LEN] ^= 1;
-	len = ikev1_build_end_encrypted(&pb, 16);
-	CU_ASSERT_FATAL(len > IKEV1_HDR_LEN);
-	CU_ASSERT_FATAL(ikev1_msg_encrypt(pkeys.enc_key, pkeys.enc_key_len, iv,
-					  pbuf + IKEV1_HDR_LEN, (size_t)len - IKEV1_HDR_LEN, iv) == 0);
-	peer_deliver(sa, pbuf, (size_t)len);
-	return (size_t)len;
-}
-
-/* Decrypt capture idx with *iv (moved on) and parse it. */
-static uint8_t rx[CAP_MAX][BUF];
-static struct ikev1_msg rxm[CAP_MAX];
-
-static struct ikev1_msg *sent(unsigned idx, struct ikev1_iv *iv)
-{
-	struct ikev1_msg *m = &rxm[idx];
-
-	CU_ASSERT_FATAL(idx < n_cap);
-	memcpy(rx[idx], cap[idx], cap_len[idx]);
-	CU_ASSERT_FATAL(ikev1_msg_parse(rx[idx], cap_len[idx], m) == IKEV1_MSG_OK);
-	CU_ASSERT_FATAL(m->encrypted);
-	CU_ASSERT_FATAL(ikev1_msg_decrypt(pkeys.enc_key, pkeys.enc_key_len, iv,
-					  rx[idx] + IKEV1_HDR_LEN, cap_len[idx] - IKEV1_HDR_LEN,
-					  iv) == 0);
-	CU_ASSERT_FATAL(ikev1_msg_parse_plain(rx[idx], cap_len[idx], m) == IKEV1_MSG_OK);
-	CU_ASSERT_FATAL(m->n_pl > 0 && m->pl[0].type == IKEV1_PL_HASH);
-	return m;
-}
-
-/* An informational of ours: its own IV, HASH(1) checked. */
-static struct ikev1_msg *sent_info(unsigned idx)
-{
-	struct ikev1_iv iv;
-	struct ikev1_msg *m;
-	uint8_t h[IKEV1_HASH_MAX];
-	size_t hl = 0;
-	struct ike_view a;
-
-	CU_ASSERT_FATAL(idx < n_cap);
-	CU_ASSERT_EQUAL_FATAL(cap[idx][18], IKEV1_EXCH_INFO);
-	CU_ASSERT_FATAL(ikev1_iv_phase2(IKEV1_HASH_SHA2_256, &p1iv,
-					(uint32_t)cap[idx][20] << 24 | (uint32_t)cap[idx][21] << 16 |
-					(uint32_t)cap[idx][22] << 8 | cap[idx][23], &iv) == 0);
-	m = sent(idx, &iv);
-	a = ikev1_msg_after(m, 0);
-	CU_ASSERT_FATAL(ikev1_hash1(&pkeys, m->hdr.msg_id, (struct ike_chunk){ a.p, a.len }, h,
-				    &hl) == 0);
-	CU_ASSERT_EQUAL(ikev1_hash_check(h, hl, m->hash), 0);
-	return m;
-}
+/* ---- the peer: the initiator of the ISAKMP SA (test_ike_fixture.h) ---- */
 
 static uint32_t be32(const uint8_t *p)
 {
@@ -364,45 +192,16 @@ static void test_proxy_ids(void)
 		free(m);
 	}
 	want = test_prefix("192.168.10.128/25");
-	CU_ASSERT(ikev1_qm_ts_ok(&want, peer.local_ts, peer.n_local_ts));
+	CU_ASSERT(ikev1_qm_ts_ok(&want, tif_peer.local_ts, tif_peer.n_local_ts));
 	want = test_prefix("192.168.0.0/16");
-	CU_ASSERT(!ikev1_qm_ts_ok(&want, peer.local_ts, peer.n_local_ts));
+	CU_ASSERT(!ikev1_qm_ts_ok(&want, tif_peer.local_ts, tif_peer.n_local_ts));
 }
 
 /* ---- Quick Mode, the peer initiating ---- */
 
-static uint8_t peer_ni[32];
-static struct ikev1_iv qiv;		/* the peer's QM chain */
-
-/* QM message 1 of the peer: SA (aes128gcm16, UDP tunnel), Ni, IDci, IDcr. */
-static size_t peer_qm1(const struct ike_sa *sa, uint32_t mid, uint32_t spi, const char *idci,
-		       const char *idcr, bool corrupt)
-{
-	struct ikev1_xform x;
-	struct gw_prefix ci = test_prefix(idci), cr = test_prefix(idcr);
-	uint8_t s[4];
-
-	memset(&x, 0, sizeof(x));
-	x.num = 1;
-	x.id = IKEV1_ESP_AES_GCM_16;
-	x.key_len = 128;
-	x.encap = IKEV1_ENCAP_UDP_TUNNEL;
-	x.life_secs = 1200;
-	put32(s, spi);
-	for (unsigned i = 0; i < sizeof(peer_ni); i++)
-		peer_ni[i] = (uint8_t)(0xc0 + i);
-	CU_ASSERT_FATAL(ikev1_iv_phase2(IKEV1_HASH_SHA2_256, &p1iv, mid, &qiv) == 0);
-	peer_begin(sa, IKEV1_EXCH_QUICK, mid);
-	ikev1_add_sa_p2(&pb, s, &x, 1);
-	ikev1_add_nonce(&pb, peer_ni, sizeof(peer_ni));
-	ikev1_qm_id_add(&pb, &ci);
-	ikev1_qm_id_add(&pb, &cr);
-	return peer_end(sa, mid, NULL, &qiv, corrupt);
-}
-
 static void test_qm_responder(void)
 {
-	struct ike_sa *sa = new_sa();
+	struct ike_sa *sa = tif_v1_sa(0);
 	uint8_t h[IKEV1_HASH_MAX];
 	size_t hl = 0, q1len;
 	struct ikev1_iv iv2;
@@ -413,18 +212,18 @@ static void test_qm_responder(void)
 	uint64_t installed = ikev1_counter(IKEV1_C_isakmp_child_installed);
 
 	/* a bad HASH(1): dropped, nothing answered */
-	peer_qm1(sa, 0x1111, 0x2000, "172.16.1.0/24", "192.168.10.0/24", true);
-	CU_ASSERT_EQUAL(n_cap, 0);
+	tif_v1_qm1(sa, 0x1111, 0x2000, "172.16.1.0/24", "192.168.10.0/24", true);
+	CU_ASSERT_EQUAL(tif_tx.n, 0);
 	CU_ASSERT_PTR_NULL(ikev1_qm_find(sa, 0x1111));
 
-	q1len = peer_qm1(sa, 0x2222, 0x2000, "172.16.1.0/24", "192.168.10.0/24", false);
-	CU_ASSERT_EQUAL_FATAL(n_cap, 1);
-	iv2 = qiv;
-	m = sent(0, &iv2);
+	q1len = tif_v1_qm1(sa, 0x2222, 0x2000, "172.16.1.0/24", "192.168.10.0/24", false);
+	CU_ASSERT_EQUAL_FATAL(tif_tx.n, 1);
+	iv2 = tif_v1.qiv;
+	m = tif_v1_sent(0, &iv2);
 	CU_ASSERT_EQUAL(m->hdr.exchange, IKEV1_EXCH_QUICK);
 	CU_ASSERT_EQUAL(m->hdr.msg_id, 0x2222u);
 	a = ikev1_msg_after(m, 0);
-	CU_ASSERT_FATAL(ikev1_hash2(&pkeys, 0x2222, (struct ike_chunk){ peer_ni, 32 },
+	CU_ASSERT_FATAL(ikev1_hash2(&tif_v1.keys, 0x2222, (struct ike_chunk){ tif_v1.ni, 32 },
 				    (struct ike_chunk){ a.p, a.len }, h, &hl) == 0);
 	CU_ASSERT_EQUAL(ikev1_hash_check(h, hl, m->hash), 0);
 	CU_ASSERT_EQUAL_FATAL(m->n_sa, 1);
@@ -443,15 +242,15 @@ static void test_qm_responder(void)
 	CU_ASSERT_EQUAL(c->h_out, DP_SA_INVALID);
 	CU_ASSERT_EQUAL(dp_tunnel_out_sa(TUNNEL), DP_SA_INVALID);
 	/* the same message 1 again: the same message 2 */
-	peer_deliver(sa, pbuf, q1len);
-	CU_ASSERT_EQUAL_FATAL(n_cap, 2);
-	CU_ASSERT_EQUAL(cap_len[1], cap_len[0]);
-	CU_ASSERT_EQUAL(memcmp(cap[1], cap[0], cap_len[0]), 0);
+	tif_v1_deliver(sa, tif_v1.buf, q1len);
+	CU_ASSERT_EQUAL_FATAL(tif_tx.n, 2);
+	CU_ASSERT_EQUAL(tif_tx.len[1], tif_tx.len[0]);
+	CU_ASSERT_EQUAL(memcmp(tif_tx.buf[1], tif_tx.buf[0], tif_tx.len[0]), 0);
 	/* message 3: HASH(3), with the IV after message 2 */
-	CU_ASSERT_FATAL(ikev1_hash3(&pkeys, 0x2222, (struct ike_chunk){ peer_ni, 32 },
+	CU_ASSERT_FATAL(ikev1_hash3(&tif_v1.keys, 0x2222, (struct ike_chunk){ tif_v1.ni, 32 },
 				    (struct ike_chunk){ m->nonce.p, m->nonce.len }, h, &hl) == 0);
-	peer_begin(sa, IKEV1_EXCH_QUICK, 0x2222);
-	peer_end(sa, 0x2222, h, &iv2, false);
+	tif_v1_begin(sa, IKEV1_EXCH_QUICK, 0x2222);
+	tif_v1_end(sa, 0x2222, h, &iv2, false);
 	CU_ASSERT_NOT_EQUAL(c->h_out, DP_SA_INVALID);
 	CU_ASSERT_EQUAL(dp_tunnel_out_sa(TUNNEL), c->h_out);
 	CU_ASSERT_EQUAL(ikev1_counter(IKEV1_C_isakmp_child_installed), installed + 1);
@@ -461,12 +260,12 @@ static void test_qm_responder(void)
 
 static void test_qm_bad_ids(void)
 {
-	struct ike_sa *sa = new_sa();
+	struct ike_sa *sa = tif_v1_sa(0);
 	struct ikev1_msg *m;
 
-	peer_qm1(sa, 0x3333, 0x2100, "172.16.1.0/24", "10.0.0.0/8", false);
-	CU_ASSERT_EQUAL_FATAL(n_cap, 1);
-	m = sent_info(0);
+	tif_v1_qm1(sa, 0x3333, 0x2100, "172.16.1.0/24", "10.0.0.0/8", false);
+	CU_ASSERT_EQUAL_FATAL(tif_tx.n, 1);
+	m = tif_v1_sent_info(0);
 	CU_ASSERT_EQUAL_FATAL(m->n_n, 1);
 	CU_ASSERT_EQUAL(m->n[0].type, IKEV1_N_INVALID_ID_INFORMATION);
 	CU_ASSERT_EQUAL(ike_sa_child_count(sa), 0);
@@ -480,7 +279,7 @@ static struct ike_child *add_child(struct ike_sa *sa, uint32_t spi_in, uint32_t 
 
 static void test_qm_initiator_rekey(void)
 {
-	struct ike_sa *sa = new_sa();
+	struct ike_sa *sa = tif_v1_sa(0);
 	struct ike_child *old = add_child(sa, 0x3200, 0x4200), *c;
 	uint32_t old_out = old->h_out, mid, spi_in;
 	uint8_t h[IKEV1_HASH_MAX], nr[24], s[4];
@@ -492,13 +291,13 @@ static void test_qm_initiator_rekey(void)
 
 	CU_ASSERT_EQUAL(dp_tunnel_out_sa(TUNNEL), old_out);
 	CU_ASSERT_EQUAL_FATAL(ikev1_qm_start(sa, 0x3200), 0);
-	CU_ASSERT_EQUAL_FATAL(n_cap, 1);
-	CU_ASSERT_EQUAL(cap[0][18], IKEV1_EXCH_QUICK);
-	mid = be32(cap[0] + 20);
-	CU_ASSERT_FATAL(ikev1_iv_phase2(IKEV1_HASH_SHA2_256, &p1iv, mid, &iv) == 0);
-	m = sent(0, &iv);
+	CU_ASSERT_EQUAL_FATAL(tif_tx.n, 1);
+	CU_ASSERT_EQUAL(tif_tx.buf[0][18], IKEV1_EXCH_QUICK);
+	mid = be32(tif_tx.buf[0] + 20);
+	CU_ASSERT_FATAL(ikev1_iv_phase2(IKEV1_HASH_SHA2_256, &tif_v1.p1iv, mid, &iv) == 0);
+	m = tif_v1_sent(0, &iv);
 	a = ikev1_msg_after(m, 0);
-	CU_ASSERT_FATAL(ikev1_hash1(&pkeys, mid, (struct ike_chunk){ a.p, a.len }, h, &hl) == 0);
+	CU_ASSERT_FATAL(ikev1_hash1(&tif_v1.keys, mid, (struct ike_chunk){ a.p, a.len }, h, &hl) == 0);
 	CU_ASSERT_EQUAL(ikev1_hash_check(h, hl, m->hash), 0);
 	CU_ASSERT_EQUAL_FATAL(m->n_sa, 1);
 	CU_ASSERT_EQUAL_FATAL(m->n_nonce, 1);
@@ -508,25 +307,25 @@ static void test_qm_initiator_rekey(void)
 	CU_ASSERT_EQUAL_FATAL(m->sa.n_xforms, 2);		/* aes128gcm16, aes256-sha256 */
 	CU_ASSERT(ikev1_encap_is_udp(m->sa.xforms[0].encap));
 	spi_in = be32(m->sa.props[0].spi);
-	memcpy(peer_ni, m->nonce.p, m->nonce.len < 32 ? m->nonce.len : 32);
+	memcpy(tif_v1.ni, m->nonce.p, m->nonce.len < 32 ? m->nonce.len : 32);
 	CU_ASSERT_EQUAL_FATAL(m->nonce.len, 32u);
 	/* the peer answers: the second transform, its SPI 0x4300 */
 	for (unsigned i = 0; i < sizeof(nr); i++)
 		nr[i] = (uint8_t)(0x90 + i);
-	put32(s, 0x4300);
-	peer_begin(sa, IKEV1_EXCH_QUICK, mid);
-	ikev1_add_sa_p2(&pb, s, &m->sa.xforms[1], 1);
-	ikev1_add_nonce(&pb, nr, sizeof(nr));
-	ikev1_add_id(&pb, m->id[0].type, 0, 0, m->id[0].data.p, m->id[0].data.len);
-	ikev1_add_id(&pb, m->id[1].type, 0, 0, m->id[1].data.p, m->id[1].data.len);
-	a = ikev1_build_after(&pb, phash);
-	CU_ASSERT_FATAL(ikev1_hash2(&pkeys, mid, (struct ike_chunk){ peer_ni, 32 },
+	tif_put32(s, 0x4300);
+	tif_v1_begin(sa, IKEV1_EXCH_QUICK, mid);
+	ikev1_add_sa_p2(&tif_v1.b, s, &m->sa.xforms[1], 1);
+	ikev1_add_nonce(&tif_v1.b, nr, sizeof(nr));
+	ikev1_add_id(&tif_v1.b, m->id[0].type, 0, 0, m->id[0].data.p, m->id[0].data.len);
+	ikev1_add_id(&tif_v1.b, m->id[1].type, 0, 0, m->id[1].data.p, m->id[1].data.len);
+	a = ikev1_build_after(&tif_v1.b, tif_v1.hash);
+	CU_ASSERT_FATAL(ikev1_hash2(&tif_v1.keys, mid, (struct ike_chunk){ tif_v1.ni, 32 },
 				    (struct ike_chunk){ a.p, a.len }, h, &hl) == 0);
-	peer_end(sa, mid, h, &iv, false);
+	tif_v1_end(sa, mid, h, &iv, false);
 	/* message 3 */
-	CU_ASSERT_EQUAL_FATAL(n_cap, 2);
-	m = sent(1, &iv);
-	CU_ASSERT_FATAL(ikev1_hash3(&pkeys, mid, (struct ike_chunk){ peer_ni, 32 },
+	CU_ASSERT_EQUAL_FATAL(tif_tx.n, 2);
+	m = tif_v1_sent(1, &iv);
+	CU_ASSERT_FATAL(ikev1_hash3(&tif_v1.keys, mid, (struct ike_chunk){ tif_v1.ni, 32 },
 				    (struct ike_chunk){ nr, sizeof(nr) }, h, &hl) == 0);
 	CU_ASSERT_EQUAL(ikev1_hash_check(h, hl, m->hash), 0);
 	/* the new inbound at once; the tunnel still on the old outbound */
@@ -544,8 +343,8 @@ static void test_qm_initiator_rekey(void)
 	CU_ASSERT_EQUAL(dp_tunnel_out_sa(TUNNEL), c->h_out);
 	CU_ASSERT_PTR_NULL(ike_sa_child_by_spi_in(sa, 0x3200));
 	CU_ASSERT_EQUAL(dp_sa_find_in(0x3200), DP_SA_INVALID);
-	CU_ASSERT_EQUAL_FATAL(n_cap, 3);
-	m = sent_info(2);
+	CU_ASSERT_EQUAL_FATAL(tif_tx.n, 3);
+	m = tif_v1_sent_info(2);
 	CU_ASSERT_EQUAL_FATAL(m->n_d, 1);
 	CU_ASSERT_EQUAL(m->d[0].proto, IKEV1_PROTO_ESP);
 	CU_ASSERT_EQUAL(be32(m->d[0].spis), 0x3200u);
@@ -560,11 +359,11 @@ static void peer_info_delete_esp(const struct ike_sa *sa, uint32_t mid, uint32_t
 	struct ikev1_iv iv;
 	uint8_t s[4];
 
-	put32(s, spi);
-	CU_ASSERT_FATAL(ikev1_iv_phase2(IKEV1_HASH_SHA2_256, &p1iv, mid, &iv) == 0);
-	peer_begin(sa, IKEV1_EXCH_INFO, mid);
-	ikev1_add_delete(&pb, IKEV1_PROTO_ESP, 4, 1, s);
-	peer_end(sa, mid, NULL, &iv, false);
+	tif_put32(s, spi);
+	CU_ASSERT_FATAL(ikev1_iv_phase2(IKEV1_HASH_SHA2_256, &tif_v1.p1iv, mid, &iv) == 0);
+	tif_v1_begin(sa, IKEV1_EXCH_INFO, mid);
+	ikev1_add_delete(&tif_v1.b, IKEV1_PROTO_ESP, 4, 1, s);
+	tif_v1_end(sa, mid, NULL, &iv, false);
 }
 
 /* An installed child, without a Quick Mode. */
@@ -578,8 +377,8 @@ static struct ike_child *add_child(struct ike_sa *sa, uint32_t spi_in, uint32_t 
 	qm.chosen.id = IKEV1_ESP_AES_GCM_16;
 	qm.chosen.key_len = 128;
 	qm.life_s = 600;
-	qm.local_ts = peer.local_ts[0];
-	qm.remote_ts = peer.remote_ts[0];
+	qm.local_ts = tif_peer.local_ts[0];
+	qm.remote_ts = tif_peer.remote_ts[0];
 	qm.ni_len = qm.nr_len = 16;
 	CU_ASSERT_FATAL(ikev1_qm_install_in(sa, &qm) == 0);
 	CU_ASSERT_FATAL(ikev1_qm_install_out(sa, &qm) == 0);
@@ -588,7 +387,7 @@ static struct ike_child *add_child(struct ike_sa *sa, uint32_t spi_in, uint32_t 
 
 static void test_peer_deletes(void)
 {
-	struct ike_sa *sa = new_sa();
+	struct ike_sa *sa = tif_v1_sa(0);
 	struct ikev1_iv iv;
 	uint8_t spi[16];
 
@@ -601,13 +400,13 @@ static void test_peer_deletes(void)
 	CU_ASSERT_EQUAL(ike_sa_child_count(sa), 1);
 	CU_ASSERT_EQUAL(dp_sa_find_in(0x3000), DP_SA_INVALID);
 	CU_ASSERT_PTR_NOT_NULL(ike_sa_child_by_spi_in(sa, 0x3001));
-	CU_ASSERT_EQUAL(n_cap, 0);			/* nothing to answer */
+	CU_ASSERT_EQUAL(tif_tx.n, 0);			/* nothing to answer */
 	memcpy(spi, sa->spi_i, 8);
 	memcpy(spi + 8, sa->spi_r, 8);
-	CU_ASSERT_FATAL(ikev1_iv_phase2(IKEV1_HASH_SHA2_256, &p1iv, 0x5153, &iv) == 0);
-	peer_begin(sa, IKEV1_EXCH_INFO, 0x5153);
-	ikev1_add_delete(&pb, IKEV1_PROTO_ISAKMP, 16, 1, spi);
-	peer_end(sa, 0x5153, NULL, &iv, false);
+	CU_ASSERT_FATAL(ikev1_iv_phase2(IKEV1_HASH_SHA2_256, &tif_v1.p1iv, 0x5153, &iv) == 0);
+	tif_v1_begin(sa, IKEV1_EXCH_INFO, 0x5153);
+	ikev1_add_delete(&tif_v1.b, IKEV1_PROTO_ISAKMP, 16, 1, spi);
+	tif_v1_end(sa, 0x5153, NULL, &iv, false);
 	CU_ASSERT_EQUAL(sa->state, IKE_SA_DEAD);
 	CU_ASSERT_EQUAL(dp_sa_find_in(0x3001), DP_SA_INVALID);
 	ike_sa_reap();
@@ -622,35 +421,35 @@ static void peer_dpd(const struct ike_sa *sa, uint32_t mid, uint32_t seq, bool c
 
 	memcpy(spi, sa->spi_i, 8);
 	memcpy(spi + 8, sa->spi_r, 8);
-	put32(s, seq);
-	CU_ASSERT_FATAL(ikev1_iv_phase2(IKEV1_HASH_SHA2_256, &p1iv, mid, &iv) == 0);
-	peer_begin(sa, IKEV1_EXCH_INFO, mid);
-	ikev1_add_notify(&pb, IKEV1_PROTO_ISAKMP, spi, 16, IKEV1_N_R_U_THERE, s, 4);
+	tif_put32(s, seq);
+	CU_ASSERT_FATAL(ikev1_iv_phase2(IKEV1_HASH_SHA2_256, &tif_v1.p1iv, mid, &iv) == 0);
+	tif_v1_begin(sa, IKEV1_EXCH_INFO, mid);
+	ikev1_add_notify(&tif_v1.b, IKEV1_PROTO_ISAKMP, spi, 16, IKEV1_N_R_U_THERE, s, 4);
 	if (!frag) {
-		peer_end(sa, mid, NULL, &iv, corrupt);
+		tif_v1_end(sa, mid, NULL, &iv, corrupt);
 		return;
 	}
 	/* HASH(1), padding and encryption as peer_end does, then fragments
 	 * 3, 1, 2 of the whole datagram */
 	{
-		struct ikev1_build save = pb;
+		struct ikev1_build save = tif_v1.b;
 		uint8_t hh[IKEV1_HASH_MAX];
 		size_t hl = 0;
-		struct ike_view a = ikev1_build_after(&pb, phash);
+		struct ike_view a = ikev1_build_after(&tif_v1.b, tif_v1.hash);
 		long l;
 		size_t per;
-		unsigned n0 = n_cap;
+		unsigned n0 = tif_tx.n;
 
-		CU_ASSERT_FATAL(ikev1_hash1(&pkeys, mid, (struct ike_chunk){ a.p, a.len }, hh,
+		CU_ASSERT_FATAL(ikev1_hash1(&tif_v1.keys, mid, (struct ike_chunk){ a.p, a.len }, hh,
 					    &hl) == 0);
-		memcpy(pbuf + phash + IKEV1_PL_HDR_LEN, hh, hl);
+		memcpy(tif_v1.buf + tif_v1.hash + IKEV1_PL_HDR_LEN, hh, hl);
 		l = ikev1_build_end_encrypted(&save, 16);
 		CU_ASSERT_FATAL(l > 0);
-		CU_ASSERT_FATAL(ikev1_msg_encrypt(pkeys.enc_key, pkeys.enc_key_len, &iv,
-						  pbuf + IKEV1_HDR_LEN, (size_t)l - IKEV1_HDR_LEN,
+		CU_ASSERT_FATAL(ikev1_msg_encrypt(tif_v1.keys.enc_key, tif_v1.keys.enc_key_len, &iv,
+						  tif_v1.buf + IKEV1_HDR_LEN, (size_t)l - IKEV1_HDR_LEN,
 						  &iv) == 0);
 		len = (size_t)l;
-		memcpy(whole, pbuf, len);
+		memcpy(whole, tif_v1.buf, len);
 		per = (len + 2) / 3;
 		for (unsigned k = 0; k < 3; k++) {
 			unsigned num = k == 0 ? 3 : k;	/* 3, 1, 2 */
@@ -660,24 +459,24 @@ static void peer_dpd(const struct ike_sa *sa, uint32_t mid, uint32_t seq, bool c
 						  sizeof(f));
 
 			CU_ASSERT_FATAL(fl > 0);
-			peer_deliver(sa, f, (size_t)fl);
+			tif_v1_deliver(sa, f, (size_t)fl);
 			if (k < 2)
-				CU_ASSERT_EQUAL(n_cap, n0);	/* not whole yet */
+				CU_ASSERT_EQUAL(tif_tx.n, n0);	/* not whole yet */
 		}
 	}
 }
 
 static void test_dpd_answered(void)
 {
-	struct ike_sa *sa = new_sa();
+	struct ike_sa *sa = tif_v1_sa(0);
 	struct ikev1_msg *m;
 	uint64_t answered = ikev1_counter(IKEV1_C_isakmp_dpd_answered);
 
 	peer_dpd(sa, 0x6161, 0x01020304, true, false);		/* bad HASH(1): ignored */
-	CU_ASSERT_EQUAL(n_cap, 0);
+	CU_ASSERT_EQUAL(tif_tx.n, 0);
 	peer_dpd(sa, 0x6162, 0x01020305, false, false);
-	CU_ASSERT_EQUAL_FATAL(n_cap, 1);
-	m = sent_info(0);
+	CU_ASSERT_EQUAL_FATAL(tif_tx.n, 1);
+	m = tif_v1_sent_info(0);
 	CU_ASSERT_EQUAL_FATAL(m->n_n, 1);
 	CU_ASSERT_EQUAL(m->n[0].type, IKEV1_N_R_U_THERE_ACK);
 	CU_ASSERT_EQUAL_FATAL(m->n[0].data.len, 4u);
@@ -687,8 +486,8 @@ static void test_dpd_answered(void)
 	CU_ASSERT_EQUAL(ikev1_counter(IKEV1_C_isakmp_dpd_answered), answered + 1);
 	/* in fragments, out of order */
 	peer_dpd(sa, 0x6163, 0x01020306, false, true);
-	CU_ASSERT_EQUAL_FATAL(n_cap, 2);
-	m = sent_info(1);
+	CU_ASSERT_EQUAL_FATAL(tif_tx.n, 2);
+	m = tif_v1_sent_info(1);
 	CU_ASSERT_EQUAL_FATAL(m->n_n, 1);
 	CU_ASSERT_EQUAL(be32(m->n[0].data.p), 0x01020306u);
 	ikev1_kill(sa, "test done");
@@ -699,13 +498,13 @@ static void test_dpd_answered(void)
 
 static void test_reauth_adopt(void)
 {
-	struct ike_sa *old = new_sa(), *sa;
+	struct ike_sa *old = tif_v1_sa(0), *sa;
 	struct ike_child *c = add_child(old, 0x3300, 0x4300);
 	uint32_t h_in = c->h_in, h_out = c->h_out;
 	struct ikev1_msg *m;
 	uint64_t now;
 
-	sa = new_sa();
+	sa = tif_v1_sa(0);
 	CU_ASSERT_EQUAL(ikev1_mm_adopt(sa), 1u);
 	CU_ASSERT_EQUAL(ike_sa_child_count(old), 0);
 	c = ike_sa_child_by_spi_in(sa, 0x3300);
@@ -721,10 +520,10 @@ static void test_reauth_adopt(void)
 	CU_ASSERT_EQUAL(old->state, IKE_SA_DEAD);
 	CU_ASSERT_EQUAL(sa->state, IKE_SA_ESTABLISHED);
 	CU_ASSERT_NOT_EQUAL(dp_sa_find_in(0x3300), DP_SA_INVALID);
-	CU_ASSERT_EQUAL_FATAL(n_cap, 1);
-	pkeys = old->v1->keys;			/* the old SA's keys (reaped later) */
-	p1iv = old->v1->iv;
-	m = sent_info(0);
+	CU_ASSERT_EQUAL_FATAL(tif_tx.n, 1);
+	tif_v1.keys = old->v1->keys;			/* the old SA's keys (reaped later) */
+	tif_v1.p1iv = old->v1->iv;
+	m = tif_v1_sent_info(0);
 	CU_ASSERT_EQUAL_FATAL(m->n_d, 1);
 	CU_ASSERT_EQUAL(m->d[0].proto, IKEV1_PROTO_ISAKMP);
 	CU_ASSERT_EQUAL(memcmp(m->d[0].spis, old->spi_i, 8), 0);
@@ -738,14 +537,14 @@ static void check_our_deletes(const struct ike_sa *sa, const uint32_t *spis, uns
 {
 	struct ikev1_msg *m;
 
-	CU_ASSERT_EQUAL_FATAL(n_cap, 2);
-	m = sent_info(0);
+	CU_ASSERT_EQUAL_FATAL(tif_tx.n, 2);
+	m = tif_v1_sent_info(0);
 	CU_ASSERT_EQUAL_FATAL(m->n_d, 1);
 	CU_ASSERT_EQUAL(m->d[0].proto, IKEV1_PROTO_ESP);
 	CU_ASSERT_EQUAL_FATAL(m->d[0].n_spi, n);
 	for (unsigned i = 0; i < n; i++)
 		CU_ASSERT_EQUAL(be32(m->d[0].spis + 4 * i), spis[i]);
-	m = sent_info(1);
+	m = tif_v1_sent_info(1);
 	CU_ASSERT_EQUAL_FATAL(m->n_d, 1);
 	CU_ASSERT_EQUAL(m->d[0].proto, IKEV1_PROTO_ISAKMP);
 	CU_ASSERT_EQUAL_FATAL(m->d[0].spi_size, 16);
@@ -756,7 +555,7 @@ static void check_our_deletes(const struct ike_sa *sa, const uint32_t *spis, uns
 
 static void test_we_delete(void)
 {
-	struct ike_sa *sa = new_sa();
+	struct ike_sa *sa = tif_v1_sa(0);
 	struct ike_sa *one[1];
 	uint32_t spis[2] = { 0x3100, 0x3101 };
 
@@ -769,7 +568,7 @@ static void test_we_delete(void)
 	CU_ASSERT_EQUAL(ikev1_delete(sa->id, "again"), -ENOENT);
 	ike_sa_reap();
 	/* the revocation path retires the children in a batch first */
-	sa = new_sa();
+	sa = tif_v1_sa(0);
 	add_child(sa, 0x3100, 0x4100);
 	add_child(sa, 0x3101, 0x4101);
 	one[0] = sa;
@@ -782,43 +581,13 @@ static void test_we_delete(void)
 
 static int suite_init(void)
 {
-	if (test_dp_suite_init() != 0)
-		return -1;
-	memset(&peer, 0, sizeof(peer));
-	snprintf(peer.name, sizeof(peer.name), "branch-v1");
-	peer.ike_version = 1;
-	gw_addr_parse("10.10.0.2", &peer.remote);
-	snprintf(peer.ike_proposals[0], CFG_PROPOSAL_MAX, "aes128-sha256-ecp256");
-	peer.n_ike_proposals = 1;
-	snprintf(peer.esp_proposals[0], CFG_PROPOSAL_MAX, "aes128gcm16");
-	snprintf(peer.esp_proposals[1], CFG_PROPOSAL_MAX, "aes256-sha256");
-	peer.n_esp_proposals = 2;
-	gw_prefix_parse("192.168.10.0/24", &peer.local_ts[0]);
-	gw_prefix_parse("172.16.1.0/24", &peer.remote_ts[0]);
-	peer.n_local_ts = peer.n_remote_ts = 1;
-	peer.ike_lifetime = 86400;
-	peer.child_lifetime = 3600;
-	memset(&ikecfg, 0, sizeof(ikecfg));
-	ikecfg.peers = &peer;
-	ikecfg.n_peers = 1;
-	ikecfg.crypto.isakmp.dpd_interval = 0;
-	if (ikev2_init(&ikecfg) != 0 || ikev1_init(&ikecfg) != 0)
-		return -1;
-	ikev1_set_tx(fake_tx);
-	return 0;
-}
-
-static int suite_fini(void)
-{
-	ikev1_set_tx(NULL);
-	ikev1_fini();
-	ikev2_fini();
-	return test_dp_suite_fini();
+	tif_config("branch-v1", 1, "10.10.0.2", "aes128-sha256-ecp256", "192.168.10.0/24");
+	tif_peer_esp("aes256-sha256");
+	return tif_dp_start();
 }
 
 int main(void)
 {
-	static const char *const eal_args[] = { TEST_DP_NULL_PORTS };
 	static const struct test_case tests[] = {
 		{ "SIG: RSA without DigestInfo, ECDSA r|s", test_sig },
 		{ "proxy IDs to prefixes and back", test_proxy_ids },
@@ -831,9 +600,5 @@ int main(void)
 		{ "reauthentication: IPsec SAs adopted, old SA deleted", test_reauth_adopt },
 	};
 
-	if (test_eal_init("ikev1_xchg", (int)RTE_DIM(eal_args), eal_args) != 0)
-		return 1;
-	if (test_suite("ikev1_xchg", suite_init, suite_fini, tests, RTE_DIM(tests)) != 0)
-		return 1;
-	return test_run();
+	return tif_main("ikev1_xchg", suite_init, tests, RTE_DIM(tests));
 }

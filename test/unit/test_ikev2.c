@@ -25,57 +25,16 @@
 #include "controlplane/ikev2/ikev2_msg.h"
 #include "dataplane/dp_sa.h"
 #include "test/unit/test_eal.h"
+#include "test/unit/test_ike_fixture.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
-static uint8_t tx_buf[8][IKE_MSG_MAX];
-static size_t tx_len[8];
-static unsigned tx_n;
-
-static int capture(const struct gw_addr *src, const struct gw_addr *dst, uint16_t sport,
-		   uint16_t dport, const void *data, size_t len)
-{
-	(void)src, (void)dst, (void)sport, (void)dport;
-	if (tx_n < ARRAY_LEN(tx_buf) && len <= IKE_MSG_MAX) {
-		memcpy(tx_buf[tx_n], data, len);
-		tx_len[tx_n] = len;
-	}
-	tx_n++;
-	return 0;
-}
-
-static struct gw_cfg cfg;
-static struct cfg_peer peer;
-
 static void cfg_setup(uint32_t cookie_threshold)
 {
-	memset(&cfg, 0, sizeof(cfg));
-	memset(&peer, 0, sizeof(peer));
-	snprintf(peer.name, sizeof(peer.name), "p");
-	peer.ike_version = 2;
-	gw_addr_parse("10.0.0.2", &peer.remote);
-	snprintf(peer.ike_proposals[0], CFG_PROPOSAL_MAX, "aes128-sha256-ecp256");
-	peer.n_ike_proposals = 1;
-	snprintf(peer.esp_proposals[0], CFG_PROPOSAL_MAX, "aes128gcm16");
-	peer.n_esp_proposals = 1;
-	gw_prefix_parse("192.168.1.0/24", &peer.local_ts[0]);
-	gw_prefix_parse("172.16.1.0/24", &peer.remote_ts[0]);
-	peer.n_local_ts = peer.n_remote_ts = 1;
-	peer.ike_lifetime = 86400;
-	peer.child_lifetime = 3600;
-	cfg.peers = &peer;
-	cfg.n_peers = 1;
-	cfg.crypto.ikev2.cookie_threshold = cookie_threshold;
-	cfg.crypto.ikev2.max_half_open = 100;
-	CU_ASSERT_EQUAL_FATAL(ikev2_init(&cfg), 0);
-	ikev2_msg_set_tx(capture);
-	tx_n = 0;
-}
-
-static void cfg_teardown(void)
-{
-	ikev2_msg_set_tx(NULL);
-	ikev2_fini();
+	tif_config("p", 2, "10.0.0.2", "aes128-sha256-ecp256", "192.168.1.0/24");
+	tif_cfg.crypto.ikev2.cookie_threshold = cookie_threshold;
+	tif_cfg.crypto.ikev2.max_half_open = 100;
+	CU_ASSERT_EQUAL_FATAL(tif_start(), 0);
 }
 
 /* ---- the table ---- */
@@ -229,28 +188,28 @@ static void test_retransmit(void)
 	msg[23] = 0;				/* message ID 0 */
 	timeouts = 0;
 	CU_ASSERT_EQUAL(ikev2_msg_send_plain(sa, msg, sizeof(msg), true, on_resp, NULL), 0);
-	CU_ASSERT_EQUAL(tx_n, 1);
+	CU_ASSERT_EQUAL(tif_tx.n, 1);
 	CU_ASSERT_EQUAL(sa->mid.next_send, 1);
 	t = sa->mid.retx_at_ms;
 	ikev2_msg_tick(sa, t - 1);
-	CU_ASSERT_EQUAL(tx_n, 1);		/* not yet */
+	CU_ASSERT_EQUAL(tif_tx.n, 1);		/* not yet */
 	for (unsigned i = 1; i <= IKE_RETX_MAX; i++) {
 		uint64_t delay = (uint64_t)IKE_RETX_BASE_MS << i;
 
 		ikev2_msg_tick(sa, t);
-		CU_ASSERT_EQUAL(tx_n, ++expect);
-		CU_ASSERT_EQUAL(memcmp(tx_buf[1], msg, sizeof(msg)), 0);
+		CU_ASSERT_EQUAL(tif_tx.n, ++expect);
+		CU_ASSERT_EQUAL(memcmp(tif_tx.buf[1], msg, sizeof(msg)), 0);
 		CU_ASSERT_EQUAL(sa->mid.retx, i);
 		CU_ASSERT_EQUAL(sa->mid.retx_at_ms, t + (delay < IKE_RETX_CAP_MS ? delay : IKE_RETX_CAP_MS));
 		t = sa->mid.retx_at_ms;
 	}
 	CU_ASSERT_EQUAL(ikev2_counter(IKEV2_C_ikev2_retx), IKE_RETX_MAX);
 	ikev2_msg_tick(sa, t);			/* exhausted */
-	CU_ASSERT_EQUAL(tx_n, expect);
+	CU_ASSERT_EQUAL(tif_tx.n, expect);
 	CU_ASSERT_EQUAL(timeouts, 1);
 	CU_ASSERT_EQUAL(sa->state, IKE_SA_DEAD);
 	CU_ASSERT_PTR_NULL(sa->mid.req);
-	cfg_teardown();
+	tif_stop();
 }
 
 /* ---- a responder's IKE_SA_INIT ---- */
@@ -262,36 +221,12 @@ static struct ike_dh *req_dh;
 static size_t make_init_req(uint8_t *buf, size_t cap, uint16_t ke_group, const uint8_t *cookie,
 			    size_t cookie_len)
 {
-	struct gw_ike_proposal props[2];
-	uint8_t sa_body[512], ni[32], h[20] = { 0 };
-	struct ike_build b;
-	const uint8_t *pub;
-	size_t pub_len = 0;
-	int n, sl;
-	long len;
+	struct tif_init_req r = { .spi_i = 0x0102030405060708ULL, .group = ke_group,
+				  .cookie = cookie, .cookie_len = cookie_len, .ni = 0x11,
+				  .frag = true };
 
-	n = ike_proposals_from_cfg(&peer, IKE_SA_PROTO_IKE, props, 2);
-	CU_ASSERT_EQUAL_FATAL(n, 1);
-	sl = ike_sa_encode(sa_body, sizeof(sa_body), props, 1, NULL, 0);
-	CU_ASSERT_FATAL(sl > 0);
 	ike_dh_free(req_dh);
-	req_dh = ike_dh_new(ke_group);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(req_dh);
-	pub = ike_dh_public(req_dh, &pub_len);
-	memset(ni, 0x11, sizeof(ni));
-	ike_msg_build_init(&b, buf, cap, 0x0102030405060708ULL, 0, IKE_EXCH_IKE_SA_INIT,
-			   IKE_HDR_F_I, 0);
-	if (cookie != NULL)
-		ike_msg_add_notify(&b, 0, NULL, 0, IKE_N_COOKIE, cookie, cookie_len);
-	ike_msg_add_raw(&b, IKE_PL_SA, false, sa_body, (size_t)sl);
-	ike_msg_add_ke(&b, ke_group, pub, pub_len);
-	ike_msg_add_nonce(&b, ni, sizeof(ni));
-	ike_msg_add_notify(&b, 0, NULL, 0, IKE_N_NAT_DETECTION_SOURCE_IP, h, sizeof(h));
-	ike_msg_add_notify(&b, 0, NULL, 0, IKE_N_NAT_DETECTION_DESTINATION_IP, h, sizeof(h));
-	ike_msg_add_notify(&b, 0, NULL, 0, IKE_N_IKEV2_FRAGMENTATION_SUPPORTED, NULL, 0);
-	len = ike_msg_build_end(&b);
-	CU_ASSERT_FATAL(len > 0);
-	return (size_t)len;
+	return tif_v2_init_req_dh(buf, cap, &r, &req_dh);
 }
 
 static void deliver(const uint8_t *msg, size_t len)
@@ -319,8 +254,8 @@ static void test_responder_init(void)
 	cfg_setup(100);
 	len = make_init_req(req, sizeof(req), IKE_DH_ECP256, NULL, 0);
 	deliver(req, len);
-	CU_ASSERT_EQUAL_FATAL(tx_n, 1);
-	CU_ASSERT_EQUAL_FATAL(ike_msg_parse(tx_buf[0], tx_len[0], &m), IKE_MSG_OK);
+	CU_ASSERT_EQUAL_FATAL(tif_tx.n, 1);
+	CU_ASSERT_EQUAL_FATAL(ike_msg_parse(tif_tx.buf[0], tif_tx.len[0], &m), IKE_MSG_OK);
 	CU_ASSERT_EQUAL(m.hdr.exchange, IKE_EXCH_IKE_SA_INIT);
 	CU_ASSERT_EQUAL(m.hdr.flags, IKE_HDR_F_R);
 	CU_ASSERT_EQUAL(m.hdr.spi_i, 0x0102030405060708ULL);
@@ -353,11 +288,11 @@ static void test_responder_init(void)
 	CU_ASSERT_EQUAL(sa->mid.next_recv, 1);
 	/* a retransmitted request gets the same response, no second SA */
 	deliver(req, len);
-	CU_ASSERT_EQUAL_FATAL(tx_n, 2);
-	CU_ASSERT_EQUAL(tx_len[1], tx_len[0]);
-	CU_ASSERT_EQUAL(memcmp(tx_buf[1], tx_buf[0], tx_len[0]), 0);
+	CU_ASSERT_EQUAL_FATAL(tif_tx.n, 2);
+	CU_ASSERT_EQUAL(tif_tx.len[1], tif_tx.len[0]);
+	CU_ASSERT_EQUAL(memcmp(tif_tx.buf[1], tif_tx.buf[0], tif_tx.len[0]), 0);
 	CU_ASSERT_EQUAL(ike_sa_count(), 1);
-	cfg_teardown();
+	tif_stop();
 	ike_dh_free(req_dh);
 	req_dh = NULL;
 }
@@ -372,15 +307,15 @@ static void test_responder_invalid_ke(void)
 	cfg_setup(100);
 	len = make_init_req(req, sizeof(req), IKE_DH_CURVE25519, NULL, 0);
 	deliver(req, len);
-	CU_ASSERT_EQUAL_FATAL(tx_n, 1);
-	CU_ASSERT_EQUAL_FATAL(ike_msg_parse(tx_buf[0], tx_len[0], &m), IKE_MSG_OK);
+	CU_ASSERT_EQUAL_FATAL(tif_tx.n, 1);
+	CU_ASSERT_EQUAL_FATAL(ike_msg_parse(tif_tx.buf[0], tif_tx.len[0], &m), IKE_MSG_OK);
 	n = ike_msg_notify_find(&m, IKE_N_INVALID_KE_PAYLOAD);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(n);
 	CU_ASSERT_EQUAL(n->data.len, 2);
 	CU_ASSERT_EQUAL(n->data.p[0] << 8 | n->data.p[1], IKE_DH_ECP256);
 	CU_ASSERT_EQUAL(m.hdr.spi_r, 0);
 	CU_ASSERT_EQUAL(ike_sa_count(), 0);	/* stateless */
-	cfg_teardown();
+	tif_stop();
 	ike_dh_free(req_dh);
 	req_dh = NULL;
 }
@@ -395,8 +330,8 @@ static void test_responder_cookie(void)
 	cfg_setup(0);				/* every request is challenged */
 	len = make_init_req(req, sizeof(req), IKE_DH_ECP256, NULL, 0);
 	deliver(req, len);
-	CU_ASSERT_EQUAL_FATAL(tx_n, 1);
-	CU_ASSERT_EQUAL_FATAL(ike_msg_parse(tx_buf[0], tx_len[0], &m), IKE_MSG_OK);
+	CU_ASSERT_EQUAL_FATAL(tif_tx.n, 1);
+	CU_ASSERT_EQUAL_FATAL(ike_msg_parse(tif_tx.buf[0], tif_tx.len[0], &m), IKE_MSG_OK);
 	n = ike_msg_notify_find(&m, IKE_N_COOKIE);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(n);
 	CU_ASSERT_EQUAL(ike_sa_count(), 0);
@@ -414,9 +349,9 @@ static void test_responder_cookie(void)
 	len = make_init_req(req, sizeof(req), IKE_DH_ECP256, ck, ck_len);
 	deliver(req, len);
 	CU_ASSERT_EQUAL(ike_sa_count(), 1);
-	CU_ASSERT_EQUAL_FATAL(ike_msg_parse(tx_buf[2], tx_len[2], &m), IKE_MSG_OK);
+	CU_ASSERT_EQUAL_FATAL(ike_msg_parse(tif_tx.buf[2], tif_tx.len[2], &m), IKE_MSG_OK);
 	CU_ASSERT_EQUAL(m.n_ke, 1);
-	cfg_teardown();
+	tif_stop();
 	ike_dh_free(req_dh);
 	req_dh = NULL;
 }

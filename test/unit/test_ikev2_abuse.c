@@ -45,189 +45,40 @@
 #include "controlplane/ikev2/ikev2_int.h"
 #include "controlplane/ikev2/ikev2_msg.h"
 #include "test/unit/test_dp.h"
+#include "test/unit/test_ike_fixture.h"
 
 enum {
-	CAP_MAX = 16,
 	BUF = IKE_MSG_MAX,
 };
 
-static struct gw_cfg ikecfg;
-static struct cfg_peer peer;
-
-/* ---- the wire: what we send ---- */
-
-static uint8_t cap[CAP_MAX][2048];
-static size_t cap_len[CAP_MAX];
-static unsigned n_cap;
-
-static int fake_tx(const struct gw_addr *src, const struct gw_addr *dst, uint16_t sport,
-		   uint16_t dport, const void *data, size_t len)
-{
-	(void)src, (void)dst, (void)sport, (void)dport;
-	if (n_cap < CAP_MAX && len <= sizeof(cap[0])) {
-		memcpy(cap[n_cap], data, len);
-		cap_len[n_cap] = len;
-	}
-	n_cap++;
-	return 0;
-}
-
-static uint64_t cnt(enum ikev2_counter c)
-{
-	return ikev2_counter(c);
-}
-
 /* ---- the peer ---- */
 
-static struct ike_sk_key peer_out, peer_in;
-static uint32_t peer_mid;
-
+/* An established SA whose peer announced RFC 7383 fragmentation. */
 static struct ike_sa *new_sa(unsigned tag)
 {
-	struct ike_suite s = { IKE_ENCR_AES_GCM_16, 128, IKE_INTEG_NONE, IKE_PRF_HMAC_SHA2_256 };
-	uint8_t seed[32], ni[32], nr[32];
-	struct ike_sa *sa = ike_sa_new(IKE_RESPONDER, 0);
+	struct ike_sa *sa = tif_v2_sa(tag);
 
-	CU_ASSERT_FATAL(sa != NULL);
-	for (unsigned i = 0; i < 32; i++) {
-		seed[i] = (uint8_t)(i + tag);
-		ni[i] = (uint8_t)(0x40 + i);
-		nr[i] = (uint8_t)(0x80 + i);
-	}
-	for (unsigned i = 0; i < 8; i++)
-		sa->spi_i[i] = (uint8_t)(0xa0 + i + sa->id);
-	CU_ASSERT_FATAL(ike_sa_keys_derive(&s, (struct ike_chunk){ seed, 32 },
-					   (struct ike_chunk){ ni, 32 }, (struct ike_chunk){ nr, 32 },
-					   sa->spi_i, sa->spi_r, &sa->keys) == 0);
-	sa->suite = s;
-	sa->sk_in = sa->keys.ski;
-	sa->sk_out = sa->keys.skr;
-	peer_out = sa->keys.ski;
-	peer_in = sa->keys.skr;
-	peer_mid = 0;
-	sa->dh_group = IKE_DH_ECP256;
 	sa->frag_ok = true;
-	gw_addr_parse("10.10.0.1", &sa->local);
-	gw_addr_parse("10.10.0.2", &sa->remote);
-	sa->local_port = sa->remote_port = 4500;
-	sa->encap = true;
-	sa->last_rx_ms = ikev2_now_ms();
-	ike_sa_state(sa, IKE_SA_ESTABLISHED, "test");
-	n_cap = 0;
 	return sa;
 }
 
-/* The last datagram the peer sent (for replays); hold: build, do not
- * deliver. */
-static uint8_t last_dg[BUF];
-static size_t last_len;
-static bool hold;
-
-static void deliver(const struct ike_sa *sa, const uint8_t *m, size_t len)
-{
-	struct ike_dgram d;
-
-	memset(&d, 0, sizeof(d));
-	d.src = sa->remote;
-	d.dst = sa->local;
-	d.sport = d.dport = 4500;
-	d.data = m;
-	d.len = len;
-	ikev2_msg_input(&d);
-}
-
-/*
- * Encrypt inner[0..len) (first payload type first) as the peer into one
- * SK message (frag_total 0) or SKF fragment frag_num/frag_total; corrupt:
- * flip an ICV bit.  Kept in last_dg, then delivered.
- */
-static void peer_send_x(const struct ike_sa *sa, uint8_t exch, bool response, uint32_t msg_id,
-			uint8_t first, const uint8_t *inner, size_t len, uint16_t frag_num,
-			uint16_t frag_total, bool corrupt)
-{
-	size_t hl = frag_total ? IKE_SKF_HDR_LEN : IKE_SK_HDR_LEN;
-	size_t pl = ike_sk_payload_len(&peer_out, hl, len);
-	size_t iv = ike_sk_iv_len(&peer_out), ml = IKE_HDR_LEN + pl;
-	uint8_t *m = last_dg;
-
-	CU_ASSERT_FATAL(pl > 0 && ml <= sizeof(last_dg));
-	memset(m, 0, ml);
-	memcpy(m, sa->spi_i, 8);
-	memcpy(m + 8, sa->spi_r, 8);
-	m[16] = frag_total ? IKE_PL_SKF : IKE_PL_SK;
-	m[17] = IKE_VERSION;
-	m[18] = exch;
-	m[19] = (uint8_t)(IKE_HDR_F_I | (response ? IKE_HDR_F_R : 0));
-	m[20] = (uint8_t)(msg_id >> 24);
-	m[21] = (uint8_t)(msg_id >> 16);
-	m[22] = (uint8_t)(msg_id >> 8);
-	m[23] = (uint8_t)msg_id;
-	m[25] = (uint8_t)(ml >> 16);
-	m[26] = (uint8_t)(ml >> 8);
-	m[27] = (uint8_t)ml;
-	m[IKE_HDR_LEN] = frag_num <= 1 && len > 0 ? first : IKE_PL_NONE;
-	m[IKE_HDR_LEN + 2] = (uint8_t)(pl >> 8);
-	m[IKE_HDR_LEN + 3] = (uint8_t)pl;
-	if (frag_total) {
-		m[IKE_HDR_LEN + 4] = (uint8_t)(frag_num >> 8);
-		m[IKE_HDR_LEN + 5] = (uint8_t)frag_num;
-		m[IKE_HDR_LEN + 6] = (uint8_t)(frag_total >> 8);
-		m[IKE_HDR_LEN + 7] = (uint8_t)frag_total;
-	}
-	if (len > 0)
-		memcpy(m + IKE_HDR_LEN + hl + iv, inner, len);
-	CU_ASSERT_FATAL(ike_sk_encrypt(&peer_out, m, ml, IKE_HDR_LEN, hl, len) == 0);
-	if (corrupt)
-		m[ml - 1] ^= 1;
-	last_len = ml;
-	if (!hold)
-		deliver(sa, m, ml);
-}
-
-static struct ike_build ib;
-static uint8_t ibuf[BUF];
-
-static void inner_begin(void)
-{
-	ike_msg_build_init_inner(&ib, ibuf, sizeof(ibuf));
-}
-
-static long inner_end(void)
-{
-	return ib.len == 0 ? 0 : ike_msg_build_end(&ib);
-}
-
-/* A request of exch with the inner payloads built since inner_begin(). */
+/* A request of exch with the inner payloads built since tif_v2_inner_begin(). */
 static void peer_request_id(const struct ike_sa *sa, uint8_t exch, uint32_t id)
 {
-	long len = inner_end();
+	long len = tif_v2_inner_end();
 
 	CU_ASSERT_FATAL(len >= 0);
-	peer_send_x(sa, exch, false, id, ib.first, ibuf, (size_t)len, 0, 0, false);
+	tif_v2_send(sa, exch, false, id, tif_v2.ib.first, tif_v2.ibuf, (size_t)len, 0, 0, false);
 }
 
 static void peer_request(const struct ike_sa *sa, uint8_t exch)
 {
-	peer_request_id(sa, exch, peer_mid++);
+	peer_request_id(sa, exch, tif_v2.mid++);
 }
 
-/* Decrypt and parse capture idx as the peer (SK only). */
-static uint8_t rx[2048];
+/* What sent_plain() parses. */
+static uint8_t rx[BUF];
 static struct ike_msg rxm;
-
-static struct ike_msg *sent(unsigned idx)
-{
-	size_t po = 0, pl = 0;
-
-	CU_ASSERT_FATAL(idx < n_cap && idx < CAP_MAX);
-	memcpy(rx, cap[idx], cap_len[idx]);
-	CU_ASSERT_FATAL(ike_msg_parse(rx, cap_len[idx], &rxm) == IKE_MSG_OK);
-	CU_ASSERT_FATAL(rxm.n_sk == 1);
-	CU_ASSERT_FATAL(ike_sk_decrypt(&peer_in, rx, cap_len[idx], rxm.sk.aad_len - IKE_SK_HDR_LEN,
-				       IKE_SK_HDR_LEN, &po, &pl) == 0);
-	CU_ASSERT_FATAL(ike_msg_parse_inner(&rxm, rxm.sk.inner_next, rx + po, pl) == IKE_MSG_OK);
-	return &rxm;
-}
 
 /* ---- what must not change ---- */
 
@@ -287,25 +138,25 @@ static void snap_check(const struct ike_sa *sa, const struct snap *s, bool mid_m
 static void still_works(struct ike_sa *sa)
 {
 	uint64_t now = ikev2_now_ms();
-	unsigned before = n_cap;
+	unsigned before = tif_tx.n;
 	struct ike_msg *m;
 
-	inner_begin();
+	tif_v2_inner_begin();
 	peer_request(sa, IKE_EXCH_INFORMATIONAL);
-	CU_ASSERT_EQUAL_FATAL(n_cap, before + 1);
-	m = sent(before);
+	CU_ASSERT_EQUAL_FATAL(tif_tx.n, before + 1);
+	m = tif_v2_sent(before);
 	CU_ASSERT(m->hdr.flags & IKE_HDR_F_R);
-	CU_ASSERT_EQUAL(m->hdr.msg_id, peer_mid - 1);
+	CU_ASSERT_EQUAL(m->hdr.msg_id, tif_v2.mid - 1);
 	CU_ASSERT_EQUAL(sa->state, IKE_SA_ESTABLISHED);
 	/* our DPD */
 	sa->last_rx_ms = now - 10000;
 	sa->dpd_at_ms = 0;
 	ikev2_info_tick(sa, now);
-	CU_ASSERT_EQUAL_FATAL(n_cap, before + 2);
-	m = sent(before + 1);
+	CU_ASSERT_EQUAL_FATAL(tif_tx.n, before + 2);
+	m = tif_v2_sent(before + 1);
 	CU_ASSERT_FALSE(m->hdr.flags & IKE_HDR_F_R);
 	CU_ASSERT_PTR_NOT_NULL(sa->mid.req);
-	peer_send_x(sa, IKE_EXCH_INFORMATIONAL, true, m->hdr.msg_id, 0, NULL, 0, 0, 0, false);
+	tif_v2_send(sa, IKE_EXCH_INFORMATIONAL, true, m->hdr.msg_id, 0, NULL, 0, 0, 0, false);
 	CU_ASSERT_PTR_NULL(sa->mid.req);
 	CU_ASSERT_EQUAL(sa->state, IKE_SA_ESTABLISHED);
 }
@@ -317,54 +168,54 @@ static void test_replayed_requests(void)
 	static uint8_t req0[BUF], req1[BUF];
 	size_t len0, len1;
 	struct ike_sa *sa = new_sa(1);
-	uint64_t msgid = cnt(IKEV2_C_ikev2_drop_msgid), resent = cnt(IKEV2_C_ikev2_resp_resent);
-	uint64_t icv = cnt(IKEV2_C_ikev2_drop_icv), state = cnt(IKEV2_C_ikev2_drop_state);
+	uint64_t msgid = ikev2_counter(IKEV2_C_ikev2_drop_msgid), resent = ikev2_counter(IKEV2_C_ikev2_resp_resent);
+	uint64_t icv = ikev2_counter(IKEV2_C_ikev2_drop_icv), state = ikev2_counter(IKEV2_C_ikev2_drop_state);
 	struct snap s;
 
-	inner_begin();
+	tif_v2_inner_begin();
 	peer_request(sa, IKE_EXCH_INFORMATIONAL);
-	memcpy(req0, last_dg, last_len);
-	len0 = last_len;
-	inner_begin();
-	ike_msg_add_notify(&ib, 0, NULL, 0, 40000, "x", 1);	/* a private notify */
+	memcpy(req0, tif_v2.dg, tif_v2.dg_len);
+	len0 = tif_v2.dg_len;
+	tif_v2_inner_begin();
+	ike_msg_add_notify(&tif_v2.ib, 0, NULL, 0, 40000, "x", 1);	/* a private notify */
 	peer_request(sa, IKE_EXCH_INFORMATIONAL);
-	memcpy(req1, last_dg, last_len);
-	len1 = last_len;
-	CU_ASSERT_EQUAL_FATAL(n_cap, 2);
+	memcpy(req1, tif_v2.dg, tif_v2.dg_len);
+	len1 = tif_v2.dg_len;
+	CU_ASSERT_EQUAL_FATAL(tif_tx.n, 2);
 	snap_take(sa, &s);
 	/* an old request after a newer one: dropped, nothing sent */
-	deliver(sa, req0, len0);
-	CU_ASSERT_EQUAL(n_cap, 2);
-	CU_ASSERT_EQUAL(cnt(IKEV2_C_ikev2_drop_msgid), msgid + 1);
+	tif_v2_deliver(sa, req0, len0);
+	CU_ASSERT_EQUAL(tif_tx.n, 2);
+	CU_ASSERT_EQUAL(ikev2_counter(IKEV2_C_ikev2_drop_msgid), msgid + 1);
 	snap_check(sa, &s, false);
 	/* the last one: the cached response again, byte for byte */
-	deliver(sa, req1, len1);
-	CU_ASSERT_EQUAL_FATAL(n_cap, 3);
-	CU_ASSERT_EQUAL(cnt(IKEV2_C_ikev2_resp_resent), resent + 1);
-	CU_ASSERT_EQUAL(cap_len[2], cap_len[1]);
-	CU_ASSERT(memcmp(cap[2], cap[1], cap_len[1]) == 0);
+	tif_v2_deliver(sa, req1, len1);
+	CU_ASSERT_EQUAL_FATAL(tif_tx.n, 3);
+	CU_ASSERT_EQUAL(ikev2_counter(IKEV2_C_ikev2_resp_resent), resent + 1);
+	CU_ASSERT_EQUAL(tif_tx.len[2], tif_tx.len[1]);
+	CU_ASSERT(memcmp(tif_tx.buf[2], tif_tx.buf[1], tif_tx.len[1]) == 0);
 	snap_check(sa, &s, false);
 	/* the last one with a bad ICV (its header forged): nothing resent */
 	req1[len1 - 1] ^= 0x80;
-	deliver(sa, req1, len1);
-	CU_ASSERT_EQUAL(n_cap, 3);
-	CU_ASSERT_EQUAL(cnt(IKEV2_C_ikev2_drop_icv), icv + 1);
+	tif_v2_deliver(sa, req1, len1);
+	CU_ASSERT_EQUAL(tif_tx.n, 3);
+	CU_ASSERT_EQUAL(ikev2_counter(IKEV2_C_ikev2_drop_icv), icv + 1);
 	snap_check(sa, &s, false);
 	/* reordered: IDs beyond the window (next + 1 .. next + 1000) */
 	for (uint32_t i = 1; i <= 1000; i++) {
-		inner_begin();
-		peer_request_id(sa, IKE_EXCH_INFORMATIONAL, peer_mid + i);
+		tif_v2_inner_begin();
+		peer_request_id(sa, IKE_EXCH_INFORMATIONAL, tif_v2.mid + i);
 	}
-	peer_request_id(sa, IKE_EXCH_INFORMATIONAL, peer_mid - 3);	/* wrapped below */
-	CU_ASSERT_EQUAL(n_cap, 3);
-	CU_ASSERT_EQUAL(cnt(IKEV2_C_ikev2_drop_msgid), msgid + 1002);
+	peer_request_id(sa, IKE_EXCH_INFORMATIONAL, tif_v2.mid - 3);	/* wrapped below */
+	CU_ASSERT_EQUAL(tif_tx.n, 3);
+	CU_ASSERT_EQUAL(ikev2_counter(IKEV2_C_ikev2_drop_msgid), msgid + 1002);
 	snap_check(sa, &s, false);
 	/* IKE_AUTH on an established SA: no answer, the ID not consumed */
-	inner_begin();
-	ike_msg_add_notify(&ib, 0, NULL, 0, 40000, "y", 1);
-	peer_request_id(sa, IKE_EXCH_IKE_AUTH, peer_mid);
-	CU_ASSERT_EQUAL(n_cap, 3);
-	CU_ASSERT_EQUAL(cnt(IKEV2_C_ikev2_drop_state), state + 1);
+	tif_v2_inner_begin();
+	ike_msg_add_notify(&tif_v2.ib, 0, NULL, 0, 40000, "y", 1);
+	peer_request_id(sa, IKE_EXCH_IKE_AUTH, tif_v2.mid);
+	CU_ASSERT_EQUAL(tif_tx.n, 3);
+	CU_ASSERT_EQUAL(ikev2_counter(IKEV2_C_ikev2_drop_state), state + 1);
 	snap_check(sa, &s, false);
 	still_works(sa);
 	ike_sa_kill(sa, "test done");
@@ -377,24 +228,24 @@ static void test_replayed_create_child(void)
 	static uint8_t cc[BUF];
 	size_t cc_len;
 	struct ike_sa *sa = new_sa(2);
-	uint64_t msgid = cnt(IKEV2_C_ikev2_drop_msgid);
+	uint64_t msgid = ikev2_counter(IKEV2_C_ikev2_drop_msgid);
 	uint8_t nonce[32] = { 1 };
 	struct snap s;
 
-	inner_begin();
-	ike_msg_add_nonce(&ib, nonce, sizeof(nonce));
+	tif_v2_inner_begin();
+	ike_msg_add_nonce(&tif_v2.ib, nonce, sizeof(nonce));
 	peer_request(sa, IKE_EXCH_CREATE_CHILD_SA);
-	memcpy(cc, last_dg, last_len);
-	cc_len = last_len;
-	CU_ASSERT_EQUAL_FATAL(n_cap, 1);
-	inner_begin();
+	memcpy(cc, tif_v2.dg, tif_v2.dg_len);
+	cc_len = tif_v2.dg_len;
+	CU_ASSERT_EQUAL_FATAL(tif_tx.n, 1);
+	tif_v2_inner_begin();
 	peer_request(sa, IKE_EXCH_INFORMATIONAL);
-	CU_ASSERT_EQUAL_FATAL(n_cap, 2);
+	CU_ASSERT_EQUAL_FATAL(tif_tx.n, 2);
 	snap_take(sa, &s);
 	for (unsigned i = 0; i < 100; i++)
-		deliver(sa, cc, cc_len);
-	CU_ASSERT_EQUAL(n_cap, 2);
-	CU_ASSERT_EQUAL(cnt(IKEV2_C_ikev2_drop_msgid), msgid + 100);
+		tif_v2_deliver(sa, cc, cc_len);
+	CU_ASSERT_EQUAL(tif_tx.n, 2);
+	CU_ASSERT_EQUAL(ikev2_counter(IKEV2_C_ikev2_drop_msgid), msgid + 100);
 	snap_check(sa, &s, false);
 	still_works(sa);
 	ike_sa_kill(sa, "test done");
@@ -405,7 +256,7 @@ static void test_replayed_responses(void)
 	static uint8_t resp[BUF];
 	size_t resp_len;
 	struct ike_sa *sa = new_sa(3);
-	uint64_t now = ikev2_now_ms(), msgid = cnt(IKEV2_C_ikev2_drop_msgid);
+	uint64_t now = ikev2_now_ms(), msgid = ikev2_counter(IKEV2_C_ikev2_drop_msgid);
 	struct ike_msg *m;
 	uint32_t id;
 	struct snap s;
@@ -413,73 +264,50 @@ static void test_replayed_responses(void)
 	sa->last_rx_ms = now - 10000;
 	sa->dpd_at_ms = 0;
 	ikev2_info_tick(sa, now);				/* our DPD, ID 0 */
-	CU_ASSERT_EQUAL_FATAL(n_cap, 1);
-	id = sent(0)->hdr.msg_id;
+	CU_ASSERT_EQUAL_FATAL(tif_tx.n, 1);
+	id = tif_v2_sent(0)->hdr.msg_id;
 	/* responses out of order: IDs other than the outstanding one */
-	peer_send_x(sa, IKE_EXCH_INFORMATIONAL, true, id + 1, 0, NULL, 0, 0, 0, false);
-	peer_send_x(sa, IKE_EXCH_INFORMATIONAL, true, id + 7, 0, NULL, 0, 0, 0, false);
-	peer_send_x(sa, IKE_EXCH_INFORMATIONAL, true, id - 1, 0, NULL, 0, 0, 0, false);
-	CU_ASSERT_EQUAL(cnt(IKEV2_C_ikev2_drop_msgid), msgid + 3);
+	tif_v2_send(sa, IKE_EXCH_INFORMATIONAL, true, id + 1, 0, NULL, 0, 0, 0, false);
+	tif_v2_send(sa, IKE_EXCH_INFORMATIONAL, true, id + 7, 0, NULL, 0, 0, 0, false);
+	tif_v2_send(sa, IKE_EXCH_INFORMATIONAL, true, id - 1, 0, NULL, 0, 0, 0, false);
+	CU_ASSERT_EQUAL(ikev2_counter(IKEV2_C_ikev2_drop_msgid), msgid + 3);
 	CU_ASSERT_PTR_NOT_NULL(sa->mid.req);
 	/* the right one */
-	peer_send_x(sa, IKE_EXCH_INFORMATIONAL, true, id, 0, NULL, 0, 0, 0, false);
-	memcpy(resp, last_dg, last_len);
-	resp_len = last_len;
+	tif_v2_send(sa, IKE_EXCH_INFORMATIONAL, true, id, 0, NULL, 0, 0, 0, false);
+	memcpy(resp, tif_v2.dg, tif_v2.dg_len);
+	resp_len = tif_v2.dg_len;
 	CU_ASSERT_PTR_NULL(sa->mid.req);
 	snap_take(sa, &s);
 	/* replayed, and a response with no request outstanding */
-	deliver(sa, resp, resp_len);
-	peer_send_x(sa, IKE_EXCH_CREATE_CHILD_SA, true, id + 1, 0, NULL, 0, 0, 0, false);
-	CU_ASSERT_EQUAL(cnt(IKEV2_C_ikev2_drop_msgid), msgid + 5);
-	CU_ASSERT_EQUAL(n_cap, 1);
+	tif_v2_deliver(sa, resp, resp_len);
+	tif_v2_send(sa, IKE_EXCH_CREATE_CHILD_SA, true, id + 1, 0, NULL, 0, 0, 0, false);
+	CU_ASSERT_EQUAL(ikev2_counter(IKEV2_C_ikev2_drop_msgid), msgid + 5);
+	CU_ASSERT_EQUAL(tif_tx.n, 1);
 	snap_check(sa, &s, false);
 	/* the next DPD, and the old response replayed while it waits */
 	sa->last_rx_ms = now - 10000;
 	sa->dpd_at_ms = 0;
 	ikev2_info_tick(sa, now);
-	CU_ASSERT_EQUAL_FATAL(n_cap, 2);
-	m = sent(1);
+	CU_ASSERT_EQUAL_FATAL(tif_tx.n, 2);
+	m = tif_v2_sent(1);
 	CU_ASSERT_EQUAL(m->hdr.msg_id, id + 1);
-	deliver(sa, resp, resp_len);
-	CU_ASSERT_EQUAL(cnt(IKEV2_C_ikev2_drop_msgid), msgid + 6);
+	tif_v2_deliver(sa, resp, resp_len);
+	CU_ASSERT_EQUAL(ikev2_counter(IKEV2_C_ikev2_drop_msgid), msgid + 6);
 	CU_ASSERT_PTR_NOT_NULL(sa->mid.req);
-	peer_send_x(sa, IKE_EXCH_INFORMATIONAL, true, id + 1, 0, NULL, 0, 0, 0, false);
+	tif_v2_send(sa, IKE_EXCH_INFORMATIONAL, true, id + 1, 0, NULL, 0, 0, 0, false);
 	CU_ASSERT_PTR_NULL(sa->mid.req);
 	still_works(sa);
 	ike_sa_kill(sa, "test done");
 }
 
-/* A hand-made IKE_SA_INIT request from the peer's address. */
+/* A hand-made IKE_SA_INIT request from the peer's address (*dh: its
+ * key pair). */
 static size_t make_init_req(uint8_t *buf, size_t cap_, struct ike_dh **dh, unsigned extra_n)
 {
-	struct gw_ike_proposal props[2];
-	uint8_t sa_body[512], ni[32], h[20] = { 0 };
-	struct ike_build b;
-	const uint8_t *pub;
-	size_t pub_len = 0;
-	int n, sl;
-	long len;
+	struct tif_init_req r = { .spi_i = 0x0102030405060708ULL, .group = IKE_DH_ECP256,
+				  .ni = 0x11, .n_extra = extra_n };
 
-	n = ike_proposals_from_cfg(&peer, IKE_SA_PROTO_IKE, props, 2);
-	CU_ASSERT_EQUAL_FATAL(n, 1);
-	sl = ike_sa_encode(sa_body, sizeof(sa_body), props, 1, NULL, 0);
-	CU_ASSERT_FATAL(sl > 0);
-	*dh = ike_dh_new(IKE_DH_ECP256);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(*dh);
-	pub = ike_dh_public(*dh, &pub_len);
-	memset(ni, 0x11, sizeof(ni));
-	ike_msg_build_init(&b, buf, cap_, 0x0102030405060708ULL, 0, IKE_EXCH_IKE_SA_INIT,
-			   IKE_HDR_F_I, 0);
-	ike_msg_add_raw(&b, IKE_PL_SA, false, sa_body, (size_t)sl);
-	ike_msg_add_ke(&b, IKE_DH_ECP256, pub, pub_len);
-	ike_msg_add_nonce(&b, ni, sizeof(ni));
-	ike_msg_add_notify(&b, 0, NULL, 0, IKE_N_NAT_DETECTION_SOURCE_IP, h, sizeof(h));
-	ike_msg_add_notify(&b, 0, NULL, 0, IKE_N_NAT_DETECTION_DESTINATION_IP, h, sizeof(h));
-	for (unsigned i = 0; i < extra_n; i++)
-		ike_msg_add_notify(&b, 0, NULL, 0, 40001, NULL, 0);
-	len = ike_msg_build_end(&b);
-	CU_ASSERT_FATAL(len > 0);
-	return (size_t)len;
+	return tif_v2_init_req_dh(buf, cap_, &r, dh);
 }
 
 static void deliver_500(const uint8_t *msg, size_t len)
@@ -503,13 +331,13 @@ static void test_replayed_init(void)
 	struct ike_dh *dh = NULL;
 	size_t len = make_init_req(req, sizeof(req), &dh, 0);
 	unsigned sas = ike_sa_count(), half = ike_sa_half_open();
-	uint64_t msgid = cnt(IKEV2_C_ikev2_drop_msgid), resent = cnt(IKEV2_C_ikev2_resp_resent);
+	uint64_t msgid = ikev2_counter(IKEV2_C_ikev2_drop_msgid), resent = ikev2_counter(IKEV2_C_ikev2_resp_resent);
 	struct ike_sa *sa;
 	struct snap s;
 
-	n_cap = 0;
+	tif_tx.n = 0;
 	deliver_500(req, len);
-	CU_ASSERT_EQUAL_FATAL(n_cap, 1);
+	CU_ASSERT_EQUAL_FATAL(tif_tx.n, 1);
 	CU_ASSERT_EQUAL(ike_sa_count(), sas + 1);
 	CU_ASSERT_EQUAL(ike_sa_half_open(), half + 1);
 	for (uint64_t id = 0; (sa = ike_sa_next(id)) != NULL; id = sa->id)
@@ -517,8 +345,8 @@ static void test_replayed_init(void)
 			break;
 	CU_ASSERT_PTR_NOT_NULL_FATAL(sa);
 	deliver_500(req, len);					/* retransmission */
-	CU_ASSERT_EQUAL(n_cap, 2);
-	CU_ASSERT_EQUAL(cnt(IKEV2_C_ikev2_resp_resent), resent + 1);
+	CU_ASSERT_EQUAL(tif_tx.n, 2);
+	CU_ASSERT_EQUAL(ikev2_counter(IKEV2_C_ikev2_resp_resent), resent + 1);
 	/* as if IKE_AUTH (ID 1) was answered */
 	sa->mid.resp_id = 1;
 	sa->mid.next_recv = 2;
@@ -526,14 +354,14 @@ static void test_replayed_init(void)
 	snap_take(sa, &s);
 	for (unsigned i = 0; i < 50; i++)
 		deliver_500(req, len);
-	CU_ASSERT_EQUAL(n_cap, 2);
-	CU_ASSERT_EQUAL(cnt(IKEV2_C_ikev2_drop_msgid), msgid + 50);
+	CU_ASSERT_EQUAL(tif_tx.n, 2);
+	CU_ASSERT_EQUAL(ikev2_counter(IKEV2_C_ikev2_drop_msgid), msgid + 50);
 	snap_check(sa, &s, false);
 	/* the SA floated to 4500 (NAT-T): a replay from 500 is still its own */
 	sa->local_port = sa->remote_port = 4500;
 	deliver_500(req, len);
-	CU_ASSERT_EQUAL(n_cap, 2);
-	CU_ASSERT_EQUAL(cnt(IKEV2_C_ikev2_drop_msgid), msgid + 51);
+	CU_ASSERT_EQUAL(tif_tx.n, 2);
+	CU_ASSERT_EQUAL(ikev2_counter(IKEV2_C_ikev2_drop_msgid), msgid + 51);
 	snap_check(sa, &s, false);
 	CU_ASSERT_EQUAL(ike_sa_count(), sas + 1);
 	ike_sa_kill(sa, "test done");
@@ -546,33 +374,33 @@ static void test_oversized_datagrams(void)
 {
 	static uint8_t big[IKE_MSG_MAX + 2];
 	struct ike_sa *sa = new_sa(4);
-	uint64_t over = cnt(IKEV2_C_ikev2_drop_oversize), parse = cnt(IKEV2_C_ikev2_drop_parse);
+	uint64_t over = ikev2_counter(IKEV2_C_ikev2_drop_oversize), parse = ikev2_counter(IKEV2_C_ikev2_drop_parse);
 	struct snap s;
 
-	inner_begin();
+	tif_v2_inner_begin();
 	peer_request(sa, IKE_EXCH_INFORMATIONAL);
 	snap_take(sa, &s);
-	n_cap = 0;
+	tif_tx.n = 0;
 	/* a whole message, then padded past 65535 octets */
-	memcpy(big, last_dg, last_len);
-	deliver(sa, big, sizeof(big));
-	CU_ASSERT_EQUAL(cnt(IKEV2_C_ikev2_drop_oversize), over + 1);
+	memcpy(big, tif_v2.dg, tif_v2.dg_len);
+	tif_v2_deliver(sa, big, sizeof(big));
+	CU_ASSERT_EQUAL(ikev2_counter(IKEV2_C_ikev2_drop_oversize), over + 1);
 	/* the header's length above, below the datagram's */
-	inner_begin();
-	hold = true;
-	peer_request_id(sa, IKE_EXCH_INFORMATIONAL, peer_mid);
-	hold = false;
-	memcpy(big, last_dg, last_len);
+	tif_v2_inner_begin();
+	tif_v2.hold = true;
+	peer_request_id(sa, IKE_EXCH_INFORMATIONAL, tif_v2.mid);
+	tif_v2.hold = false;
+	memcpy(big, tif_v2.dg, tif_v2.dg_len);
 	big[27]++;
-	deliver(sa, big, last_len);
+	tif_v2_deliver(sa, big, tif_v2.dg_len);
 	big[27] -= 2;
-	deliver(sa, big, last_len);
+	tif_v2_deliver(sa, big, tif_v2.dg_len);
 	big[27]++;
 	big[24] = 0x7f;					/* 2 GB */
-	deliver(sa, big, last_len);
-	deliver(sa, big, IKE_HDR_LEN - 1);		/* not even a header */
-	CU_ASSERT_EQUAL(cnt(IKEV2_C_ikev2_drop_parse), parse + 4);
-	CU_ASSERT_EQUAL(n_cap, 0);
+	tif_v2_deliver(sa, big, tif_v2.dg_len);
+	tif_v2_deliver(sa, big, IKE_HDR_LEN - 1);		/* not even a header */
+	CU_ASSERT_EQUAL(ikev2_counter(IKEV2_C_ikev2_drop_parse), parse + 4);
+	CU_ASSERT_EQUAL(tif_tx.n, 0);
 	snap_check(sa, &s, false);
 	still_works(sa);
 	ike_sa_kill(sa, "test done");
@@ -648,16 +476,16 @@ static size_t raw_ts(uint8_t *p, unsigned n)
 static void expect_syntax(struct ike_sa *sa, uint8_t exch, uint8_t first, const uint8_t *inner,
 			  size_t len)
 {
-	uint64_t inner_c = cnt(IKEV2_C_ikev2_drop_inner);
-	unsigned before = n_cap;
+	uint64_t inner_c = ikev2_counter(IKEV2_C_ikev2_drop_inner);
+	unsigned before = tif_tx.n;
 	struct ike_msg *m;
 	struct snap s;
 
 	snap_take(sa, &s);
-	peer_send_x(sa, exch, false, peer_mid++, first, inner, len, 0, 0, false);
-	CU_ASSERT_EQUAL(cnt(IKEV2_C_ikev2_drop_inner), inner_c + 1);
-	CU_ASSERT_EQUAL_FATAL(n_cap, before + 1);
-	m = sent(before);
+	tif_v2_send(sa, exch, false, tif_v2.mid++, first, inner, len, 0, 0, false);
+	CU_ASSERT_EQUAL(ikev2_counter(IKEV2_C_ikev2_drop_inner), inner_c + 1);
+	CU_ASSERT_EQUAL_FATAL(tif_tx.n, before + 1);
+	m = tif_v2_sent(before);
 	CU_ASSERT_EQUAL(m->n_n, 1);
 	CU_ASSERT_EQUAL(m->n[0].type, IKE_N_INVALID_SYNTAX);
 	snap_check(sa, &s, true);
@@ -695,29 +523,29 @@ static void test_payload_counts(void)
 	for (unsigned i = 0; i < RTE_DIM(sas); i++) {
 		size_t sl = raw_sa(sab, sas[i].props, sas[i].xf);
 
-		inner_begin();
-		ike_msg_add_raw(&ib, IKE_PL_SA, false, sab, sl);
-		len = (size_t)inner_end();
+		tif_v2_inner_begin();
+		ike_msg_add_raw(&tif_v2.ib, IKE_PL_SA, false, sab, sl);
+		len = (size_t)tif_v2_inner_end();
 		CU_ASSERT_FATAL(len > 0);
-		expect_syntax(sa, IKE_EXCH_CREATE_CHILD_SA, ib.first, ibuf, len);
+		expect_syntax(sa, IKE_EXCH_CREATE_CHILD_SA, tif_v2.ib.first, tif_v2.ibuf, len);
 	}
 	{
 		size_t tl = raw_ts(sab, IKE_MSG_MAX_TS + 1);
 
-		inner_begin();
-		ike_msg_add_raw(&ib, IKE_PL_TSI, false, sab, tl);
-		len = (size_t)inner_end();
-		expect_syntax(sa, IKE_EXCH_CREATE_CHILD_SA, ib.first, ibuf, len);
+		tif_v2_inner_begin();
+		ike_msg_add_raw(&tif_v2.ib, IKE_PL_TSI, false, sab, tl);
+		len = (size_t)tif_v2_inner_end();
+		expect_syntax(sa, IKE_EXCH_CREATE_CHILD_SA, tif_v2.ib.first, tif_v2.ibuf, len);
 	}
 	/* a transform count that lies (255, one present) */
 	{
 		size_t sl = raw_sa(sab, 1, 1);
 
 		sab[7] = 255;
-		inner_begin();
-		ike_msg_add_raw(&ib, IKE_PL_SA, false, sab, sl);
-		len = (size_t)inner_end();
-		expect_syntax(sa, IKE_EXCH_CREATE_CHILD_SA, ib.first, ibuf, len);
+		tif_v2_inner_begin();
+		ike_msg_add_raw(&tif_v2.ib, IKE_PL_SA, false, sab, sl);
+		len = (size_t)tif_v2_inner_end();
+		expect_syntax(sa, IKE_EXCH_CREATE_CHILD_SA, tif_v2.ib.first, tif_v2.ibuf, len);
 	}
 	still_works(sa);
 	ike_sa_kill(sa, "test done");
@@ -731,13 +559,13 @@ static void test_init_counts(void)
 	struct ike_dh *dh = NULL;
 	size_t len = make_init_req(req, sizeof(req), &dh, IKE_MSG_MAX_N);
 	unsigned sas = ike_sa_count(), half = ike_sa_half_open();
-	uint64_t parse = cnt(IKEV2_C_ikev2_drop_parse);
+	uint64_t parse = ikev2_counter(IKEV2_C_ikev2_drop_parse);
 
 	req[0] ^= 0x55;					/* another SPIi */
-	n_cap = 0;
+	tif_tx.n = 0;
 	deliver_500(req, len);
-	CU_ASSERT_EQUAL(n_cap, 0);
-	CU_ASSERT_EQUAL(cnt(IKEV2_C_ikev2_drop_parse), parse + 1);
+	CU_ASSERT_EQUAL(tif_tx.n, 0);
+	CU_ASSERT_EQUAL(ikev2_counter(IKEV2_C_ikev2_drop_parse), parse + 1);
 	CU_ASSERT_EQUAL(ike_sa_count(), sas);
 	CU_ASSERT_EQUAL(ike_sa_half_open(), half);
 	ike_dh_free(dh);
@@ -750,28 +578,9 @@ static void test_init_counts(void)
 static size_t init_req(uint8_t *buf, size_t cap_, uint64_t spi_i, uint16_t group,
 		       const uint8_t *ke, size_t ke_len, const uint8_t *cookie, size_t ck_len)
 {
-	struct gw_ike_proposal props[2];
-	uint8_t sa_body[512], ni[32], h[20] = { 0 };
-	struct ike_build b;
-	int n, sl;
-	long len;
+	struct tif_init_req r = { spi_i, group, ke, ke_len, cookie, ck_len, 0x22, false, 0 };
 
-	n = ike_proposals_from_cfg(&peer, IKE_SA_PROTO_IKE, props, 2);
-	CU_ASSERT_EQUAL_FATAL(n, 1);
-	sl = ike_sa_encode(sa_body, sizeof(sa_body), props, 1, NULL, 0);
-	CU_ASSERT_FATAL(sl > 0);
-	memset(ni, 0x22, sizeof(ni));
-	ike_msg_build_init(&b, buf, cap_, spi_i, 0, IKE_EXCH_IKE_SA_INIT, IKE_HDR_F_I, 0);
-	if (cookie != NULL)
-		ike_msg_add_notify(&b, 0, NULL, 0, IKE_N_COOKIE, cookie, ck_len);
-	ike_msg_add_raw(&b, IKE_PL_SA, false, sa_body, (size_t)sl);
-	ike_msg_add_ke(&b, group, ke, ke_len);
-	ike_msg_add_nonce(&b, ni, sizeof(ni));
-	ike_msg_add_notify(&b, 0, NULL, 0, IKE_N_NAT_DETECTION_SOURCE_IP, h, sizeof(h));
-	ike_msg_add_notify(&b, 0, NULL, 0, IKE_N_NAT_DETECTION_DESTINATION_IP, h, sizeof(h));
-	len = ike_msg_build_end(&b);
-	CU_ASSERT_FATAL(len > 0);
-	return (size_t)len;
+	return tif_v2_init_req(buf, cap_, &r);
 }
 
 static void deliver_from(const uint8_t *msg, size_t len, uint16_t sport)
@@ -791,35 +600,10 @@ static void deliver_from(const uint8_t *msg, size_t len, uint16_t sport)
 /* Parse capture idx, an unprotected message (IKE_SA_INIT replies). */
 static struct ike_msg *sent_plain(unsigned idx)
 {
-	CU_ASSERT_FATAL(idx < n_cap && idx < CAP_MAX);
-	memcpy(rx, cap[idx], cap_len[idx]);
-	CU_ASSERT_FATAL(ike_msg_parse(rx, cap_len[idx], &rxm) == IKE_MSG_OK);
+	CU_ASSERT_FATAL(idx < tif_tx.n && idx < TIF_CAP_MAX);
+	memcpy(rx, tif_tx.buf[idx], tif_tx.len[idx]);
+	CU_ASSERT_FATAL(ike_msg_parse(rx, tif_tx.len[idx], &rxm) == IKE_MSG_OK);
 	return &rxm;
-}
-
-/* The gateway's log, captured: lines holding what since log_begin(). */
-static FILE *log_f;
-
-static void log_begin(void)
-{
-	log_f = tmpfile();
-	CU_ASSERT_PTR_NOT_NULL_FATAL(log_f);
-	rte_openlog_stream(log_f);
-}
-
-static unsigned log_end(const char *what)
-{
-	char line[512];
-	unsigned n = 0;
-
-	rte_openlog_stream(NULL);
-	rewind(log_f);
-	while (fgets(line, sizeof(line), log_f) != NULL)
-		if (strstr(line, what) != NULL)
-			n++;
-	fclose(log_f);
-	log_f = NULL;
-	return n;
 }
 
 /* Any SA whose SPIi is spi_i (newest first), else NULL. */
@@ -854,15 +638,15 @@ static void test_init_bad_ke(void)
 	static uint8_t req[4096];
 	uint8_t ke[64], ke_short[63];
 	unsigned sas = ike_sa_count(), half = ike_sa_half_open(), lines;
-	uint64_t bad = cnt(IKEV2_C_ikev2_drop_ke), inv = cnt(IKEV2_C_ikev2_invalid_ke_sent);
+	uint64_t bad = ikev2_counter(IKEV2_C_ikev2_drop_ke), inv = ikev2_counter(IKEV2_C_ikev2_invalid_ke_sent);
 	struct ike_dh *dh = ike_dh_new(IKE_DH_ECP256);
 	const uint8_t *pub;
 	size_t pub_len = 0, len;
 	struct ike_msg *r;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(dh);
-	n_cap = 0;
-	log_begin();
+	tif_tx.n = 0;
+	tif_log_begin();
 	for (unsigned i = 0; i < 1000; i++) {
 		for (unsigned k = 0; k < sizeof(ke); k++)	/* x | y, almost never on P-256 */
 			ke[k] = (uint8_t)(i * 131 + k * 7 + 1);
@@ -882,17 +666,17 @@ static void test_init_bad_ke(void)
 	memcpy(ke_short, pub, sizeof(ke_short));
 	len = init_req(req, sizeof(req), 0x6003, IKE_DH_ECP256, ke_short, sizeof(ke_short), NULL, 0);
 	deliver_from(req, len, 500);
-	lines = log_end("ike:");
-	CU_ASSERT_EQUAL(cnt(IKEV2_C_ikev2_drop_ke), bad + 1003);
-	CU_ASSERT_EQUAL(n_cap, 0);
+	lines = tif_log_end("ike:", NULL);
+	CU_ASSERT_EQUAL(ikev2_counter(IKEV2_C_ikev2_drop_ke), bad + 1003);
+	CU_ASSERT_EQUAL(tif_tx.n, 0);
 	CU_ASSERT_EQUAL(lines, 0);
 	CU_ASSERT_EQUAL(ike_sa_count(), sas);
 	CU_ASSERT_EQUAL(ike_sa_half_open(), half);
 	/* another group: INVALID_KE_PAYLOAD naming ours, no SA */
 	len = init_req(req, sizeof(req), 0x6004, IKE_DH_CURVE25519, pub, 32, NULL, 0);
 	deliver_from(req, len, 500);
-	CU_ASSERT_EQUAL_FATAL(n_cap, 1);
-	CU_ASSERT_EQUAL(cnt(IKEV2_C_ikev2_invalid_ke_sent), inv + 1);
+	CU_ASSERT_EQUAL_FATAL(tif_tx.n, 1);
+	CU_ASSERT_EQUAL(ikev2_counter(IKEV2_C_ikev2_invalid_ke_sent), inv + 1);
 	{
 		const struct ike_notify_pl *n;
 
@@ -906,7 +690,7 @@ static void test_init_bad_ke(void)
 	/* the real public value: one SA */
 	len = init_req(req, sizeof(req), 0x6005, IKE_DH_ECP256, pub, pub_len, NULL, 0);
 	deliver_from(req, len, 500);
-	CU_ASSERT_EQUAL(n_cap, 2);
+	CU_ASSERT_EQUAL(tif_tx.n, 2);
 	CU_ASSERT_EQUAL(ike_sa_count(), sas + 1);
 	CU_ASSERT_EQUAL(ike_sa_half_open(), half + 1);
 	kill_half_open();
@@ -920,7 +704,7 @@ static void test_init_replay_nat_port(void)
 	static uint8_t req[4096];
 	struct ike_dh *dh = ike_dh_new(IKE_DH_ECP256);
 	unsigned sas = ike_sa_count();
-	uint64_t msgid = cnt(IKEV2_C_ikev2_drop_msgid), resent = cnt(IKEV2_C_ikev2_resp_resent);
+	uint64_t msgid = ikev2_counter(IKEV2_C_ikev2_drop_msgid), resent = ikev2_counter(IKEV2_C_ikev2_resp_resent);
 	const uint8_t *pub;
 	size_t pub_len = 0, len;
 	struct ike_sa *sa;
@@ -928,14 +712,14 @@ static void test_init_replay_nat_port(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(dh);
 	pub = ike_dh_public(dh, &pub_len);
 	len = init_req(req, sizeof(req), 0x7001, IKE_DH_ECP256, pub, pub_len, NULL, 0);
-	n_cap = 0;
+	tif_tx.n = 0;
 	deliver_from(req, len, 500);
-	CU_ASSERT_EQUAL_FATAL(n_cap, 1);
+	CU_ASSERT_EQUAL_FATAL(tif_tx.n, 1);
 	sa = sa_of_spi(0x7001);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(sa);
 	deliver_from(req, len, 31001);		/* retransmitted, the NAT's port changed */
-	CU_ASSERT_EQUAL(n_cap, 2);
-	CU_ASSERT_EQUAL(cnt(IKEV2_C_ikev2_resp_resent), resent + 1);
+	CU_ASSERT_EQUAL(tif_tx.n, 2);
+	CU_ASSERT_EQUAL(ikev2_counter(IKEV2_C_ikev2_resp_resent), resent + 1);
 	CU_ASSERT_EQUAL(ike_sa_count(), sas + 1);
 	/* up, moved to 4500 which the NAT maps to 31002: replays from 31003 */
 	sa->mid.resp_id = 1;
@@ -945,15 +729,15 @@ static void test_init_replay_nat_port(void)
 	ike_sa_state(sa, IKE_SA_ESTABLISHED, "test: IKE_AUTH done");
 	for (unsigned i = 0; i < 10; i++)
 		deliver_from(req, len, 31003);
-	CU_ASSERT_EQUAL(n_cap, 2);
-	CU_ASSERT_EQUAL(cnt(IKEV2_C_ikev2_drop_msgid), msgid + 10);
+	CU_ASSERT_EQUAL(tif_tx.n, 2);
+	CU_ASSERT_EQUAL(ikev2_counter(IKEV2_C_ikev2_drop_msgid), msgid + 10);
 	CU_ASSERT_EQUAL(ike_sa_count(), sas + 1);
 	ike_sa_kill(sa, "test done");
 	ike_sa_reap();
 	ike_dh_free(dh);
 }
 
-/* The COOKIE of the one datagram sent (cap[idx]). */
+/* The COOKIE of the one datagram sent (tif_tx.buf[idx]). */
 static size_t cookie_of(unsigned idx, uint8_t *out)
 {
 	const struct ike_notify_pl *n;
@@ -974,10 +758,10 @@ static size_t cookie_of(unsigned idx, uint8_t *out)
 static void test_init_per_peer_cap(void)
 {
 	static uint8_t req[4096];
-	struct cfg_ikev2 *c = &ikecfg.crypto.ikev2;
+	struct cfg_ikev2 *c = &tif_cfg.crypto.ikev2;
 	struct ike_dh *dh = ike_dh_new(IKE_DH_ECP256);
-	uint64_t refused = cnt(IKEV2_C_ikev2_drop_peer_half_open);
-	uint64_t replaced = cnt(IKEV2_C_ikev2_half_open_replaced);
+	uint64_t refused = ikev2_counter(IKEV2_C_ikev2_drop_peer_half_open);
+	uint64_t replaced = ikev2_counter(IKEV2_C_ikev2_half_open_replaced);
 	unsigned sas = ike_sa_count(), half = ike_sa_half_open(), lines;
 	uint8_t ck[64];
 	const uint8_t *pub;
@@ -987,56 +771,56 @@ static void test_init_per_peer_cap(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(dh);
 	pub = ike_dh_public(dh, &pub_len);
 	c->max_half_open_per_peer = 3;
-	n_cap = 0;
+	tif_tx.n = 0;
 	for (unsigned i = 0; i < 3; i++) {			/* spoofed in the peer's name */
 		len = init_req(req, sizeof(req), 0x8000 + i, IKE_DH_ECP256, pub, pub_len, NULL, 0);
 		deliver_from(req, len, 500);
 	}
-	CU_ASSERT_EQUAL(n_cap, 3);
+	CU_ASSERT_EQUAL(tif_tx.n, 3);
 	CU_ASSERT_EQUAL(ike_sa_half_open(), half + 3);
 	first = sa_of_spi(0x8000);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(first);
 	/* the 4th: refused, a COOKIE to prove the address */
 	len = init_req(req, sizeof(req), 0x8010, IKE_DH_ECP256, pub, pub_len, NULL, 0);
 	deliver_from(req, len, 500);
-	CU_ASSERT_EQUAL(cnt(IKEV2_C_ikev2_drop_peer_half_open), refused + 1);
-	CU_ASSERT_EQUAL_FATAL(n_cap, 4);
+	CU_ASSERT_EQUAL(ikev2_counter(IKEV2_C_ikev2_drop_peer_half_open), refused + 1);
+	CU_ASSERT_EQUAL_FATAL(tif_tx.n, 4);
 	ck_len = cookie_of(3, ck);
 	CU_ASSERT_EQUAL(ike_sa_count(), sas + 3);
 	/* answered: takes the place of the oldest */
 	len = init_req(req, sizeof(req), 0x8010, IKE_DH_ECP256, pub, pub_len, ck, ck_len);
 	deliver_from(req, len, 500);
-	CU_ASSERT_EQUAL(cnt(IKEV2_C_ikev2_half_open_replaced), replaced + 1);
+	CU_ASSERT_EQUAL(ikev2_counter(IKEV2_C_ikev2_half_open_replaced), replaced + 1);
 	CU_ASSERT_EQUAL(first->state, IKE_SA_DEAD);
 	CU_ASSERT_PTR_NOT_NULL(sa_of_spi(0x8010));
 	CU_ASSERT_EQUAL(ike_sa_half_open(), half + 3);
-	CU_ASSERT_EQUAL(n_cap, 5);
+	CU_ASSERT_EQUAL(tif_tx.n, 5);
 	ike_sa_reap();
 	/* an SA whose IKE_AUTH arrived is the peer's own: not replaced */
 	sa_of_spi(0x8001)->mid.next_recv = 2;
 	sa_of_spi(0x8002)->mid.next_recv = 2;
 	len = init_req(req, sizeof(req), 0x8011, IKE_DH_ECP256, pub, pub_len, NULL, 0);
 	deliver_from(req, len, 500);				/* no COOKIE: none would help */
-	CU_ASSERT_EQUAL(n_cap, 5);
-	CU_ASSERT_EQUAL(cnt(IKEV2_C_ikev2_drop_peer_half_open), refused + 2);
+	CU_ASSERT_EQUAL(tif_tx.n, 5);
+	CU_ASSERT_EQUAL(ikev2_counter(IKEV2_C_ikev2_drop_peer_half_open), refused + 2);
 	/* a flood from the capped address: counted exactly, logged a little */
-	log_begin();
+	tif_log_begin();
 	for (unsigned i = 0; i < 500; i++) {
 		len = init_req(req, sizeof(req), 0x9000 + i, IKE_DH_ECP256, pub, pub_len, NULL, 0);
 		deliver_from(req, len, 500);
 	}
-	lines = log_end("ike:");
-	CU_ASSERT_EQUAL(cnt(IKEV2_C_ikev2_drop_peer_half_open), refused + 502);
+	lines = tif_log_end("ike:", NULL);
+	CU_ASSERT_EQUAL(ikev2_counter(IKEV2_C_ikev2_drop_peer_half_open), refused + 502);
 	CU_ASSERT(lines >= 1);
 	CU_ASSERT(lines <= GW_LOG_RL_BURST + 1);
 	CU_ASSERT_EQUAL(ike_sa_count(), sas + 3);
-	CU_ASSERT_EQUAL(n_cap, 5);
+	CU_ASSERT_EQUAL(tif_tx.n, 5);
 	/* established SAs do not count: room again */
 	ike_sa_state(sa_of_spi(0x8001), IKE_SA_ESTABLISHED, "test: up");
 	len = init_req(req, sizeof(req), 0x8012, IKE_DH_ECP256, pub, pub_len, NULL, 0);
 	deliver_from(req, len, 500);
 	CU_ASSERT_PTR_NOT_NULL(sa_of_spi(0x8012));
-	CU_ASSERT_EQUAL(n_cap, 6);
+	CU_ASSERT_EQUAL(tif_tx.n, 6);
 	c->max_half_open_per_peer = 0;
 	for (uint64_t spi = 0x8000; spi < 0x8013; spi++)
 		if (sa_of_spi(spi) != NULL)
@@ -1055,27 +839,16 @@ static void rl_site(unsigned i)
 
 static void test_log_rl(void)
 {
-	char line[256];
-	unsigned n = 0, supp = 0;
+	unsigned n = 0, supp;
 
-	log_begin();
+	tif_log_begin();
 	for (unsigned i = 0; i < 100; i++)
 		rl_site(i);
-	CU_ASSERT_EQUAL(log_end("rl test line"), GW_LOG_RL_BURST);
+	CU_ASSERT_EQUAL(tif_log_end("rl test line", NULL), GW_LOG_RL_BURST);
 	usleep((GW_LOG_RL_PERIOD_MS + 100) * 1000);
-	log_f = tmpfile();
-	CU_ASSERT_PTR_NOT_NULL_FATAL(log_f);
-	rte_openlog_stream(log_f);
+	tif_log_begin();
 	rl_site(100);
-	rte_openlog_stream(NULL);
-	rewind(log_f);
-	while (fgets(line, sizeof(line), log_f) != NULL) {
-		n++;
-		if (strstr(line, "90 similar messages suppressed") != NULL)
-			supp++;
-	}
-	fclose(log_f);
-	log_f = NULL;
+	supp = tif_log_end("90 similar messages suppressed", &n);
 	CU_ASSERT_EQUAL(n, 2);
 	CU_ASSERT_EQUAL(supp, 1);
 }
@@ -1088,7 +861,7 @@ static void frag(const struct ike_sa *sa, uint32_t id, uint16_t num, uint16_t to
 	static uint8_t junk[BUF];
 
 	memset(junk, 0x5a, len);
-	peer_send_x(sa, IKE_EXCH_INFORMATIONAL, false, id, 200, junk, len, num, total, corrupt);
+	tif_v2_send(sa, IKE_EXCH_INFORMATIONAL, false, id, 200, junk, len, num, total, corrupt);
 }
 
 static void frag_exchange(struct ike_sa *sa);
@@ -1096,11 +869,11 @@ static void frag_exchange(struct ike_sa *sa);
 static void test_frag_flood(void)
 {
 	struct ike_sa *sa = new_sa(6);
-	uint64_t fdrop = cnt(IKEV2_C_ikev2_drop_frag), dup = cnt(IKEV2_C_ikev2_frag_dup);
-	uint64_t msgid = cnt(IKEV2_C_ikev2_drop_msgid), icv = cnt(IKEV2_C_ikev2_drop_icv);
-	uint64_t parse = cnt(IKEV2_C_ikev2_drop_parse);
+	uint64_t fdrop = ikev2_counter(IKEV2_C_ikev2_drop_frag), dup = ikev2_counter(IKEV2_C_ikev2_frag_dup);
+	uint64_t msgid = ikev2_counter(IKEV2_C_ikev2_drop_msgid), icv = ikev2_counter(IKEV2_C_ikev2_drop_icv);
+	uint64_t parse = ikev2_counter(IKEV2_C_ikev2_drop_parse);
 	size_t held0 = ikev2_frag_held(), peak = 0;
-	uint32_t id = peer_mid;
+	uint32_t id = tif_v2.mid;
 	struct snap s;
 
 	snap_take(sa, &s);
@@ -1112,7 +885,7 @@ static void test_frag_flood(void)
 			peak = ikev2_frag_held() - held0;
 	}
 	CU_ASSERT_EQUAL(ikev2_frag_held() - held0, 31 * 1000);
-	CU_ASSERT(cnt(IKEV2_C_ikev2_frag_dup) >= dup + 3000 - 31);
+	CU_ASSERT(ikev2_counter(IKEV2_C_ikev2_frag_dup) >= dup + 3000 - 31);
 	/* over 64 KiB of one message: the fragment that passes the bound is
 	 * refused and the reassembly freed */
 	ikev2_frag_reset(sa);
@@ -1121,32 +894,32 @@ static void test_frag_flood(void)
 	CU_ASSERT_EQUAL(ikev2_frag_held() - held0, 31 * 2100);
 	peak = ikev2_frag_held() - held0;
 	frag(sa, id, 32, 32, 2100, false);
-	CU_ASSERT_EQUAL(cnt(IKEV2_C_ikev2_drop_frag), fdrop + 1);
+	CU_ASSERT_EQUAL(ikev2_counter(IKEV2_C_ikev2_drop_frag), fdrop + 1);
 	CU_ASSERT_EQUAL(ikev2_frag_held(), held0);
-	fdrop = cnt(IKEV2_C_ikev2_drop_frag);
+	fdrop = ikev2_counter(IKEV2_C_ikev2_drop_frag);
 	/* Total Fragments: 1/4, then 2/3 (smaller: dropped), 2/6 (larger:
 	 * starts over with it alone) */
 	frag(sa, id, 1, 4, 100, false);
 	frag(sa, id, 2, 3, 100, false);
-	CU_ASSERT_EQUAL(cnt(IKEV2_C_ikev2_drop_frag), fdrop + 1);
+	CU_ASSERT_EQUAL(ikev2_counter(IKEV2_C_ikev2_drop_frag), fdrop + 1);
 	frag(sa, id, 2, 6, 300, false);
 	CU_ASSERT_EQUAL(ikev2_frag_held() - held0, 300);
 	/* numbers out of range: 0, above the total (parser), total 33 */
 	frag(sa, id, 7, 6, 10, false);
-	CU_ASSERT_EQUAL(cnt(IKEV2_C_ikev2_drop_parse), parse + 1);
+	CU_ASSERT_EQUAL(ikev2_counter(IKEV2_C_ikev2_drop_parse), parse + 1);
 	frag(sa, id, 33, 33, 10, false);
-	CU_ASSERT_EQUAL(cnt(IKEV2_C_ikev2_drop_frag), fdrop + 2);
+	CU_ASSERT_EQUAL(ikev2_counter(IKEV2_C_ikev2_drop_frag), fdrop + 2);
 	/* fragments of 1000 other message IDs; bad ICVs */
 	for (uint32_t i = 1; i <= 1000; i++)
 		frag(sa, id + i, 1, 2, 500, false);
-	CU_ASSERT_EQUAL(cnt(IKEV2_C_ikev2_drop_msgid), msgid + 1000);
+	CU_ASSERT_EQUAL(ikev2_counter(IKEV2_C_ikev2_drop_msgid), msgid + 1000);
 	for (unsigned i = 0; i < 1000; i++)
 		frag(sa, id, (uint16_t)(i % 6 + 1), 6, 500, true);
-	CU_ASSERT_EQUAL(cnt(IKEV2_C_ikev2_drop_icv), icv + 1000);
+	CU_ASSERT_EQUAL(ikev2_counter(IKEV2_C_ikev2_drop_icv), icv + 1000);
 	CU_ASSERT_EQUAL(ikev2_frag_held() - held0, 300);
 	CU_ASSERT(peak <= IKEV2_FRAG_SA_MAX);
 	/* nothing answered, nothing changed but the held fragment */
-	CU_ASSERT_EQUAL(n_cap, 0);
+	CU_ASSERT_EQUAL(tif_tx.n, 0);
 	ikev2_frag_reset(sa);
 	snap_check(sa, &s, false);
 	/* idle: freed by the tick after IKEV2_FRAG_IDLE_MS */
@@ -1169,37 +942,37 @@ static void test_frag_flood(void)
 static void frag_exchange(struct ike_sa *sa)
 {
 	static const uint8_t data[100];
-	uint64_t reass = cnt(IKEV2_C_ikev2_frag_reassembled);
-	unsigned before = n_cap;
+	uint64_t reass = ikev2_counter(IKEV2_C_ikev2_frag_reassembled);
+	unsigned before = tif_tx.n;
 	size_t len, third;
 	struct ike_msg *m;
 	long l;
 
-	inner_begin();
+	tif_v2_inner_begin();
 	for (unsigned i = 0; i < 10; i++)
-		ike_msg_add_notify(&ib, 0, NULL, 0, 40000, data, sizeof(data));	/* private */
-	l = ike_msg_build_end(&ib);
+		ike_msg_add_notify(&tif_v2.ib, 0, NULL, 0, 40000, data, sizeof(data));	/* private */
+	l = ike_msg_build_end(&tif_v2.ib);
 	CU_ASSERT_FATAL(l > 0);
 	len = (size_t)l;
 	third = len / 3;
-	peer_send_x(sa, IKE_EXCH_INFORMATIONAL, false, peer_mid, ib.first, ibuf + 2 * third,
+	tif_v2_send(sa, IKE_EXCH_INFORMATIONAL, false, tif_v2.mid, tif_v2.ib.first, tif_v2.ibuf + 2 * third,
 		    len - 2 * third, 3, 3, false);
-	peer_send_x(sa, IKE_EXCH_INFORMATIONAL, false, peer_mid, ib.first, ibuf, third, 1, 3, false);
-	peer_send_x(sa, IKE_EXCH_INFORMATIONAL, false, peer_mid, ib.first, ibuf, third, 1, 3, false);
-	CU_ASSERT_EQUAL(n_cap, before);
-	peer_send_x(sa, IKE_EXCH_INFORMATIONAL, false, peer_mid, ib.first, ibuf + third, third, 2, 3,
+	tif_v2_send(sa, IKE_EXCH_INFORMATIONAL, false, tif_v2.mid, tif_v2.ib.first, tif_v2.ibuf, third, 1, 3, false);
+	tif_v2_send(sa, IKE_EXCH_INFORMATIONAL, false, tif_v2.mid, tif_v2.ib.first, tif_v2.ibuf, third, 1, 3, false);
+	CU_ASSERT_EQUAL(tif_tx.n, before);
+	tif_v2_send(sa, IKE_EXCH_INFORMATIONAL, false, tif_v2.mid, tif_v2.ib.first, tif_v2.ibuf + third, third, 2, 3,
 		    false);
-	CU_ASSERT_EQUAL(cnt(IKEV2_C_ikev2_frag_reassembled), reass + 1);
-	CU_ASSERT_EQUAL_FATAL(n_cap, before + 1);
-	m = sent(before);
+	CU_ASSERT_EQUAL(ikev2_counter(IKEV2_C_ikev2_frag_reassembled), reass + 1);
+	CU_ASSERT_EQUAL_FATAL(tif_tx.n, before + 1);
+	m = tif_v2_sent(before);
 	CU_ASSERT(m->hdr.flags & IKE_HDR_F_R);
-	CU_ASSERT_EQUAL(m->hdr.msg_id, peer_mid);
-	peer_mid++;
-	peer_send_x(sa, IKE_EXCH_INFORMATIONAL, false, peer_mid - 1, ib.first, ibuf, third, 1, 3,
+	CU_ASSERT_EQUAL(m->hdr.msg_id, tif_v2.mid);
+	tif_v2.mid++;
+	tif_v2_send(sa, IKE_EXCH_INFORMATIONAL, false, tif_v2.mid - 1, tif_v2.ib.first, tif_v2.ibuf, third, 1, 3,
 		    false);
-	peer_send_x(sa, IKE_EXCH_INFORMATIONAL, false, peer_mid - 1, ib.first, ibuf + third, third,
+	tif_v2_send(sa, IKE_EXCH_INFORMATIONAL, false, tif_v2.mid - 1, tif_v2.ib.first, tif_v2.ibuf + third, third,
 		    2, 3, false);
-	CU_ASSERT_EQUAL(n_cap, before + 2);
+	CU_ASSERT_EQUAL(tif_tx.n, before + 2);
 }
 
 static void test_frag_exchange(void)
@@ -1216,7 +989,7 @@ static void test_frag_exchange(void)
 static void test_frag_many_sas(void)
 {
 	struct ike_sa *sas[200];
-	uint64_t fdrop = cnt(IKEV2_C_ikev2_drop_frag);
+	uint64_t fdrop = ikev2_counter(IKEV2_C_ikev2_drop_frag);
 	size_t held0 = ikev2_frag_held();
 	unsigned busy0 = ikev2_frag_busy();
 
@@ -1226,7 +999,7 @@ static void test_frag_many_sas(void)
 		frag(sas[i], 0, 2, 32, 2000, false);
 	}
 	CU_ASSERT_EQUAL(ikev2_frag_busy(), IKEV2_FRAG_SLOTS);
-	CU_ASSERT_EQUAL(cnt(IKEV2_C_ikev2_drop_frag),
+	CU_ASSERT_EQUAL(ikev2_counter(IKEV2_C_ikev2_drop_frag),
 			fdrop + 2 * (RTE_DIM(sas) - (IKEV2_FRAG_SLOTS - busy0)));
 	CU_ASSERT(ikev2_frag_held() <= (size_t)IKEV2_FRAG_SLOTS * IKEV2_FRAG_SA_MAX);
 	printf("\n    200 SAs: %u reassemblies, %zu octets held (bound %u)\n", ikev2_frag_busy(),
@@ -1242,42 +1015,14 @@ static void test_frag_many_sas(void)
 
 static int suite_init(void)
 {
-	if (test_dp_suite_init() != 0)
-		return -1;
-	memset(&peer, 0, sizeof(peer));
-	snprintf(peer.name, sizeof(peer.name), "branch-a");
-	peer.ike_version = 2;
-	gw_addr_parse("10.10.0.2", &peer.remote);
-	snprintf(peer.ike_proposals[0], CFG_PROPOSAL_MAX, "aes128gcm16-prfsha256-ecp256");
-	peer.n_ike_proposals = 1;
-	snprintf(peer.esp_proposals[0], CFG_PROPOSAL_MAX, "aes128gcm16");
-	peer.n_esp_proposals = 1;
-	gw_prefix_parse("192.168.10.0/24", &peer.local_ts[0]);
-	gw_prefix_parse("172.16.1.0/24", &peer.remote_ts[0]);
-	peer.n_local_ts = peer.n_remote_ts = 1;
-	peer.ike_lifetime = 86400;
-	peer.child_lifetime = 3600;
-	memset(&ikecfg, 0, sizeof(ikecfg));
-	ikecfg.peers = &peer;
-	ikecfg.n_peers = 1;
-	ikecfg.crypto.ikev2.dpd_interval = 5;
-	ikecfg.crypto.ikev2.cookie_threshold = 1000;
-	if (ikev2_init(&ikecfg) != 0)
-		return -1;
-	ikev2_msg_set_tx(fake_tx);
-	return 0;
-}
-
-static int suite_fini(void)
-{
-	ikev2_msg_set_tx(NULL);
-	ikev2_fini();
-	return test_dp_suite_fini();
+	tif_config("branch-a", 2, "10.10.0.2", "aes128gcm16-prfsha256-ecp256", "192.168.10.0/24");
+	tif_cfg.crypto.ikev2.dpd_interval = 5;
+	tif_cfg.crypto.ikev2.cookie_threshold = 1000;
+	return tif_dp_start();
 }
 
 int main(void)
 {
-	static const char *const eal_args[] = { TEST_DP_NULL_PORTS };
 	static const struct test_case tests[] = {
 		{ "replayed and reordered requests", test_replayed_requests },
 		{ "replayed CREATE_CHILD_SA", test_replayed_create_child },
@@ -1295,9 +1040,5 @@ int main(void)
 		{ "SKF reassembly slots over 200 SAs", test_frag_many_sas },
 	};
 
-	if (test_eal_init("ikev2_abuse", (int)RTE_DIM(eal_args), eal_args) != 0)
-		return 1;
-	if (test_suite("ikev2_abuse", suite_init, suite_fini, tests, RTE_DIM(tests)) != 0)
-		return 1;
-	return test_run();
+	return tif_main("ikev2_abuse", suite_init, tests, RTE_DIM(tests));
 }

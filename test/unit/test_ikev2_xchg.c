@@ -45,75 +45,19 @@
 #include "controlplane/ikev2/ikev2_msg.h"
 #include "dataplane/dp_sa.h"
 #include "test/unit/test_dp.h"
+#include "test/unit/test_ike_fixture.h"
 
 enum {
-	CAP_MAX = 16,
-	BUF = 4096,
 	TUNNEL = 3,
 };
 
-static struct gw_cfg ikecfg;
-static struct cfg_peer peer;
-
-/* ---- the wire: what we send ---- */
-
-static uint8_t cap[CAP_MAX][BUF];
-static size_t cap_len[CAP_MAX];
-static unsigned n_cap;
-
-static int fake_tx(const struct gw_addr *src, const struct gw_addr *dst, uint16_t sport,
-		   uint16_t dport, const void *data, size_t len)
-{
-	(void)src;
-	(void)dst;
-	(void)sport;
-	(void)dport;
-	if (n_cap < CAP_MAX && len <= BUF) {
-		memcpy(cap[n_cap], data, len);
-		cap_len[n_cap++] = len;
-	}
-	return 0;
-}
-
 /* ---- the peer ---- */
-
-static struct ike_sk_key peer_out, peer_in;	/* its SK_ei (sends), SK_er (reads) */
-static uint32_t peer_mid;			/* its next request ID */
-static bool peer_is_init = true;		/* the peer is the SA's original initiator */
 
 static struct ike_sa *new_sa(void)
 {
-	struct ike_suite s = { IKE_ENCR_AES_GCM_16, 128, IKE_INTEG_NONE, IKE_PRF_HMAC_SHA2_256 };
-	uint8_t seed[32], ni[32], nr[32];
-	struct ike_sa *sa = ike_sa_new(IKE_RESPONDER, 0);
+	struct ike_sa *sa = tif_v2_sa(0);
 
-	CU_ASSERT_FATAL(sa != NULL);
-	for (unsigned i = 0; i < 32; i++) {
-		seed[i] = (uint8_t)i;
-		ni[i] = (uint8_t)(0x40 + i);
-		nr[i] = (uint8_t)(0x80 + i);
-	}
-	for (unsigned i = 0; i < 8; i++)
-		sa->spi_i[i] = (uint8_t)(0xa0 + i + sa->id);
-	CU_ASSERT_FATAL(ike_sa_keys_derive(&s, (struct ike_chunk){ seed, 32 },
-					   (struct ike_chunk){ ni, 32 }, (struct ike_chunk){ nr, 32 },
-					   sa->spi_i, sa->spi_r, &sa->keys) == 0);
-	sa->suite = s;
-	sa->sk_in = sa->keys.ski;
-	sa->sk_out = sa->keys.skr;
-	peer_out = sa->keys.ski;
-	peer_in = sa->keys.skr;
-	peer_mid = 0;
-	peer_is_init = true;
-	sa->dh_group = IKE_DH_ECP256;
-	gw_addr_parse("10.10.0.1", &sa->local);
-	gw_addr_parse("10.10.0.2", &sa->remote);
-	sa->local_port = sa->remote_port = 4500;
-	sa->encap = true;
 	sa->tunnel = TUNNEL;
-	sa->last_rx_ms = ikev2_now_ms();
-	ike_sa_state(sa, IKE_SA_ESTABLISHED, "test");
-	n_cap = 0;
 	return sa;
 }
 
@@ -128,8 +72,8 @@ static struct ike_child *add_child(struct ike_sa *sa, uint32_t spi_in, uint32_t 
 	c->spi_in = spi_in;
 	c->spi_out = spi_out;
 	c->esp_alg = ESP_ALG_AES128GCM16;
-	c->local_ts[0] = peer.local_ts[0];
-	c->remote_ts[0] = peer.remote_ts[0];
+	c->local_ts[0] = tif_peer.local_ts[0];
+	c->remote_ts[0] = tif_peer.remote_ts[0];
 	c->n_local_ts = c->n_remote_ts = 1;
 	c->created_ms = ikev2_now_ms();
 	if (!install)
@@ -158,68 +102,18 @@ static struct ike_child *add_child(struct ike_sa *sa, uint32_t spi_in, uint32_t 
 	return c;
 }
 
-/* Encrypt inner[0..len) as the peer and deliver it. */
+/* Encrypt b's len octets as the peer and deliver them. */
 static void peer_send(const struct ike_sa *sa, uint8_t exch, bool response, uint32_t msg_id,
-		      const struct ike_build *ib, long len)
+		      const struct ike_build *b, long len)
 {
-	static uint8_t m[BUF];
-	size_t pl = ike_sk_payload_len(&peer_out, IKE_SK_HDR_LEN, (size_t)len);
-	size_t iv = ike_sk_iv_len(&peer_out), ml = IKE_HDR_LEN + pl;
-	struct ike_dgram d;
-
-	CU_ASSERT_FATAL(len >= 0 && ml <= sizeof(m));
-	memset(m, 0, ml);
-	memcpy(m, sa->spi_i, 8);
-	memcpy(m + 8, sa->spi_r, 8);
-	m[16] = IKE_PL_SK;
-	m[17] = IKE_VERSION;
-	m[18] = exch;
-	m[19] = (uint8_t)((peer_is_init ? IKE_HDR_F_I : 0) | (response ? IKE_HDR_F_R : 0));
-	m[20] = (uint8_t)(msg_id >> 24);
-	m[21] = (uint8_t)(msg_id >> 16);
-	m[22] = (uint8_t)(msg_id >> 8);
-	m[23] = (uint8_t)msg_id;
-	m[26] = (uint8_t)(ml >> 8);
-	m[27] = (uint8_t)ml;
-	m[IKE_HDR_LEN] = len > 0 ? ib->first : IKE_PL_NONE;
-	m[IKE_HDR_LEN + 2] = (uint8_t)(pl >> 8);
-	m[IKE_HDR_LEN + 3] = (uint8_t)pl;
-	if (len > 0)
-		memcpy(m + IKE_HDR_LEN + IKE_SK_HDR_LEN + iv, ib->buf, (size_t)len);
-	CU_ASSERT_FATAL(ike_sk_encrypt(&peer_out, m, ml, IKE_HDR_LEN, IKE_SK_HDR_LEN,
-				       (size_t)len) == 0);
-	memset(&d, 0, sizeof(d));
-	d.src = sa->remote;
-	d.dst = sa->local;
-	d.sport = d.dport = 4500;
-	d.data = m;
-	d.len = ml;
-	ikev2_msg_input(&d);
+	CU_ASSERT_FATAL(len >= 0);
+	tif_v2_send(sa, exch, response, msg_id, b->first, b->buf, (size_t)len, 0, 0, false);
 }
 
 static void peer_request(const struct ike_sa *sa, uint8_t exch, const struct ike_build *ib,
 			 long len)
 {
-	peer_send(sa, exch, false, peer_mid++, ib, len);
-}
-
-/* Decrypt and parse what we sent (capture idx) as the peer. */
-static uint8_t rx[CAP_MAX][BUF];
-static struct ike_msg rxm[CAP_MAX];
-
-static struct ike_msg *sent(unsigned idx)
-{
-	struct ike_msg *m = &rxm[idx];
-	size_t po = 0, pl = 0;
-
-	CU_ASSERT_FATAL(idx < n_cap);
-	memcpy(rx[idx], cap[idx], cap_len[idx]);
-	CU_ASSERT_FATAL(ike_msg_parse(rx[idx], cap_len[idx], m) == IKE_MSG_OK);
-	CU_ASSERT_FATAL(m->n_sk == 1);
-	CU_ASSERT_FATAL(ike_sk_decrypt(&peer_in, rx[idx], cap_len[idx],
-				       m->sk.aad_len - IKE_SK_HDR_LEN, IKE_SK_HDR_LEN, &po, &pl) == 0);
-	CU_ASSERT_FATAL(ike_msg_parse_inner(m, m->sk.inner_next, rx[idx] + po, pl) == IKE_MSG_OK);
-	return m;
+	peer_send(sa, exch, false, tif_v2.mid++, ib, len);
 }
 
 static uint32_t d_spi(const struct ike_delete_pl *d, unsigned i)
@@ -230,24 +124,11 @@ static uint32_t d_spi(const struct ike_delete_pl *d, unsigned i)
 	return ntohl(v);
 }
 
-static struct ike_build ib;
-static uint8_t ibuf[BUF];
-
-static void inner_begin(void)
-{
-	ike_msg_build_init_inner(&ib, ibuf, sizeof(ibuf));
-}
-
-static long inner_end(void)
-{
-	return ib.len == 0 ? 0 : ike_msg_build_end(&ib);
-}
-
 static void peer_delete_esp(const struct ike_sa *sa, const uint32_t *spi, unsigned n)
 {
-	inner_begin();
-	CU_ASSERT_FATAL(ikev2_info_add_child_delete(&ib, spi, n) == 0);
-	peer_request(sa, IKE_EXCH_INFORMATIONAL, &ib, inner_end());
+	tif_v2_inner_begin();
+	CU_ASSERT_FATAL(ikev2_info_add_child_delete(&tif_v2.ib, spi, n) == 0);
+	peer_request(sa, IKE_EXCH_INFORMATIONAL, &tif_v2.ib, tif_v2_inner_end());
 }
 
 /* ---- payloads ---- */
@@ -258,15 +139,15 @@ static void test_delete_payload(void)
 	struct ike_msg m;
 	long len;
 
-	inner_begin();
-	CU_ASSERT_EQUAL(ikev2_info_add_child_delete(&ib, spis, 0), 0);
-	CU_ASSERT_EQUAL(ib.len, 0);
-	CU_ASSERT_EQUAL(ikev2_info_add_child_delete(&ib, spis, IKE_CHILD_MAX + 1), -EINVAL);
-	CU_ASSERT_EQUAL(ikev2_info_add_child_delete(&ib, spis, 3), 0);
-	len = ike_msg_build_end(&ib);
+	tif_v2_inner_begin();
+	CU_ASSERT_EQUAL(ikev2_info_add_child_delete(&tif_v2.ib, spis, 0), 0);
+	CU_ASSERT_EQUAL(tif_v2.ib.len, 0);
+	CU_ASSERT_EQUAL(ikev2_info_add_child_delete(&tif_v2.ib, spis, IKE_CHILD_MAX + 1), -EINVAL);
+	CU_ASSERT_EQUAL(ikev2_info_add_child_delete(&tif_v2.ib, spis, 3), 0);
+	len = ike_msg_build_end(&tif_v2.ib);
 	CU_ASSERT_EQUAL_FATAL(len, 4 + 4 + 12);
 	memset(&m, 0, sizeof(m));
-	CU_ASSERT_EQUAL_FATAL(ike_msg_parse_inner(&m, ib.first, ibuf, (size_t)len), IKE_MSG_OK);
+	CU_ASSERT_EQUAL_FATAL(ike_msg_parse_inner(&m, tif_v2.ib.first, tif_v2.ibuf, (size_t)len), IKE_MSG_OK);
 	CU_ASSERT_EQUAL_FATAL(m.n_d, 1);
 	CU_ASSERT_EQUAL(m.d[0].proto, IKE_PROTO_ESP);
 	CU_ASSERT_EQUAL(m.d[0].spi_size, 4);
@@ -307,8 +188,8 @@ static void test_peer_deletes_child(void)
 	add_child(sa, 0x1000, 0x2000, true);
 	add_child(sa, 0x1001, 0x2001, true);
 	peer_delete_esp(sa, del, 2);
-	CU_ASSERT_EQUAL_FATAL(n_cap, 1);
-	m = sent(0);
+	CU_ASSERT_EQUAL_FATAL(tif_tx.n, 1);
+	m = tif_v2_sent(0);
 	CU_ASSERT_EQUAL(m->hdr.exchange, IKE_EXCH_INFORMATIONAL);
 	CU_ASSERT(m->hdr.flags & IKE_HDR_F_R);
 	CU_ASSERT_EQUAL(m->hdr.msg_id, 0);
@@ -323,8 +204,8 @@ static void test_peer_deletes_child(void)
 	/* only unknown SPIs: an empty answer, nothing removed */
 	del[0] = 0x7777;
 	peer_delete_esp(sa, del, 1);
-	CU_ASSERT_EQUAL_FATAL(n_cap, 2);
-	m = sent(1);
+	CU_ASSERT_EQUAL_FATAL(tif_tx.n, 2);
+	m = tif_v2_sent(1);
 	CU_ASSERT_EQUAL(m->n_d, 0);
 	CU_ASSERT_EQUAL(ike_sa_child_count(sa), 1);
 	ike_sa_kill(sa, "test done");
@@ -336,10 +217,10 @@ static void test_empty_informational(void)
 	struct ike_msg *m;
 
 	sa->last_rx_ms = 1;
-	inner_begin();
-	peer_request(sa, IKE_EXCH_INFORMATIONAL, &ib, inner_end());
-	CU_ASSERT_EQUAL_FATAL(n_cap, 1);
-	m = sent(0);
+	tif_v2_inner_begin();
+	peer_request(sa, IKE_EXCH_INFORMATIONAL, &tif_v2.ib, tif_v2_inner_end());
+	CU_ASSERT_EQUAL_FATAL(tif_tx.n, 1);
+	m = tif_v2_sent(0);
 	CU_ASSERT(m->hdr.flags & IKE_HDR_F_R);
 	CU_ASSERT_EQUAL(m->n_d + m->n_n + m->n_sa, 0);
 	CU_ASSERT(sa->last_rx_ms > 1);
@@ -354,11 +235,11 @@ static void test_peer_deletes_ike_sa(void)
 	struct ike_msg *m;
 
 	add_child(sa, 0x1100, 0x2100, true);
-	inner_begin();
-	ike_msg_add_delete(&ib, IKE_PROTO_IKE, 0, 0, NULL);
-	peer_request(sa, IKE_EXCH_INFORMATIONAL, &ib, inner_end());
-	CU_ASSERT_EQUAL_FATAL(n_cap, 1);
-	m = sent(0);
+	tif_v2_inner_begin();
+	ike_msg_add_delete(&tif_v2.ib, IKE_PROTO_IKE, 0, 0, NULL);
+	peer_request(sa, IKE_EXCH_INFORMATIONAL, &tif_v2.ib, tif_v2_inner_end());
+	CU_ASSERT_EQUAL_FATAL(tif_tx.n, 1);
+	m = tif_v2_sent(0);
 	CU_ASSERT(m->hdr.flags & IKE_HDR_F_R);
 	CU_ASSERT_EQUAL(m->n_d, 0);
 	CU_ASSERT_EQUAL(sa->state, IKE_SA_DEAD);
@@ -380,14 +261,14 @@ static void test_we_delete_ike_sa(void)
 	CU_ASSERT_EQUAL(ike_sa_child_count(sa), 0);		/* traffic stops now */
 	CU_ASSERT_EQUAL(dp_sa_find_in(0x1200), DP_SA_INVALID);
 	CU_ASSERT_EQUAL(dp_tunnel_out_sa(TUNNEL), DP_SA_INVALID);
-	CU_ASSERT_EQUAL_FATAL(n_cap, 1);
-	m = sent(0);
+	CU_ASSERT_EQUAL_FATAL(tif_tx.n, 1);
+	m = tif_v2_sent(0);
 	CU_ASSERT_FALSE(m->hdr.flags & IKE_HDR_F_R);
 	CU_ASSERT_EQUAL_FATAL(m->n_d, 1);
 	CU_ASSERT_EQUAL(m->d[0].proto, IKE_PROTO_IKE);
 	CU_ASSERT_EQUAL(m->d[0].n_spi, 0);
-	inner_begin();
-	peer_send(sa, IKE_EXCH_INFORMATIONAL, true, m->hdr.msg_id, &ib, inner_end());
+	tif_v2_inner_begin();
+	peer_send(sa, IKE_EXCH_INFORMATIONAL, true, m->hdr.msg_id, &tif_v2.ib, tif_v2_inner_end());
 	CU_ASSERT_EQUAL(sa->state, IKE_SA_DEAD);
 }
 
@@ -402,7 +283,7 @@ static void test_we_delete_timeout(void)
 		ikev2_msg_tick(sa, now);
 	}
 	CU_ASSERT_EQUAL(sa->state, IKE_SA_DEAD);
-	CU_ASSERT_EQUAL(n_cap, 1 + IKE_RETX_MAX);
+	CU_ASSERT_EQUAL(tif_tx.n, 1 + IKE_RETX_MAX);
 }
 
 /* ---- liveness ---- */
@@ -435,25 +316,25 @@ static void test_dpd_alive_and_dead(void)
 
 	sa->last_rx_ms = now - 4000;
 	ikev2_info_tick(sa, now);				/* interval 5 s: not yet */
-	CU_ASSERT_EQUAL(n_cap, 0);
+	CU_ASSERT_EQUAL(tif_tx.n, 0);
 	ikev2_info_tick(sa, now + 1000);
-	CU_ASSERT_EQUAL_FATAL(n_cap, 1);
-	m = sent(0);
+	CU_ASSERT_EQUAL_FATAL(tif_tx.n, 1);
+	m = tif_v2_sent(0);
 	CU_ASSERT_EQUAL(m->hdr.exchange, IKE_EXCH_INFORMATIONAL);
 	CU_ASSERT_FALSE(m->hdr.flags & IKE_HDR_F_R);
 	CU_ASSERT_EQUAL(m->n_d + m->n_n, 0);
 	ikev2_info_tick(sa, now + 1001);			/* one outstanding */
-	CU_ASSERT_EQUAL(n_cap, 1);
-	inner_begin();
-	peer_send(sa, IKE_EXCH_INFORMATIONAL, true, m->hdr.msg_id, &ib, inner_end());
+	CU_ASSERT_EQUAL(tif_tx.n, 1);
+	tif_v2_inner_begin();
+	peer_send(sa, IKE_EXCH_INFORMATIONAL, true, m->hdr.msg_id, &tif_v2.ib, tif_v2_inner_end());
 	CU_ASSERT_EQUAL(sa->state, IKE_SA_ESTABLISHED);
 	CU_ASSERT_PTR_NULL(sa->mid.req);
 	ikev2_info_tick(sa, now + 2000);			/* just heard from it */
-	CU_ASSERT_EQUAL(n_cap, 1);
+	CU_ASSERT_EQUAL(tif_tx.n, 1);
 	/* now the peer vanishes */
 	now = sa->last_rx_ms + 7000;
 	ikev2_info_tick(sa, now);
-	CU_ASSERT_EQUAL(n_cap, 2);
+	CU_ASSERT_EQUAL(tif_tx.n, 2);
 	for (unsigned i = 0; i < 20 && sa->state != IKE_SA_DEAD; i++) {
 		now += IKE_RETX_CAP_MS;
 		ikev2_msg_tick(sa, now);
@@ -499,16 +380,16 @@ static void peer_rekey(const struct ike_sa *sa, uint32_t old_out, uint32_t new_s
 	struct gw_ike_proposal props[IKE_SA_MAX_PROPOSALS];
 	uint8_t body[1024], nonce[32];
 	uint32_t o = htonl(old_out), n = htonl(new_spi);
-	int np = ike_proposals_from_cfg(&peer, IKE_SA_PROTO_ESP, props, IKE_SA_MAX_PROPOSALS);
+	int np = ike_proposals_from_cfg(&tif_peer, IKE_SA_PROTO_ESP, props, IKE_SA_MAX_PROPOSALS);
 	int len = ike_sa_encode(body, sizeof(body), props, (unsigned)np, (const uint8_t *)&n, 4);
 
 	CU_ASSERT_FATAL(np > 0 && len > 0);
 	memset(nonce, nonce_fill, sizeof(nonce));
-	inner_begin();
-	ike_msg_add_notify(&ib, IKE_PROTO_ESP, &o, 4, IKE_N_REKEY_SA, NULL, 0);
-	ike_msg_add_raw(&ib, IKE_PL_SA, false, body, (size_t)len);
-	ike_msg_add_nonce(&ib, nonce, sizeof(nonce));
-	peer_request(sa, IKE_EXCH_CREATE_CHILD_SA, &ib, inner_end());
+	tif_v2_inner_begin();
+	ike_msg_add_notify(&tif_v2.ib, IKE_PROTO_ESP, &o, 4, IKE_N_REKEY_SA, NULL, 0);
+	ike_msg_add_raw(&tif_v2.ib, IKE_PL_SA, false, body, (size_t)len);
+	ike_msg_add_nonce(&tif_v2.ib, nonce, sizeof(nonce));
+	peer_request(sa, IKE_EXCH_CREATE_CHILD_SA, &tif_v2.ib, tif_v2_inner_end());
 }
 
 /* The peer's answer to our rekey request m: proposal 1, its SPI. */
@@ -518,15 +399,15 @@ static void peer_rekey_answer(const struct ike_sa *sa, const struct ike_msg *m,
 	struct gw_ike_proposal props[IKE_SA_MAX_PROPOSALS];
 	uint8_t body[1024], nonce[32];
 	uint32_t n = htonl(spi);
-	int np = ike_proposals_from_cfg(&peer, IKE_SA_PROTO_ESP, props, IKE_SA_MAX_PROPOSALS);
+	int np = ike_proposals_from_cfg(&tif_peer, IKE_SA_PROTO_ESP, props, IKE_SA_MAX_PROPOSALS);
 	int len = ike_sa_encode_one(body, sizeof(body), &props[0], 1, (const uint8_t *)&n, 4);
 
 	CU_ASSERT_FATAL(np > 0 && len > 0);
 	memset(nonce, nonce_fill, sizeof(nonce));
-	inner_begin();
-	ike_msg_add_raw(&ib, IKE_PL_SA, false, body, (size_t)len);
-	ike_msg_add_nonce(&ib, nonce, sizeof(nonce));
-	peer_send(sa, IKE_EXCH_CREATE_CHILD_SA, true, m->hdr.msg_id, &ib, inner_end());
+	tif_v2_inner_begin();
+	ike_msg_add_raw(&tif_v2.ib, IKE_PL_SA, false, body, (size_t)len);
+	ike_msg_add_nonce(&tif_v2.ib, nonce, sizeof(nonce));
+	peer_send(sa, IKE_EXCH_CREATE_CHILD_SA, true, m->hdr.msg_id, &tif_v2.ib, tif_v2_inner_end());
 }
 
 static void test_child_rekey_responder(void)
@@ -537,8 +418,8 @@ static void test_child_rekey_responder(void)
 	struct ike_msg *m;
 
 	peer_rekey(sa, 0x2300, 0x3300, 0x55);
-	CU_ASSERT_EQUAL_FATAL(n_cap, 1);
-	m = sent(0);
+	CU_ASSERT_EQUAL_FATAL(tif_tx.n, 1);
+	m = tif_v2_sent(0);
 	CU_ASSERT(m->hdr.flags & IKE_HDR_F_R);
 	CU_ASSERT_EQUAL_FATAL(m->n_sa, 1);
 	CU_ASSERT_EQUAL(m->n_nonce, 1);
@@ -555,13 +436,13 @@ static void test_child_rekey_responder(void)
 	CU_ASSERT_EQUAL(old->rekeyed_by, c->spi_in);
 	/* a second rekey of the replaced child: TEMPORARY_FAILURE (2.25) */
 	peer_rekey(sa, 0x2300, 0x3301, 0x56);
-	CU_ASSERT_EQUAL_FATAL(n_cap, 2);
-	m = sent(1);
+	CU_ASSERT_EQUAL_FATAL(tif_tx.n, 2);
+	m = tif_v2_sent(1);
 	CU_ASSERT_PTR_NOT_NULL(ike_msg_notify_find(m, IKE_N_TEMPORARY_FAILURE));
 	/* the initiator deletes the old child: the outbound switches */
 	peer_delete_esp(sa, &del, 1);
-	CU_ASSERT_EQUAL_FATAL(n_cap, 3);
-	m = sent(2);
+	CU_ASSERT_EQUAL_FATAL(tif_tx.n, 3);
+	m = tif_v2_sent(2);
 	CU_ASSERT_EQUAL_FATAL(m->n_d, 1);
 	CU_ASSERT_EQUAL(d_spi(&m->d[0], 0), 0x1300);
 	CU_ASSERT_NOT_EQUAL(c->h_out, DP_SA_INVALID);
@@ -583,21 +464,21 @@ static void test_child_rekey_refusals(void)
 
 	add_child(sa, 0x1400, 0x2400, true);
 	peer_rekey(sa, 0x9999, 0x3400, 0x55);			/* unknown child */
-	CU_ASSERT_EQUAL_FATAL(n_cap, 1);
-	m = sent(0);
+	CU_ASSERT_EQUAL_FATAL(tif_tx.n, 1);
+	m = tif_v2_sent(0);
 	nf = ike_msg_notify_find(m, IKE_N_CHILD_SA_NOT_FOUND);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(nf);
 	CU_ASSERT_EQUAL(nf->proto, IKE_PROTO_ESP);
 	CU_ASSERT_EQUAL(nf->spi.len, 4);
 	/* a new CHILD SA that is no rekey */
-	np = ike_proposals_from_cfg(&peer, IKE_SA_PROTO_ESP, props, IKE_SA_MAX_PROPOSALS);
+	np = ike_proposals_from_cfg(&tif_peer, IKE_SA_PROTO_ESP, props, IKE_SA_MAX_PROPOSALS);
 	len = ike_sa_encode(body, sizeof(body), props, (unsigned)np, (const uint8_t *)&n, 4);
-	inner_begin();
-	ike_msg_add_raw(&ib, IKE_PL_SA, false, body, (size_t)len);
-	ike_msg_add_nonce(&ib, nonce, sizeof(nonce));
-	peer_request(sa, IKE_EXCH_CREATE_CHILD_SA, &ib, inner_end());
-	CU_ASSERT_EQUAL_FATAL(n_cap, 2);
-	CU_ASSERT_PTR_NOT_NULL(ike_msg_notify_find(sent(1), IKE_N_NO_ADDITIONAL_SAS));
+	tif_v2_inner_begin();
+	ike_msg_add_raw(&tif_v2.ib, IKE_PL_SA, false, body, (size_t)len);
+	ike_msg_add_nonce(&tif_v2.ib, nonce, sizeof(nonce));
+	peer_request(sa, IKE_EXCH_CREATE_CHILD_SA, &tif_v2.ib, tif_v2_inner_end());
+	CU_ASSERT_EQUAL_FATAL(tif_tx.n, 2);
+	CU_ASSERT_PTR_NOT_NULL(ike_msg_notify_find(tif_v2_sent(1), IKE_N_NO_ADDITIONAL_SAS));
 	CU_ASSERT_EQUAL(ike_sa_child_count(sa), 1);
 	ike_sa_kill(sa, "test done");
 }
@@ -612,16 +493,16 @@ static void peer_new_child(const struct ike_sa *sa, uint32_t spi, const char *ts
 	struct gw_prefix pi = test_prefix(tsi), pr = test_prefix(tsr);
 	uint8_t body[1024], nonce[32];
 	uint32_t n = htonl(spi);
-	int np = ike_proposals_from_cfg(&peer, IKE_SA_PROTO_ESP, props, IKE_SA_MAX_PROPOSALS);
+	int np = ike_proposals_from_cfg(&tif_peer, IKE_SA_PROTO_ESP, props, IKE_SA_MAX_PROPOSALS);
 	int len = ike_sa_encode(body, sizeof(body), props, (unsigned)np, (const uint8_t *)&n, 4);
 
 	memset(nonce, 0x21, sizeof(nonce));
-	inner_begin();
-	ike_msg_add_raw(&ib, IKE_PL_SA, false, body, (size_t)len);
-	ike_msg_add_nonce(&ib, nonce, sizeof(nonce));
-	ikev2_ts_add(&ib, IKE_PL_TSI, &pi, 1);
-	ikev2_ts_add(&ib, IKE_PL_TSR, &pr, 1);
-	peer_request(sa, IKE_EXCH_CREATE_CHILD_SA, &ib, inner_end());
+	tif_v2_inner_begin();
+	ike_msg_add_raw(&tif_v2.ib, IKE_PL_SA, false, body, (size_t)len);
+	ike_msg_add_nonce(&tif_v2.ib, nonce, sizeof(nonce));
+	ikev2_ts_add(&tif_v2.ib, IKE_PL_TSI, &pi, 1);
+	ikev2_ts_add(&tif_v2.ib, IKE_PL_TSR, &pr, 1);
+	peer_request(sa, IKE_EXCH_CREATE_CHILD_SA, &tif_v2.ib, tif_v2_inner_end());
 }
 
 static void test_child_new(void)
@@ -631,12 +512,12 @@ static void test_child_new(void)
 	struct ike_msg *m;
 
 	peer_new_child(sa, 0x3900, "10.99.0.0/16", "192.168.10.0/24");	/* not theirs */
-	CU_ASSERT_EQUAL_FATAL(n_cap, 1);
-	CU_ASSERT_PTR_NOT_NULL(ike_msg_notify_find(sent(0), IKE_N_TS_UNACCEPTABLE));
+	CU_ASSERT_EQUAL_FATAL(tif_tx.n, 1);
+	CU_ASSERT_PTR_NOT_NULL(ike_msg_notify_find(tif_v2_sent(0), IKE_N_TS_UNACCEPTABLE));
 	CU_ASSERT_EQUAL(ike_sa_child_count(sa), 0);
 	peer_new_child(sa, 0x3900, "172.16.0.0/12", "192.168.10.0/24");
-	CU_ASSERT_EQUAL_FATAL(n_cap, 2);
-	m = sent(1);
+	CU_ASSERT_EQUAL_FATAL(tif_tx.n, 2);
+	m = tif_v2_sent(1);
 	CU_ASSERT_EQUAL_FATAL(m->n_sa, 1);
 	CU_ASSERT_EQUAL(m->n_tsi + m->n_tsr, 2);
 	CU_ASSERT_EQUAL_FATAL(m->tsi.n, 1);
@@ -649,8 +530,8 @@ static void test_child_new(void)
 	CU_ASSERT_EQUAL(dp_tunnel_out_sa(TUNNEL), c->h_out);
 	/* one is enough */
 	peer_new_child(sa, 0x3901, "172.16.1.0/24", "192.168.10.0/24");
-	CU_ASSERT_EQUAL_FATAL(n_cap, 3);
-	CU_ASSERT_PTR_NOT_NULL(ike_msg_notify_find(sent(2), IKE_N_NO_ADDITIONAL_SAS));
+	CU_ASSERT_EQUAL_FATAL(tif_tx.n, 3);
+	CU_ASSERT_PTR_NOT_NULL(ike_msg_notify_find(tif_v2_sent(2), IKE_N_NO_ADDITIONAL_SAS));
 	ike_sa_kill(sa, "test done");
 }
 
@@ -663,8 +544,8 @@ static struct ike_msg *start_rekey(struct ike_sa *sa, struct ike_child *old, uns
 	old->rekey_at_ms = 1;
 	sa->rekey_at_ms = UINT64_MAX;			/* not the IKE SA */
 	ikev2_child_tick(sa, ikev2_now_ms());
-	CU_ASSERT_EQUAL_FATAL(n_cap, idx + 1);
-	m = sent(idx);
+	CU_ASSERT_EQUAL_FATAL(tif_tx.n, idx + 1);
+	m = tif_v2_sent(idx);
 	CU_ASSERT_EQUAL(m->hdr.exchange, IKE_EXCH_CREATE_CHILD_SA);
 	CU_ASSERT_FALSE(m->hdr.flags & IKE_HDR_F_R);
 	nf = ike_msg_notify_find(m, IKE_N_REKEY_SA);
@@ -689,16 +570,16 @@ static void test_child_rekey_initiator(void)
 	CU_ASSERT_NOT_EQUAL(c->h_in, DP_SA_INVALID);
 	CU_ASSERT_EQUAL(dp_tunnel_out_sa(TUNNEL), c->h_out);	/* new pair */
 	/* then the old one's DELETE: outbound gone, inbound until answered */
-	CU_ASSERT_EQUAL_FATAL(n_cap, 2);
-	m = sent(1);
+	CU_ASSERT_EQUAL_FATAL(tif_tx.n, 2);
+	m = tif_v2_sent(1);
 	CU_ASSERT_EQUAL(m->hdr.exchange, IKE_EXCH_INFORMATIONAL);
 	CU_ASSERT_EQUAL_FATAL(m->n_d, 1);
 	CU_ASSERT_EQUAL(d_spi(&m->d[0], 0), 0x1500);
 	CU_ASSERT_EQUAL(old->h_out, DP_SA_INVALID);
 	CU_ASSERT_NOT_EQUAL(dp_sa_find_in(0x1500), DP_SA_INVALID);
-	inner_begin();
-	ikev2_info_add_child_delete(&ib, &del, 1);
-	peer_send(sa, IKE_EXCH_INFORMATIONAL, true, m->hdr.msg_id, &ib, inner_end());
+	tif_v2_inner_begin();
+	ikev2_info_add_child_delete(&tif_v2.ib, &del, 1);
+	peer_send(sa, IKE_EXCH_INFORMATIONAL, true, m->hdr.msg_id, &tif_v2.ib, tif_v2_inner_end());
 	CU_ASSERT_EQUAL(dp_sa_find_in(0x1500), DP_SA_INVALID);
 	CU_ASSERT_PTR_NULL(ike_sa_child_by_spi_in(sa, 0x1500));
 	CU_ASSERT_EQUAL(dp_tunnel_out_sa(TUNNEL), c->h_out);
@@ -716,10 +597,10 @@ static void test_child_expire(void)
 
 	sa->rekey_at_ms = UINT64_MAX;
 	ikev2_child_expire(c->h_out + 1000, false);
-	CU_ASSERT_EQUAL(n_cap, 0);
+	CU_ASSERT_EQUAL(tif_tx.n, 0);
 	ikev2_child_expire(c->h_out, false);
-	CU_ASSERT_EQUAL_FATAL(n_cap, 1);
-	m = sent(0);
+	CU_ASSERT_EQUAL_FATAL(tif_tx.n, 1);
+	m = tif_v2_sent(0);
 	CU_ASSERT_EQUAL(m->hdr.exchange, IKE_EXCH_CREATE_CHILD_SA);
 	nf = ike_msg_notify_find(m, IKE_N_REKEY_SA);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(nf);
@@ -738,16 +619,16 @@ static void test_child_rekey_collision_lost(void)
 	uint32_t our_mid = m->hdr.msg_id;
 
 	peer_rekey(sa, 0x2600, 0x3601, 0xff);			/* theirs meanwhile */
-	CU_ASSERT_EQUAL_FATAL(n_cap, 2);
+	CU_ASSERT_EQUAL_FATAL(tif_tx.n, 2);
 	theirs = ike_sa_child_by_spi_out(sa, 0x3601);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(theirs);
-	m = &rxm[0];
+	/* m: still our request, capture 0 (start_rekey) */
 	m->hdr.msg_id = our_mid;
 	peer_rekey_answer(sa, m, 0x3600, 0x00);			/* lowest nonce: ours loses */
 	CU_ASSERT_EQUAL(dp_sa_find_in(our_new), DP_SA_INVALID);	/* never installed */
 	CU_ASSERT_EQUAL(dp_tunnel_out_sa(TUNNEL), old_h_out);
-	CU_ASSERT_EQUAL_FATAL(n_cap, 3);
-	m = sent(2);						/* DELETE of ours */
+	CU_ASSERT_EQUAL_FATAL(tif_tx.n, 3);
+	m = tif_v2_sent(2);						/* DELETE of ours */
 	CU_ASSERT_EQUAL_FATAL(m->n_d, 1);
 	CU_ASSERT_EQUAL(d_spi(&m->d[0], 0), our_new);
 	/* the winner deletes the old child: its successor takes the traffic */
@@ -767,17 +648,16 @@ static void test_child_rekey_collision_won(void)
 	uint32_t our_mid = m->hdr.msg_id, del;
 
 	peer_rekey(sa, 0x2700, 0x3701, 0x00);
-	CU_ASSERT_EQUAL_FATAL(n_cap, 2);
+	CU_ASSERT_EQUAL_FATAL(tif_tx.n, 2);
 	theirs = ike_sa_child_by_spi_out(sa, 0x3701);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(theirs);
-	m = &rxm[0];
 	m->hdr.msg_id = our_mid;
 	peer_rekey_answer(sa, m, 0x3700, 0xff);
 	ours = ike_sa_child_by_spi_out(sa, 0x3700);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(ours);
 	CU_ASSERT_EQUAL(dp_tunnel_out_sa(TUNNEL), ours->h_out);
-	CU_ASSERT_EQUAL_FATAL(n_cap, 3);
-	m = sent(2);						/* DELETE of the old one */
+	CU_ASSERT_EQUAL_FATAL(tif_tx.n, 3);
+	m = tif_v2_sent(2);						/* DELETE of the old one */
 	CU_ASSERT_EQUAL_FATAL(m->n_d, 1);
 	CU_ASSERT_EQUAL(d_spi(&m->d[0], 0), 0x1700);
 	/* the loser deletes its child: ours keeps the traffic */
@@ -884,8 +764,8 @@ static void test_ike_rekey_initiator(void)
 	add_child(sa, 0x1800, 0x2800, true);
 	sa->rekey_at_ms = 1;
 	ikev2_child_tick(sa, ikev2_now_ms());
-	CU_ASSERT_EQUAL_FATAL(n_cap, 1);
-	m = sent(0);
+	CU_ASSERT_EQUAL_FATAL(tif_tx.n, 1);
+	m = tif_v2_sent(0);
 	CU_ASSERT_EQUAL(m->hdr.exchange, IKE_EXCH_CREATE_CHILD_SA);
 	CU_ASSERT_PTR_NULL(ike_msg_notify_find(m, IKE_N_REKEY_SA));
 	CU_ASSERT_EQUAL_FATAL(m->n_sa + m->n_nonce + m->n_ke, 3);
@@ -893,7 +773,7 @@ static void test_ike_rekey_initiator(void)
 	CU_ASSERT_EQUAL_FATAL(m->sa.props[0].proto, IKE_PROTO_IKE);
 	CU_ASSERT_EQUAL_FATAL(m->sa.props[0].spi_size, 8);
 	/* the peer: choose, derive, answer */
-	np = ike_proposals_from_cfg(&peer, IKE_SA_PROTO_IKE, props, IKE_SA_MAX_PROPOSALS);
+	np = ike_proposals_from_cfg(&tif_peer, IKE_SA_PROTO_IKE, props, IKE_SA_MAX_PROPOSALS);
 	CU_ASSERT_FATAL(np > 0);
 	CU_ASSERT_EQUAL_FATAL(ike_proposal_ike_suite(&props[0], &suite, &group), 0);
 	len = ike_sa_encode_one(body, sizeof(body), &props[0], 1, spi_r, 8);
@@ -912,11 +792,11 @@ static void test_ike_rekey_initiator(void)
 						 (struct ike_chunk){ nr, 32 }, m->sa.props[0].spi, spi_r,
 						 &want), 0);
 	pub = ike_dh_public(dh, &pub_len);
-	inner_begin();
-	ike_msg_add_raw(&ib, IKE_PL_SA, false, body, (size_t)len);
-	ike_msg_add_nonce(&ib, nr, sizeof(nr));
-	ike_msg_add_ke(&ib, IKE_DH_ECP256, pub, pub_len);
-	peer_send(sa, IKE_EXCH_CREATE_CHILD_SA, true, m->hdr.msg_id, &ib, inner_end());
+	tif_v2_inner_begin();
+	ike_msg_add_raw(&tif_v2.ib, IKE_PL_SA, false, body, (size_t)len);
+	ike_msg_add_nonce(&tif_v2.ib, nr, sizeof(nr));
+	ike_msg_add_ke(&tif_v2.ib, IKE_DH_ECP256, pub, pub_len);
+	peer_send(sa, IKE_EXCH_CREATE_CHILD_SA, true, m->hdr.msg_id, &tif_v2.ib, tif_v2_inner_end());
 	for (struct ike_sa *x = ike_sa_next(0); x != NULL; x = ike_sa_next(x->id))
 		if (x != sa && x->state == IKE_SA_ESTABLISHED)
 			nsa = x;
@@ -934,18 +814,18 @@ static void test_ike_rekey_initiator(void)
 	CU_ASSERT_EQUAL(ike_sa_child_count(sa), 0);
 	CU_ASSERT_NOT_EQUAL(dp_sa_find_in(0x1800), DP_SA_INVALID);
 	CU_ASSERT_EQUAL(sa->state, IKE_SA_DELETING);
-	CU_ASSERT_EQUAL_FATAL(n_cap, 2);
-	m = sent(1);
+	CU_ASSERT_EQUAL_FATAL(tif_tx.n, 2);
+	m = tif_v2_sent(1);
 	CU_ASSERT_EQUAL_FATAL(m->n_d, 1);
 	CU_ASSERT_EQUAL(m->d[0].proto, IKE_PROTO_IKE);
 	/* the new SA answers the peer (now its responder) with the new keys */
-	peer_out = want.skr;
-	peer_in = want.ski;
-	peer_is_init = false;
-	inner_begin();
-	peer_send(nsa, IKE_EXCH_INFORMATIONAL, false, 0, &ib, inner_end());
-	CU_ASSERT_EQUAL_FATAL(n_cap, 3);
-	m = sent(2);
+	tif_v2.out = want.skr;
+	tif_v2.in = want.ski;
+	tif_v2.is_init = false;
+	tif_v2_inner_begin();
+	peer_send(nsa, IKE_EXCH_INFORMATIONAL, false, 0, &tif_v2.ib, tif_v2_inner_end());
+	CU_ASSERT_EQUAL_FATAL(tif_tx.n, 3);
+	m = tif_v2_sent(2);
 	CU_ASSERT(m->hdr.flags & IKE_HDR_F_R);
 	CU_ASSERT(m->hdr.flags & IKE_HDR_F_I);
 	ike_dh_free(dh);
@@ -958,42 +838,14 @@ static void test_ike_rekey_initiator(void)
 
 static int suite_init(void)
 {
-	if (test_dp_suite_init() != 0)
-		return -1;
-	memset(&peer, 0, sizeof(peer));
-	snprintf(peer.name, sizeof(peer.name), "branch-a");
-	peer.ike_version = 2;
-	gw_addr_parse("10.10.0.2", &peer.remote);
-	snprintf(peer.ike_proposals[0], CFG_PROPOSAL_MAX, "aes128gcm16-prfsha256-ecp256");
-	peer.n_ike_proposals = 1;
-	snprintf(peer.esp_proposals[0], CFG_PROPOSAL_MAX, "aes128gcm16");
-	snprintf(peer.esp_proposals[1], CFG_PROPOSAL_MAX, "aes256-sha256");
-	peer.n_esp_proposals = 2;
-	gw_prefix_parse("192.168.10.0/24", &peer.local_ts[0]);
-	gw_prefix_parse("172.16.1.0/24", &peer.remote_ts[0]);
-	peer.n_local_ts = peer.n_remote_ts = 1;
-	peer.ike_lifetime = 86400;
-	peer.child_lifetime = 3600;
-	memset(&ikecfg, 0, sizeof(ikecfg));
-	ikecfg.peers = &peer;
-	ikecfg.n_peers = 1;
-	ikecfg.crypto.ikev2.dpd_interval = 5;
-	if (ikev2_init(&ikecfg) != 0)
-		return -1;
-	ikev2_msg_set_tx(fake_tx);
-	return 0;
-}
-
-static int suite_fini(void)
-{
-	ikev2_msg_set_tx(NULL);
-	ikev2_fini();
-	return test_dp_suite_fini();
+	tif_config("branch-a", 2, "10.10.0.2", "aes128gcm16-prfsha256-ecp256", "192.168.10.0/24");
+	tif_peer_esp("aes256-sha256");
+	tif_cfg.crypto.ikev2.dpd_interval = 5;
+	return tif_dp_start();
 }
 
 int main(void)
 {
-	static const char *const eal_args[] = { TEST_DP_NULL_PORTS };
 	static const struct test_case tests[] = {
 		{ "DELETE payload of ESP SPIs", test_delete_payload },
 		{ "DELETE SPIs mapped to children", test_delete_map },
@@ -1018,9 +870,5 @@ int main(void)
 		{ "IKE SA rekey initiator", test_ike_rekey_initiator },
 	};
 
-	if (test_eal_init("ikev2_xchg", (int)RTE_DIM(eal_args), eal_args) != 0)
-		return 1;
-	if (test_suite("ikev2_xchg", suite_init, suite_fini, tests, RTE_DIM(tests)) != 0)
-		return 1;
-	return test_run();
+	return tif_main("ikev2_xchg", suite_init, tests, RTE_DIM(tests));
 }

@@ -82,22 +82,6 @@ static const uint8_t key[20] = { 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88,
 
 /* ---- helpers --------------------------------------------------------- */
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static uint64_t counter(enum dp_counter c)
-{
-	struct dp_lcore_stats s;
-
-	dp_stats_sum(&s);
-	return s.c[c];
-}
-
 /* The counters a case looks at, and the port's own view. */
 struct snap {
 	uint64_t c[DP_C_MAX];
@@ -121,20 +105,20 @@ static void snap(struct snap *s)
 
 static uint64_t delta(const struct snap *a, enum dp_counter c)
 {
-	return counter(c) - a->c[c];
+	return test_dp_counter(c) - a->c[c];
 }
 
 /* Wait until what left the worker's TX stage (sent + drop_tx_full) has
  * grown by want since s; true if it did.  Prints the time it took. */
 static bool wait_tx(const struct snap *s, uint64_t want, const char *what)
 {
-	uint64_t t0 = now_ms(), got = 0;
+	uint64_t t0 = test_dp_now_ms(), got = 0;
 
-	while (now_ms() - t0 <= WAIT_MS) {
+	while (test_dp_now_ms() - t0 <= WAIT_MS) {
 		got = delta(s, DP_C_tx_pkts) + delta(s, DP_C_drop_tx_full);
 		if (got >= want) {
 			printf("\n    %s: %" PRIu64 " packets through the TX stage, %" PRIu64 " ms after the last was queued ",
-			       what, got, now_ms() - t0);
+			       what, got, test_dp_now_ms() - t0);
 			/* anything more would be a miscount: give it a moment to show */
 			rte_delay_us_sleep(50 * 1000);
 			return true;
@@ -234,9 +218,7 @@ static int ports_create(void)
 {
 	/* rte_eth_from_rings() names the port "net_ring_" + name */
 	static const char *const names[NPORT] = { "o", "i" };
-	struct rte_ether_addr mac = { { 0x02, 0x47, 0x57, 0, 0, 0 } };
 	char rn[32];
-	int port;
 
 	for (unsigned p = 0; p < NPORT; p++) {
 		snprintf(rn, sizeof(rn), "tf_rx%u", p);
@@ -247,12 +229,8 @@ static int ports_create(void)
 			fprintf(stderr, "cannot create ring %s\n", rn);
 			return -1;
 		}
-		port = rte_eth_from_rings(names[p], &rxr[p], 1, &txr[p], 1, 0);
-		mac.addr_bytes[5] = (uint8_t)(p + 1);
-		if (port < 0 || rte_eth_dev_mac_addr_add((uint16_t)port, &mac, 0) != 0) {
-			fprintf(stderr, "port %s: cannot make it or set its MAC\n", names[p]);
+		if (test_dp_ring_port(names[p], &rxr[p], &txr[p], 1, (uint8_t)(p + 1)) != 0)
 			return -1;
-		}
 	}
 	return 0;
 }
