@@ -71,6 +71,7 @@ struct cfg_identity {
 	char cert[CFG_PATH_MAX];		/* absolute (relative = to the config's dir) */
 	char key[CFG_PATH_MAX];
 	char chain[CFG_PATH_MAX];		/* "" = none */
+	char key_passphrase_file[CFG_PATH_MAX];	/* "" = key not encrypted */
 	int line;
 };
 
@@ -103,6 +104,8 @@ struct cfg_pki {
 	unsigned n_identities;
 	struct cfg_trustpoint trustpoints[CFG_MAX_TRUSTPOINTS];
 	unsigned n_trustpoints;
+	uint32_t expiry_warning_days;		/* certificates; default 30, 0 = off */
+	uint32_t crl_warning_hours;		/* CRL nextUpdate; default 12, 0 = off */
 };
 
 enum {

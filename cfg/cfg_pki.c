@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * pki = { identities = ( { cert; key; chain; }, ... );
- *         trustpoints = ( { name; ca; revocation_check; crl_*; hold_is_revoked; }, ... ); }
+ * pki = { identities = ( { cert; key; chain; key_passphrase_file; }, ... );
+ *         trustpoints = ( { name; ca; revocation_check; crl_*; hold_is_revoked; }, ... );
+ *         expiry_warning_days; crl_warning_hours; }
  * The entry being parsed is pki->X[pki->n_X], counted once complete.  Paths
  * are stored absolute (relative = to the configuration file's directory);
  * the files are not opened here.
@@ -27,6 +28,10 @@ enum {
 	CFG_CRL_SIZE_DEFAULT = 64 << 20,
 	CFG_CRL_SIZE_MIN = 1024,
 	CFG_CRL_SIZE_MAX = 1 << 30,
+	CFG_EXPIRY_WARNING_DEFAULT = 30,	/* days */
+	CFG_EXPIRY_WARNING_MAX = 3650,
+	CFG_CRL_WARNING_DEFAULT = 12,		/* hours */
+	CFG_CRL_WARNING_MAX = 8760,
 };
 
 #define CFG_CRL_CACHE_DIR_DEFAULT "/var/lib/ipsecgw/crl"
@@ -175,10 +180,16 @@ static int cfg_pki_id_chain(struct cfg_ctx *ctx, const config_setting_t *s, void
 	return cfg_pki_path(ctx, s, cfg_pki_id_cur(obj)->chain);
 }
 
+static int cfg_pki_id_passphrase(struct cfg_ctx *ctx, const config_setting_t *s, void *obj)
+{
+	return cfg_pki_path(ctx, s, cfg_pki_id_cur(obj)->key_passphrase_file);
+}
+
 static const struct cfg_key cfg_pki_id_keys[] = {
 	{ "cert", true, cfg_pki_id_cert },
 	{ "key", true, cfg_pki_id_key },
 	{ "chain", false, cfg_pki_id_chain },
+	{ "key_passphrase_file", false, cfg_pki_id_passphrase },
 };
 
 static int cfg_pki_identities(struct cfg_ctx *ctx, const config_setting_t *s, void *obj)
@@ -366,15 +377,31 @@ static int cfg_pki_trustpoints(struct cfg_ctx *ctx, const config_setting_t *s, v
 	return 0;
 }
 
+static int cfg_pki_expiry_days(struct cfg_ctx *ctx, const config_setting_t *s, void *obj)
+{
+	return cfg_get_u32(ctx, s, 0, CFG_EXPIRY_WARNING_MAX,
+			   &((struct cfg_pki *)obj)->expiry_warning_days);
+}
+
+static int cfg_pki_crl_hours(struct cfg_ctx *ctx, const config_setting_t *s, void *obj)
+{
+	return cfg_get_u32(ctx, s, 0, CFG_CRL_WARNING_MAX,
+			   &((struct cfg_pki *)obj)->crl_warning_hours);
+}
+
 static const struct cfg_key cfg_pki_keys[] = {
 	{ "identities", false, cfg_pki_identities },
 	{ "trustpoints", false, cfg_pki_trustpoints },
+	{ "expiry_warning_days", false, cfg_pki_expiry_days },
+	{ "crl_warning_hours", false, cfg_pki_crl_hours },
 };
 
 int cfg_parse_pki(struct cfg_ctx *ctx, const config_setting_t *s, void *obj)
 {
 	struct gw_cfg *cfg = obj;
 
+	cfg->pki.expiry_warning_days = CFG_EXPIRY_WARNING_DEFAULT;
+	cfg->pki.crl_warning_hours = CFG_CRL_WARNING_DEFAULT;
 	return cfg_walk(ctx, s, cfg_pki_keys, sizeof(cfg_pki_keys) / sizeof(cfg_pki_keys[0]),
 			&cfg->pki);
 }

@@ -13,9 +13,16 @@
  *     ICMP tokens, SA events, RCU reclamation);
  *   - the telemetry eventfd (cp_tm_service);
  *   - with a PKI configured, the CRL fetchers' eventfd (pki_fetch_service);
- *   - a signalfd: SIGINT/SIGTERM end the loop, SIGHUP is logged.
+ *   - a signalfd: SIGINT/SIGTERM start the shutdown, SIGHUP is logged.
+ *
+ * Shutdown (issue 9): the first SIGINT/SIGTERM deletes every established
+ * IKE SA (ike_sa_drain: IKEv2 INFORMATIONAL DELETE, IKEv1 DELETEs of the
+ * IPsec SAs and the ISAKMP SA) and refuses new ones; the loop and the fast
+ * path keep running until every IKEv2 DELETE is answered (IKEv1 expects no
+ * answer) or CP_DRAIN_MS passes.  A second signal ends the loop at once.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <string.h>
@@ -41,6 +48,7 @@
 #include "controlplane/cp_sa.h"
 #include "controlplane/cp_tm.h"
 #include "controlplane/ike/ike_rev.h"
+#include "controlplane/ike/ike_sa.h"
 #include "controlplane/pki/pki.h"
 #include "controlplane/pki/pki_internal.h"
 #include "controlplane/ikev1/ikev1.h"
@@ -53,6 +61,12 @@ enum cp_ev { CP_EV_POLL, CP_EV_TICK, CP_EV_TM, CP_EV_SIG, CP_EV_PKI };
 static int cp_epfd = -1, cp_pollfd = -1, cp_tickfd = -1, cp_sigfd = -1, cp_tmfd = -1;
 static unsigned cp_poll_us = CP_POLL_MIN_US;
 static bool cp_running;
+static struct {
+	bool on;			/* draining: DELETEs sent, waiting */
+	uint64_t until_ms;
+	unsigned deleted;		/* established SAs deleted */
+	uint64_t answered0;		/* ikev2_delete_answered before */
+} cp_drain;
 static bool cp_pki_on;		/* pki_init done */
 
 uint64_t cp_loop_now_ms(void)
@@ -310,6 +324,39 @@ static void cp_loop_poll(void)
 	cp_loop_timer_set(cp_pollfd, cp_poll_us, 0);
 }
 
+/* ---- shutdown ---- */
+
+static void cp_loop_drain_end(const char *why)
+{
+	uint64_t answered = ikev2_counter(IKEV2_C_ikev2_delete_answered) - cp_drain.answered0;
+
+	GW_LOG(cp, NOTICE, "shutdown: %u sessions deleted, %" PRIu64 " DELETEs answered (%s)",
+	       cp_drain.deleted, answered, why);
+	cp_drain.on = false;
+	cp_running = false;
+}
+
+static void cp_loop_drain_begin(void)
+{
+	cp_drain.answered0 = ikev2_counter(IKEV2_C_ikev2_delete_answered);
+	cp_drain.deleted = ike_sa_drain("gateway shutting down");
+	cp_drain.until_ms = cp_loop_now_ms() + CP_DRAIN_MS;
+	cp_drain.on = true;
+	GW_LOG(cp, NOTICE, "shutdown: DELETE sent for %u sessions, waiting up to %u ms",
+	       cp_drain.deleted, (unsigned)CP_DRAIN_MS);
+}
+
+/* After each loop iteration: every DELETE answered, or the deadline. */
+static void cp_loop_drain_check(void)
+{
+	if (!cp_drain.on)
+		return;
+	if (ike_sa_live() == 0)
+		cp_loop_drain_end("all done");
+	else if (cp_loop_now_ms() >= cp_drain.until_ms)
+		cp_loop_drain_end("deadline passed");
+}
+
 static void cp_loop_signal(void)
 {
 	struct signalfd_siginfo si;
@@ -319,8 +366,15 @@ static void cp_loop_signal(void)
 			GW_LOG(cp, WARNING, "SIGHUP: configuration reload is not supported yet");
 			continue;
 		}
+		if (cp_drain.on) {
+			GW_LOG(cp, NOTICE, "%s again: stopping now", strsignal((int)si.ssi_signo));
+			cp_loop_drain_end("interrupted");
+			continue;
+		}
+		if (!cp_running)
+			continue;
 		GW_LOG(cp, NOTICE, "%s: stopping", strsignal((int)si.ssi_signo));
-		cp_running = false;
+		cp_loop_drain_begin();
 	}
 }
 
@@ -353,6 +407,7 @@ int cp_run(void)
 	if (cp_epfd < 0)
 		return -EINVAL;
 	cp_running = true;
+	memset(&cp_drain, 0, sizeof(cp_drain));
 	cp_poll_us = CP_POLL_MIN_US;
 	cp_loop_timer_set(cp_pollfd, cp_poll_us, 0);
 	while (cp_running) {
@@ -368,6 +423,7 @@ int cp_run(void)
 			cp_loop_dispatch(ev[i].data.u32);
 		/* CRLs accepted in this iteration: their revoked peers go now */
 		ike_rev_run();
+		cp_loop_drain_check();
 	}
 	return 0;
 }

@@ -13,6 +13,7 @@ enum {
 	CP_POLL_MAX_US = 2000,		/* ... backing off to this when idle */
 	CP_TICK_MS = 100,		/* periodic work */
 	CP_POLL_BURSTS = 8,		/* cp_punt_poll() rounds per wake-up */
+	CP_DRAIN_MS = 2000,		/* shutdown: longest wait for DELETE answers */
 };
 
 /* The periodic work: neighbour timers, reassembly expiry, ICMP tokens,

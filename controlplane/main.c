@@ -29,6 +29,7 @@
 #include "common/gw_log.h"
 #include "controlplane/cp.h"
 #include "controlplane/cp_stats.h"
+#include "controlplane/pki/pki.h"
 #include "controlplane/tm_socket.h"
 #include "dataplane/dp.h"
 #include "dataplane/dp_stats.h"
@@ -194,6 +195,11 @@ int main(int argc, char **argv)
 		return ret > 0 ? 0 : 2;
 	if (cfg_load(o.path, &cfg, err, sizeof(err)) != 0) {
 		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	if (o.check && pki_check(&cfg.pki) != 0) {
+		fprintf(stderr, "%s: the PKI files do not load (see above)\n", o.path);
+		cfg_free(&cfg);
 		return 1;
 	}
 	if (o.check) {

@@ -22,7 +22,11 @@ int cli_socket_path(const char *prefix, char *buf, size_t len)
 		return -EINVAL;
 	if (run == NULL || *run == '\0') {
 		if (getuid() == 0) {
-			run = "/var/run";
+			/* the systemd unit's RuntimeDirectory first, then
+			 * DPDK's own default (dpdk-telemetry.py's too) */
+			n = snprintf(buf, len, "%s/dpdk/%s/dpdk_telemetry.v2", CLI_UNIT_RUNDIR, prefix);
+			run = n > 0 && (size_t)n < len && access(buf, F_OK) == 0 ? CLI_UNIT_RUNDIR
+										  : "/var/run";
 		} else {
 			run = getenv("XDG_RUNTIME_DIR");
 			if (run == NULL)

@@ -4,7 +4,8 @@
 
 /*
  * ipsecgw-cli's side of the DPDK telemetry socket (SOCK_SEQPACKET): the
- * path as dpdk-telemetry.py resolves it, the greeting, one request and
+ * path as dpdk-telemetry.py resolves it (as root, the systemd unit's
+ * /run/ipsecgw first when its socket is there), the greeting, one request and
  * one reply at a time.  Plain POSIX, no DPDK.  Single-threaded.
  */
 
@@ -21,6 +22,9 @@ enum {
 	CLI_MAX_REQUEST = 1023,		/* DPDK 22.11 reads at most this */
 };
 
+/* The RuntimeDirectory of cfg/ipsecgw.service (RUNTIME_DIRECTORY there). */
+#define CLI_UNIT_RUNDIR "/run/ipsecgw"
+
 struct cli_conn {
 	int fd;
 	size_t max_output;		/* from the greeting */
@@ -29,7 +33,8 @@ struct cli_conn {
 
 /*
  * <runtime dir>/dpdk/<prefix>/dpdk_telemetry.v2, where the runtime dir is
- * $RUNTIME_DIRECTORY if set and not empty, else /var/run for root, else
+ * $RUNTIME_DIRECTORY if set and not empty, else for root /run/ipsecgw if
+ * the socket is there (the systemd unit's) or /var/run, else
  * $XDG_RUNTIME_DIR (if set) or /tmp.  0, -EINVAL (prefix with '/' or
  * empty) or -ENAMETOOLONG.
  */

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The PKI words of ipsecgw-cli (see cli_pki.h): tables built from
- * /ipsecgw/pki/trustpoint,ID and /ipsecgw/pki/crl,ID, and the operator's
- * download request.
+ * /ipsecgw/pki/trustpoint,ID and /ipsecgw/pki/crl,ID, the certificate
+ * blocks from /ipsecgw/pki/certificate,ID and /ipsecgw/pki/expiry, and the
+ * operator's download request.
  */
 
 #include <inttypes.h>
@@ -180,6 +181,83 @@ int cli_show_pki_crls(struct cli_ctx *x)
 	}
 	cli_table_free(t.crl);
 	return cli_finish(x, t.dl, ret, "no CRLs held");
+}
+
+/* ---- show crypto pki certificates ---- */
+
+/* The member's signed integer (days_left), or dflt. */
+static long cli_pki_i64(const struct cj_doc *doc, const struct cj_value *o, const char *key,
+			long dflt)
+{
+	const struct cj_value *v = cj_member(doc, o, key);
+
+	return v != NULL && v->type == CJ_NUMBER && v->is_int ? (long)v->i : dflt;
+}
+
+/* "Available", "EXPIRING in 4 days", "EXPIRED 2 days ago". */
+static const char *cli_cert_status(long days, bool expiring, char *buf, size_t len)
+{
+	if (days < 0)
+		snprintf(buf, len, "EXPIRED %ld day(s) ago", -days);
+	else if (expiring)
+		snprintf(buf, len, "EXPIRING in %ld day(s)", days);
+	else
+		snprintf(buf, len, "Available");
+	return buf;
+}
+
+/* One Cisco-like block per certificate (printed as it comes: no table). */
+static int cli_cert_block(struct cli_ctx *x, const struct cj_doc *doc, const struct cj_value *o,
+			  void *arg)
+{
+	bool ca = strcmp(cj_get_str(doc, o, "role", ""), "ca") == 0;
+	long days = cli_pki_i64(doc, o, "days_left", 0);
+	char status[48];
+
+	(void)arg;
+	if (x->json)
+		return 0;
+	fprintf(x->out, "%s (%s)\n", ca ? "CA Certificate" : "Certificate",
+		cj_get_str(doc, o, "owner", "?"));
+	fprintf(x->out, "  Status: %s\n",
+		cli_cert_status(days, cj_get_u64(doc, o, "expiring", 0) != 0, status,
+				sizeof(status)));
+	fprintf(x->out, "  Certificate Serial Number (hex): %s\n", cj_get_str(doc, o, "serial", "?"));
+	fprintf(x->out, "  Key: %s\n", cj_get_str(doc, o, "key_type", "?"));
+	fprintf(x->out, "  Subject: %s\n", cj_get_str(doc, o, "subject", "?"));
+	fprintf(x->out, "  Issuer:  %s\n", cj_get_str(doc, o, "issuer", "?"));
+	fprintf(x->out, "  Validity Date:\n    start date: %s\n    end   date: %s (%ld day(s) left)\n",
+		cli_pki_time(doc, o, "not_before"), cli_pki_time(doc, o, "not_after"), days);
+	fprintf(x->out, "  Associated Trustpoint: %s\n",
+		cli_pki_str(cj_get_str(doc, o, "trustpoint", "")));
+	fprintf(x->out, "  File: %s\n\n", cli_pki_str(cj_get_str(doc, o, "file", "")));
+	return 0;
+}
+
+static int cli_cert_summary(struct cli_ctx *x)
+{
+	struct cj_doc doc;
+	const struct cj_value *b;
+
+	if (cli_call(x, "/ipsecgw/pki/expiry", &doc, &b) != 0)
+		return -1;
+	if (!x->json)
+		fprintf(x->out, "Expiry warnings (certificates within %" PRIu64 " days, CRLs within "
+			"%" PRIu64 " hours): %" PRIu64 " certificate(s), %" PRIu64 " CA(s), %" PRIu64
+			" CRL(s) near nextUpdate\n", cj_get_u64(&doc, b, "expiry_warning_days", 0),
+			cj_get_u64(&doc, b, "crl_warning_hours", 0),
+			cj_get_u64(&doc, b, "certs_expiring", 0), cj_get_u64(&doc, b, "cas_expiring", 0),
+			cj_get_u64(&doc, b, "crls_next_update_near", 0));
+	cj_free(&doc);
+	return 0;
+}
+
+int cli_show_pki_certificates(struct cli_ctx *x)
+{
+	if (cli_walk(x, "/ipsecgw/pki/certificates", "/ipsecgw/pki/certificate", cli_cert_block,
+		     NULL) != 0)
+		return -1;
+	return cli_cert_summary(x);
 }
 
 /* ---- crypto pki crl request TRUSTPOINT ---- */

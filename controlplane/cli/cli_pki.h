@@ -14,6 +14,9 @@
 int cli_show_pki_trustpoints(struct cli_ctx *x);
 /* show crypto pki crls: per issuer, numbers, times, source, counters. */
 int cli_show_pki_crls(struct cli_ctx *x);
+/* show crypto pki certificates: our identities and every trustpoint's CAs,
+ * one block each with validity and days left, then the expiry counters. */
+int cli_show_pki_certificates(struct cli_ctx *x);
 /* crypto pki crl request TRUSTPOINT (x->arg): download now. */
 int cli_pki_crl_request(struct cli_ctx *x);
 

@@ -61,6 +61,8 @@ static const struct cli_cmd cli_cmds[] = {
 	  "trustpoints: CAs, CRL URLs, download schedule" },
 	{ { "show", "crypto", "pki", "crls" }, NULL, cli_show_pki_crls,
 	  "CRLs per issuer: numbers, times, source, download counters" },
+	{ { "show", "crypto", "pki", "certificates" }, NULL, cli_show_pki_certificates,
+	  "our certificates and the CAs: subject, serial, validity, days left" },
 	{ { "crypto", "pki", "crl", "request" }, "TRUSTPOINT", cli_pki_crl_request,
 	  "download the trustpoint's CRLs now" },
 	{ { "show", "crypto", "ipsec", "sa" }, NULL, cli_show_ipsec_sa,

@@ -53,6 +53,7 @@ static struct {
 	uint64_t iidx_key;
 	uint64_t next_id;
 	unsigned half_open;		/* SAs in a state < ESTABLISHED */
+	bool draining;			/* shutting down: no new SA (ike_sa_drain) */
 } ike_tab;
 
 static const char *const ike_sa_state_names[IKE_SA_STATE_MAX] = {
@@ -299,6 +300,10 @@ struct ike_sa *ike_sa_new(enum ike_role role, int peer)
 		errno = ENOSPC;
 		return NULL;
 	}
+	if (ike_tab.draining) {
+		errno = ESHUTDOWN;
+		return NULL;
+	}
 	sa = calloc(1, sizeof(*sa));
 	if (sa == NULL)
 		return NULL;
@@ -422,6 +427,61 @@ void ike_sa_state(struct ike_sa *sa, enum ike_sa_state st, const char *why)
 			ike_tab.half_open--;
 	}
 	sa->state = st;
+}
+
+bool ike_sa_first_contact(const struct ike_sa *sa)
+{
+	uint64_t id = 0;
+	struct ike_sa *o;
+
+	if (sa->peer < 0)
+		return false;
+	while ((o = ike_sa_next(id)) != NULL) {
+		id = o->id;
+		if (o != sa && o->peer == sa->peer &&
+		    (o->state == IKE_SA_ESTABLISHED || o->state == IKE_SA_REKEYING))
+			return false;
+	}
+	return true;
+}
+
+/* ---- shutdown ---- */
+
+unsigned ike_sa_drain(const char *why)
+{
+	uint64_t id = 0;
+	unsigned n = 0;
+	struct ike_sa *sa;
+
+	ike_tab.draining = true;
+	while ((sa = ike_sa_next(id)) != NULL) {
+		bool up = sa->state == IKE_SA_ESTABLISHED || sa->state == IKE_SA_REKEYING;
+
+		id = sa->id;
+		if (sa->state == IKE_SA_DEAD || sa->state == IKE_SA_DELETING)
+			continue;
+		/* the deleters drop a half-open SA silently and send DELETEs
+		 * for an established one */
+		if (ike_sa_delete(sa->id, why) == 0 && up)
+			n++;
+		else if (sa->state != IKE_SA_DEAD)
+			ike_sa_kill(sa, why);
+	}
+	return n;
+}
+
+bool ike_sa_draining(void)
+{
+	return ike_tab.draining;
+}
+
+unsigned ike_sa_live(void)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < ike_tab.n; i++)
+		n += ike_tab.sa[i]->state != IKE_SA_DEAD;
+	return n;
 }
 
 struct ike_child *ike_sa_child_new(struct ike_sa *sa)

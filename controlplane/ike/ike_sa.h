@@ -276,6 +276,27 @@ void ike_sa_set_deleter(uint8_t ike_version, ike_sa_delete_fn fn);
 int ike_sa_delete(uint64_t session_id, const char *why);
 bool ike_sa_has_deleter(uint8_t ike_version);
 
+/*
+ * INITIAL_CONTACT (RFC 7296 2.4, RFC 2407 4.6.3.3): true when sa (ours,
+ * being authenticated) will be the only IKE SA with its cfg peer: no other
+ * is up now (ESTABLISHED or REKEYING).  So the first SA after a start
+ * asserts it, and so does a re-establishment after the old SA died (DPD,
+ * DELETE, expiry), which lets the peer drop state it may still hold; a
+ * second SA next to a live one does not.
+ */
+bool ike_sa_first_contact(const struct ike_sa *sa);
+
+/*
+ * Shutdown: from now on ike_sa_new() refuses (errno ESHUTDOWN); every
+ * established SA is deleted through its version's deleter (DELETEs to the
+ * peer; IKEv2 SAs stay DELETING until answered), half-open SAs are dropped
+ * silently.  Returns how many established SAs were deleted.
+ */
+unsigned ike_sa_drain(const char *why);
+bool ike_sa_draining(void);
+/* SAs not yet DEAD (an IKEv2 SA waiting for its DELETE's answer counts). */
+unsigned ike_sa_live(void);
+
 /* CP tick: free DEAD SAs (wiping keys). */
 void ike_sa_reap(void);
 

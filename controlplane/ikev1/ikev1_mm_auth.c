@@ -88,22 +88,6 @@ static void ikev1_add_certs(struct ikev1_build *b, const struct pki_identity *me
 	}
 }
 
-/* Does another live ISAKMP SA to sa's peer exist?  Then INITIAL-CONTACT
- * would make the peer drop it: only a first contact says so. */
-static bool ikev1_peer_has_other(const struct ike_sa *sa)
-{
-	uint64_t id = 0;
-	struct ike_sa *o;
-
-	while ((o = ike_sa_next(id)) != NULL) {
-		id = o->id;
-		if (o != sa && o->ike_version == 1 && o->peer == sa->peer &&
-		    o->state == IKE_SA_ESTABLISHED)
-			return true;
-	}
-	return false;
-}
-
 /*
  * Our ID body, CERTs, SIG.  The ID comes from the peer's local_id as in
  * IKEv2 (the ID types 1, 2, 3, 5, 9 have the same numbers in RFC 2407 and
@@ -153,7 +137,9 @@ int ikev1_mm_auth_add(struct ike_sa *sa, struct ikev1_build *b)
 		return ret;
 	}
 	ikev1_add_sig(b, sig, sl);
-	if (init && !ikev1_peer_has_other(sa)) {
+	/* RFC 2407 4.6.3.3: only the first ISAKMP SA with this peer since
+	 * start (the peer drops what it holds from our previous run) */
+	if (init && ike_sa_first_contact(sa)) {
 		uint8_t spi[16];
 
 		memcpy(spi, sa->spi_i, 8);

@@ -81,6 +81,7 @@ unsigned ikev2_clear_remote(const struct gw_addr *remote);
 	X(ikev2_child_rekeyed, "CHILD SAs rekeyed") \
 	X(ikev2_ike_rekeyed, "IKE SAs rekeyed") \
 	X(ikev2_deleted, "IKE SAs deleted") \
+	X(ikev2_delete_answered, "DELETEs of an IKE SA the peer answered") \
 	X(ikev2_dpd_dead, "peers declared dead by liveness checks")
 
 enum ikev2_counter {

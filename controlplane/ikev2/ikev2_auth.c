@@ -631,7 +631,10 @@ int ikev2_auth_start(struct ike_sa *sa)
 	ike_msg_add_id(b, IKE_PL_IDI, sa->local_id_type, sa->local_id, sa->local_id_len);
 	ikev2_add_certs(b, me);
 	ikev2_certreq_add(b);
-	ike_msg_add_notify(b, IKE_PROTO_NONE, NULL, 0, IKE_N_INITIAL_CONTACT, NULL, 0);
+	/* 2.4: the first IKE SA with this peer since start says so (the
+	 * peer drops what it still holds from our previous run) */
+	if (ike_sa_first_contact(sa))
+		ike_msg_add_notify(b, IKE_PROTO_NONE, NULL, 0, IKE_N_INITIAL_CONTACT, NULL, 0);
 	if (peer->remote_id.type != CFG_ID_NONE && peer->remote_id.type != CFG_ID_DN &&
 	    ike_id_local(&peer->remote_id, me->cert, &rid_type, rid, &rid_len) == 0)
 		ike_msg_add_id(b, IKE_PL_IDR, rid_type, rid, rid_len);

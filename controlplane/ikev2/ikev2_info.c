@@ -115,6 +115,8 @@ static void ikev2_info_delete_answer(struct ike_sa *sa, const struct ike_msg *re
 {
 	(void)arg;
 	ikev2_count(IKEV2_C_ikev2_deleted, 1);
+	if (resp != NULL)
+		ikev2_count(IKEV2_C_ikev2_delete_answered, 1);
 	ike_sa_kill(sa, resp != NULL ? "DELETE answered" : "DELETE not answered");
 }
 

@@ -167,7 +167,14 @@ unsigned pki_ca_keyids(uint8_t (*out)[20], unsigned max);
 /* Lifecycle, CP thread.  pki_init loads identities, trustpoints and the
  * CRL cache (re-verified), starts fetchers and registers telemetry. */
 int pki_init(const struct cfg_pki *cfg);
-/* Called from the CP's periodic tick: scheduling, timeouts. */
+/* ipsecgw --check, before (without) EAL: load every identity (certificate,
+ * key, with its passphrase file; key matched against the certificate) and
+ * every trustpoint's CA file as pki_init would, log expiry warnings and
+ * key files readable by others, unload.  0, or -errno after log lines
+ * naming the file.  No CRL cache, no threads, no telemetry. */
+int pki_check(const struct cfg_pki *cfg);
+/* Called from the CP's periodic tick: scheduling, timeouts, and the daily
+ * expiry warnings. */
 void pki_tick(uint64_t now_ms);
 void pki_fini(void);
 

@@ -6,6 +6,9 @@
  * The seams between the PKI's parts.  CP thread only unless stated.
  *
  *   pki_tp.c      trustpoints: CA certs, identities (pki_tp_*)
+ *   pki_key.c     our private keys, plain or encrypted (pki_key_*)
+ *   pki_expiry.c  the certificate list, expiry warnings (pki_expiry_*,
+ *                 pki_cert_*)
  *   pki_id.c      issuer ids and serials from OpenSSL objects (pki_id_*)
  *   pki_crl*.c    CRL ingest, verification, index, store, events (pki_crl_*)
  *   pki_cache.c   the on-disk CRL cache (pki_cache_*)
@@ -62,6 +65,56 @@ unsigned pki_identity_count(void);
 const struct pki_identity *pki_identity_get(unsigned idx);	/* NULL past the end */
 /* The identity whose key is of key_type (EVP_PKEY_RSA, EVP_PKEY_EC), or NULL. */
 const struct pki_identity *pki_identity_for_keytype(int key_type);
+
+/* pki_key.c: the private key of c (key, key_passphrase_file), see there;
+ * NULL after a log line saying why. */
+EVP_PKEY *pki_key_read(const struct cfg_identity *c);
+
+/* ---- expiry warnings and the certificate list (pki_expiry.c) ---- */
+
+/* Whole days from now until t, rounded down (negative: past). */
+long pki_expiry_days_left(time_t t, time_t now);
+/* notAfter / notBefore of x as time_t; 0 when unreadable. */
+time_t pki_expiry_not_after(const X509 *x);
+time_t pki_expiry_not_before(const X509 *x);
+
+/* One certificate we hold: identities first (in configuration order),
+ * then the CAs of each trustpoint (in file order).  ids from 1. */
+struct pki_cert_info {
+	unsigned id;
+	bool ca;				/* a trustpoint's CA, else our identity */
+	char owner[CFG_NAME_MAX];		/* trustpoint name, or "identity N" */
+	char trustpoint[CFG_NAME_MAX];		/* identity: the trustpoint whose CA issued it, "" */
+	char subject[PKI_ISSUER_STR];
+	char issuer[PKI_ISSUER_STR];
+	char serial[2 * PKI_SERIAL_MAX + 1];	/* hex */
+	char key_type[16];			/* "RSA-2048", "EC-prime256v1" */
+	char file[CFG_PATH_MAX];
+	time_t not_before, not_after;
+	long days_left;
+	bool expiring;				/* within expiry_warning_days */
+};
+unsigned pki_cert_count(void);
+int pki_cert_get(unsigned id, struct pki_cert_info *out);	/* 0 or -ENOENT */
+
+struct pki_expiry_counts {
+	uint32_t warning_days, crl_warning_hours;
+	unsigned certs_expiring, certs_expired;		/* our identities */
+	unsigned cas_expiring, cas_expired;
+	unsigned crls_next_update_near, crls_stale;	/* complete CRLs held */
+	uint64_t warnings_logged;			/* since start */
+	time_t last_scan, next_scan;
+};
+/* The counts as of now (pki_crl_now()); warnings_logged and the scan times
+ * are those of the last pki_expiry_scan. */
+void pki_expiry_counts(struct pki_expiry_counts *out);
+/* Log one warning per object expiring within the configured window and
+ * count it; pki_expiry_tick calls it at start and then once a day. */
+unsigned pki_expiry_scan(time_t now);
+void pki_expiry_tick(time_t now);
+/* Configure (pki_init, pki_check) and forget (pki_fini). */
+void pki_expiry_init(const struct cfg_pki *cfg);
+void pki_expiry_fini(void);
 
 /* ---- identifiers (pki_id.c) ---- */
 
@@ -308,5 +361,10 @@ void pki_event_crl_updated(const struct pki_crl_event *ev);
 /* Register the /ipsecgw/pki/... commands (once per process: DPDK telemetry
  * has no unregister).  0 or -errno. */
 int pki_tm_register(void);
+/* The lifecycle handlers, for tests (tm_run_to_json). */
+struct tm_reply;
+int pki_tm_certificates(const char *params, struct tm_reply *r);
+int pki_tm_certificate(const char *params, struct tm_reply *r);
+int pki_tm_expiry(const char *params, struct tm_reply *r);
 
 #endif /* GW_PKI_INTERNAL_H */

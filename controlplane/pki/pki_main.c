@@ -34,6 +34,7 @@ int pki_init(const struct cfg_pki *cfg)
 
 	if (pki_running)
 		return -EALREADY;
+	pki_expiry_init(cfg);
 	rc = pki_tp_load(cfg);
 	if (rc)
 		goto out;
@@ -56,6 +57,7 @@ int pki_init(const struct cfg_pki *cfg)
 	pki_running = true;
 	GW_LOG(pki, INFO, "PKI up: %u trustpoint(s), %u CRL issuer(s) from the cache",
 	       pki_tp_count(), pki_crl_count());
+	pki_expiry_scan(pki_crl_now());		/* then once a day from pki_tick */
 	return 0;
 fetch_fini:
 	pki_fetch_fini();
@@ -64,6 +66,7 @@ crl_fini:
 unload_tp:
 	pki_tp_unload();
 out:
+	pki_expiry_fini();
 	GW_LOG(pki, ERR, "PKI start failed: %s", strerror(-rc));
 	return rc;
 }
@@ -74,6 +77,7 @@ void pki_tick(uint64_t now_ms)
 		return;
 	pki_sched_tick(pki_crl_now());	/* CRL times are wall-clock */
 	pki_verify_tick(now_ms);
+	pki_expiry_tick(pki_crl_now());
 }
 
 void pki_fini(void)
@@ -85,4 +89,25 @@ void pki_fini(void)
 	pki_fetch_fini();
 	pki_crl_fini();
 	pki_tp_unload();
+	pki_expiry_fini();
+}
+
+int pki_check(const struct cfg_pki *cfg)
+{
+	int rc;
+
+	if (pki_running)
+		return -EALREADY;
+	if (cfg->n_identities == 0 && cfg->n_trustpoints == 0)
+		return 0;
+	pki_expiry_init(cfg);
+	rc = pki_tp_load(cfg);
+	if (rc == 0) {
+		GW_LOG(pki, INFO, "PKI files load: %u identity(ies), %u trustpoint(s), "
+		       "%u certificate(s)", pki_identity_count(), pki_tp_count(), pki_cert_count());
+		pki_expiry_scan(pki_crl_now());
+	}
+	pki_tp_unload();
+	pki_expiry_fini();
+	return rc;
 }

@@ -9,6 +9,10 @@
  *   /ipsecgw/pki/crl_request,TP        download TP's CRLs now
  *   /ipsecgw/pki/trustpoints[,START]   {count, next, ids[]}
  *   /ipsecgw/pki/trustpoint,ID         configuration, CAs, URLs, scheduling
+ *   /ipsecgw/pki/certificates[,START]  {count, next, ids[]}: identities, then CAs
+ *   /ipsecgw/pki/certificate,ID        subject, issuer, serial, key, validity,
+ *                                      days_left, expiring
+ *   /ipsecgw/pki/expiry                expiry warning counters
  *
  * Handlers run on the CP thread (cp_tm.c), so they read PKI state directly.
  * Before pki_init and after pki_fini the lists are empty.
@@ -213,6 +217,59 @@ static int pki_tm_trustpoint(const char *params, struct tm_reply *r)
 	return 0;
 }
 
+int pki_tm_certificates(const char *params, struct tm_reply *r)
+{
+	return tm_list(r, params, pki_cert_count(), pki_tm_id, NULL);
+}
+
+int pki_tm_certificate(const char *params, struct tm_reply *r)
+{
+	struct pki_cert_info ci;
+	unsigned id;
+
+	if (pki_tm_get_id(params, pki_cert_count(), "certificate", r, &id) != 0)
+		return -1;
+	if (pki_cert_get(id, &ci) != 0) {
+		tm_error(r, "no certificate with ID %u", id);
+		return -1;
+	}
+	tm_add_u64(r, "id", ci.id);
+	tm_add_str(r, "role", ci.ca ? "ca" : "identity");
+	tm_add_str(r, "owner", ci.owner);
+	tm_add_str(r, "trustpoint", ci.trustpoint);
+	tm_add_str(r, "subject", ci.subject);
+	tm_add_str(r, "issuer", ci.issuer);
+	tm_add_str(r, "serial", ci.serial);
+	tm_add_str(r, "key_type", ci.key_type);
+	tm_add_str(r, "file", ci.file);
+	pki_tm_add_time(r, "not_before", ci.not_before);
+	pki_tm_add_time(r, "not_after", ci.not_after);
+	tm_add_i64(r, "days_left", ci.days_left);
+	tm_add_u64(r, "expiring", ci.expiring);
+	return 0;
+}
+
+int pki_tm_expiry(const char *params, struct tm_reply *r)
+{
+	struct pki_expiry_counts c;
+
+	if (tm_no_params(r, "/ipsecgw/pki/expiry (no parameters)", params) != 0)
+		return -1;
+	pki_expiry_counts(&c);
+	tm_add_u64(r, "expiry_warning_days", c.warning_days);
+	tm_add_u64(r, "crl_warning_hours", c.crl_warning_hours);
+	tm_add_u64(r, "certs_expiring", c.certs_expiring);
+	tm_add_u64(r, "certs_expired", c.certs_expired);
+	tm_add_u64(r, "cas_expiring", c.cas_expiring);
+	tm_add_u64(r, "cas_expired", c.cas_expired);
+	tm_add_u64(r, "crls_next_update_near", c.crls_next_update_near);
+	tm_add_u64(r, "crls_stale", c.crls_stale);
+	tm_add_u64(r, "warnings_logged", c.warnings_logged);
+	pki_tm_add_time(r, "last_scan", c.last_scan);
+	pki_tm_add_time(r, "next_scan", c.next_scan);
+	return 0;
+}
+
 int pki_tm_register(void)
 {
 	static const struct cp_tm_cmd cmds[] = {
@@ -224,6 +281,11 @@ int pki_tm_register(void)
 		{ "pki/trustpoints", pki_tm_trustpoints, "Trustpoints. Parameters: [START]" },
 		{ "pki/trustpoint", pki_tm_trustpoint, "One trustpoint: CAs, CRL URLs, schedule. "
 						       "Parameters: ID" },
+		{ "pki/certificates", pki_tm_certificates, "Our certificates, then the CAs. "
+							   "Parameters: [START]" },
+		{ "pki/certificate", pki_tm_certificate, "One certificate: subject, issuer, serial, "
+							 "validity, days left. Parameters: ID" },
+		{ "pki/expiry", pki_tm_expiry, "Certificates and CRLs near expiry: counters" },
 	};
 
 	return cp_tm_register_table(cmds, RTE_DIM(cmds));

@@ -19,7 +19,7 @@ static unsigned pki_n_tps;
 static struct pki_identity pki_ids[CFG_MAX_IDENTITIES];
 static unsigned pki_n_ids;
 
-/* Never prompt on a terminal for a passphrase: encrypted keys are refused. */
+/* Never prompt on a terminal for a passphrase (certificates have none). */
 static int pki_tp_no_passphrase(char *buf, int size, int rwflag, void *u)
 {
 	(void)buf;
@@ -142,27 +142,6 @@ static int pki_tp_load_one(struct pki_tp *tp, const struct cfg_trustpoint *c)
 
 /* ---- identities ---- */
 
-static EVP_PKEY *pki_tp_read_key(const char *path)
-{
-	char why[256];
-	EVP_PKEY *key;
-	BIO *bio;
-
-	ERR_clear_error();
-	bio = BIO_new_file(path, "r");
-	if (bio == NULL) {
-		GW_LOG(pki, ERR, "identity key %s: cannot read (%s)", path, strerror(errno));
-		ERR_clear_error();
-		return NULL;
-	}
-	key = PEM_read_bio_PrivateKey(bio, NULL, pki_tp_no_passphrase, NULL);
-	if (key == NULL)
-		GW_LOG(pki, ERR, "identity key %s: no usable PEM private key, encrypted keys "
-		       "are not supported (%s)", path, pki_tp_ssl_err(why, sizeof(why)));
-	BIO_free(bio);
-	return key;
-}
-
 static const char *pki_tp_keytype_name(int type)
 {
 	return type == EVP_PKEY_RSA ? "RSA" : type == EVP_PKEY_EC ? "EC" : "other";
@@ -228,7 +207,7 @@ static int pki_tp_load_identity(const struct cfg_identity *c, struct pki_identit
 		if (ret != 0)
 			goto out;
 	}
-	id->key = pki_tp_read_key(c->key);
+	id->key = pki_key_read(c);
 	ret = id->key == NULL ? -EINVAL : pki_tp_check_identity(c, id);
 out:
 	sk_X509_pop_free(certs, X509_free);

@@ -34,8 +34,85 @@ check_err() {
 # first_line FILE REGEX: number of the first line matching REGEX.
 first_line() { grep -nE "$2" "$1" | head -1 | cut -d: -f1; }
 
-lab_say "the documented example $EXAMPLE"
-lab_check "cfg/ipsecgw.conf passes --check" lab_conf_ok "$EXAMPLE"
+# make_example_pki DIR: the files cfg/ipsecgw.conf names under pki/ (root CA,
+# intermediate, RSA identity, EC identity with an encrypted key), with the
+# openssl command line.  GW_DAYS sets the RSA identity's validity (365).
+ossl_ext() { printf 'basicConstraints=critical,CA:%s\nkeyUsage=critical,%s\n' "$1" "$2"; }
+ossl_sign() {	# CSR_SUBJ KEY CA CAKEY OUT DAYS CA:TRUE|FALSE USAGE
+	openssl req -new -key "$2" -subj "$1" 2>/dev/null |
+		openssl x509 -req -CA "$3" -CAkey "$4" -set_serial "$RANDOM" -days "$6" \
+			-extfile <(ossl_ext "$7" "$8") -out "$5" 2>/dev/null
+}
+make_example_pki() {
+	local d=$1
+	mkdir -p "$d" && (
+		cd "$d" || exit 1
+		openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 3650 \
+			-subj "/O=ipsecgw test/CN=Check Root CA" \
+			-addext "basicConstraints=critical,CA:TRUE" \
+			-addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null &&
+		openssl genrsa -out inter.key 2048 2>/dev/null &&
+		ossl_sign "/O=ipsecgw test/CN=Check Inter CA" inter.key ca.crt ca.key \
+			intermediate.crt 3650 TRUE keyCertSign,cRLSign &&
+		openssl genrsa -out gw.key 2048 2>/dev/null &&
+		ossl_sign "/O=ipsecgw test/CN=gw.example" gw.key intermediate.crt inter.key \
+			gw.crt "${GW_DAYS:-365}" FALSE digitalSignature &&
+		openssl ecparam -name prime256v1 -genkey -noout -out ec.key 2>/dev/null &&
+		ossl_sign "/O=ipsecgw test/CN=gw-ec.example" ec.key ca.crt ca.key gw-ec.crt 365 \
+			FALSE digitalSignature &&
+		printf 'ec passphrase\n' >gw-ec.pass && chmod 600 gw-ec.pass gw.key &&
+		openssl pkcs8 -topk8 -v2 aes-256-cbc -in ec.key -out gw-ec.key \
+			-passout file:gw-ec.pass && chmod 600 gw-ec.key
+	)
+}
+
+# pki_check CONF RC REGEX: --check exits RC and says something matching REGEX.
+pki_check() {
+	local out rc
+	out=$("$IPSECGW" -c "$1" --check 2>&1)
+	rc=$?
+	echo "said: $out"
+	expect_eq "exit status" "$2" "$rc" || return 1
+	grep -qE "$3" <<<"$out" || { echo "expected a line matching '$3'"; return 1; }
+}
+
+lab_say "the documented example $EXAMPLE, with its PKI files made"
+EX=$TMP/example
+mkdir -p "$EX"
+cp "$EXAMPLE" "$EX/ipsecgw.conf"
+if ! make_example_pki "$EX/pki"; then
+	lab_check "openssl makes the example's PKI files" false
+fi
+lab_check "cfg/ipsecgw.conf passes --check" lab_conf_ok "$EX/ipsecgw.conf"
+lab_check "--check loads the PKI files and says so" \
+	pki_check "$EX/ipsecgw.conf" 0 'PKI files load: 2 identity\(ies\), 1 trustpoint\(s\), 3 certificate'
+
+lab_say "--check opens keys, certificates and CA files"
+cp "$EX/pki/gw.key" "$TMP/gw.key.good"
+openssl genrsa -out "$EX/pki/gw.key" 2048 2>/dev/null
+lab_check "a key that is not its certificate's is refused" \
+	pki_check "$EX/ipsecgw.conf" 1 'identity key .*/gw\.key does not match certificate .*/gw\.crt'
+cp "$TMP/gw.key.good" "$EX/pki/gw.key"
+chmod 644 "$EX/pki/gw.key"
+lab_check "a key file readable by others passes with a warning" \
+	pki_check "$EX/ipsecgw.conf" 0 'gw\.key: readable by others \(mode 0644\)'
+chmod 600 "$EX/pki/gw.key"
+printf 'not the passphrase\n' >"$EX/pki/gw-ec.pass"
+lab_check "a wrong passphrase is refused" \
+	pki_check "$EX/ipsecgw.conf" 1 'gw-ec\.key: cannot decrypt with the passphrase of .*gw-ec\.pass, wrong passphrase'
+printf 'ec passphrase\n' >"$EX/pki/gw-ec.pass"
+chmod 640 "$EX/pki/gw-ec.pass"
+lab_check "a passphrase file the group may read is refused" \
+	pki_check "$EX/ipsecgw.conf" 1 'gw-ec\.pass: group or others have access \(mode 0640\)'
+chmod 600 "$EX/pki/gw-ec.pass"
+mv "$EX/pki/ca.crt" "$TMP/ca.crt"
+lab_check "a missing CA file is refused, naming it" \
+	pki_check "$EX/ipsecgw.conf" 1 'CA file .*/pki/ca\.crt: cannot read'
+mv "$TMP/ca.crt" "$EX/pki/ca.crt"
+( cd "$EX/pki" && ossl_sign "/O=ipsecgw test/CN=gw.example" gw.key intermediate.crt inter.key \
+	gw.crt 5 FALSE digitalSignature )
+lab_check "a certificate expiring in 5 days passes, with the expiry warning" \
+	pki_check "$EX/ipsecgw.conf" 0 'identity 1 certificate .*CN=gw\.example.* expires in [45] day\(s\)'
 
 lab_say "a typo in a key"
 typo=$TMP/typo.conf

@@ -128,10 +128,49 @@ static void test_find_init_half_open(void)
 	CU_ASSERT_EQUAL(ike_sa_count(), 0);
 }
 
+/* INITIAL_CONTACT: asserted when no other SA with the peer is up. */
+static void test_first_contact(void)
+{
+	struct ike_sa *a, *b, *c;
+
+	CU_ASSERT_EQUAL_FATAL(ike_sa_table_init(), 0);
+	a = ike_sa_new(IKE_INITIATOR, 0);
+	b = ike_sa_new(IKE_INITIATOR, 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CU_ASSERT(ike_sa_first_contact(a));
+	CU_ASSERT(ike_sa_first_contact(b));
+	ike_sa_state(a, IKE_SA_ESTABLISHED, "test");
+	c = ike_sa_new(IKE_INITIATOR, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_FALSE(ike_sa_first_contact(c));	/* a is up */
+	ike_sa_kill(a, "test");
+	ike_sa_reap();
+	CU_ASSERT(ike_sa_first_contact(c));		/* a gone: c will be the only one */
+	CU_ASSERT(ike_sa_first_contact(b));		/* peer 1 never came up */
+	ike_sa_kill(b, "test");				/* a failed attempt ... */
+	b = ike_sa_new(IKE_INITIATOR, 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CU_ASSERT(ike_sa_first_contact(b));		/* ... changes nothing */
+	ike_sa_state(c, IKE_SA_REKEYING, "test");	/* c up (rekeying) ... */
+	a = ike_sa_new(IKE_INITIATOR, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	CU_ASSERT_FALSE(ike_sa_first_contact(a));	/* ... so not a with peer 0 */
+	/* a restart: contact again */
+	CU_ASSERT_EQUAL_FATAL(ike_sa_table_init(), 0);
+	a = ike_sa_new(IKE_INITIATOR, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	CU_ASSERT(ike_sa_first_contact(a));
+	a->peer = -1;
+	CU_ASSERT_FALSE(ike_sa_first_contact(a));	/* no peer: no claim */
+	ike_sa_table_fini();
+}
+
 int main(void)
 {
 	static const struct test_case tests[] = {
 		{ "find_init and half_open against a scan, random mix", test_find_init_half_open },
+		{ "INITIAL_CONTACT: no other SA with the peer up", test_first_contact },
 	};
 
 	if (test_suite("ike_sa", NULL, NULL, tests, ARRAY_LEN(tests)) != 0)

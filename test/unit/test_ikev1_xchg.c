@@ -579,6 +579,25 @@ static void test_we_delete(void)
 	ike_sa_reap();
 }
 
+/* Shutdown (ike_sa_drain): the same DELETEs, no answer awaited; nothing
+ * new accepted until the engines restart. */
+static void test_drain(void)
+{
+	struct ike_sa *sa = tif_v1_sa(0);
+	uint32_t spis[1] = { 0x3300 };
+
+	add_child(sa, 0x3300, 0x4300);
+	CU_ASSERT_EQUAL(ike_sa_drain("test shutdown"), 1u);
+	CU_ASSERT_EQUAL(dp_sa_find_in(0x3300), DP_SA_INVALID);
+	check_our_deletes(sa, spis, 1);
+	CU_ASSERT_EQUAL(ike_sa_live(), 0u);
+	CU_ASSERT_PTR_NULL(ike_sa_new(IKE_RESPONDER, 0));
+	ike_sa_reap();
+	tif_stop();
+	CU_ASSERT_EQUAL_FATAL(tif_start(), 0);
+	CU_ASSERT_FALSE(ike_sa_draining());
+}
+
 static int suite_init(void)
 {
 	tif_config("branch-v1", 1, "10.10.0.2", "aes128-sha256-ecp256", "192.168.10.0/24");
@@ -597,6 +616,7 @@ int main(void)
 		{ "peer DELETEs an IPsec SA, then the ISAKMP SA", test_peer_deletes },
 		{ "R-U-THERE answered (whole, fragmented); bad HASH ignored", test_dpd_answered },
 		{ "our delete: IPsec SAs then ISAKMP SA (batch retire too)", test_we_delete },
+		{ "shutdown drain: IPsec SAs then ISAKMP SA DELETEd", test_drain },
 		{ "reauthentication: IPsec SAs adopted, old SA deleted", test_reauth_adopt },
 	};
 

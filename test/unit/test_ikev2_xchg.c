@@ -286,6 +286,38 @@ static void test_we_delete_timeout(void)
 	CU_ASSERT_EQUAL(tif_tx.n, 1 + IKE_RETX_MAX);
 }
 
+/* Shutdown (ike_sa_drain): established SAs get a DELETE and stay until it
+ * is answered, half-open ones go silently, nothing new is accepted. */
+static void test_drain(void)
+{
+	struct ike_sa *sa = new_sa(), *half = ike_sa_new(IKE_INITIATOR, 0);
+	uint64_t answered = ikev2_counter(IKEV2_C_ikev2_delete_answered);
+	struct ike_msg *m;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(half);
+	add_child(sa, 0x1300, 0x2300, true);
+	CU_ASSERT_EQUAL(ike_sa_drain("test shutdown"), 1u);
+	CU_ASSERT(ike_sa_draining());
+	CU_ASSERT_EQUAL(half->state, IKE_SA_DEAD);
+	CU_ASSERT_EQUAL(sa->state, IKE_SA_DELETING);
+	CU_ASSERT_EQUAL(dp_sa_find_in(0x1300), DP_SA_INVALID);
+	CU_ASSERT_EQUAL(ike_sa_live(), 1u);
+	CU_ASSERT_PTR_NULL(ike_sa_new(IKE_RESPONDER, 0));
+	CU_ASSERT_EQUAL_FATAL(tif_tx.n, 1);			/* the half-open one: nothing */
+	m = tif_v2_sent(0);
+	CU_ASSERT_EQUAL_FATAL(m->n_d, 1);
+	CU_ASSERT_EQUAL(m->d[0].proto, IKE_PROTO_IKE);
+	tif_v2_inner_begin();
+	peer_send(sa, IKE_EXCH_INFORMATIONAL, true, m->hdr.msg_id, &tif_v2.ib, tif_v2_inner_end());
+	CU_ASSERT_EQUAL(sa->state, IKE_SA_DEAD);
+	CU_ASSERT_EQUAL(ike_sa_live(), 0u);
+	CU_ASSERT_EQUAL(ikev2_counter(IKEV2_C_ikev2_delete_answered), answered + 1);
+	ike_sa_reap();
+	tif_stop();
+	CU_ASSERT_EQUAL_FATAL(tif_start(), 0);
+	CU_ASSERT_FALSE(ike_sa_draining());
+}
+
 /* ---- liveness ---- */
 
 static void test_dpd_due(void)
@@ -854,6 +886,7 @@ int main(void)
 		{ "peer deletes the IKE SA", test_peer_deletes_ike_sa },
 		{ "our DELETE: children first, killed on the answer", test_we_delete_ike_sa },
 		{ "our DELETE unanswered: killed after retransmissions", test_we_delete_timeout },
+		{ "shutdown drain: DELETE, answer awaited, half-open dropped", test_drain },
 		{ "DPD due on a fake clock", test_dpd_due },
 		{ "DPD: answered keeps, silence kills", test_dpd_alive_and_dead },
 		{ "2.8.1 nonce rule", test_rekey_nonce_rule },
