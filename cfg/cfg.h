@@ -279,6 +279,18 @@ uint32_t cfg_punt_default_pps(unsigned c);
 /* "neigh", "ike", "other", "ike_new"; "?" for no such class. */
 const char *cfg_punt_class_name(unsigned c);
 
+/*
+ * events = { syslog = true; syslog_socket = "/dev/log"; }: structured
+ * events (sessions, revocations, CRLs, audit of telemetry commands; see
+ * common/gw_event.h) also go to syslog (default) as datagrams to
+ * syslog_socket; they always go to the DPDK log.
+ */
+#define CFG_EVENTS_SOCKET_DEFAULT "/dev/log"
+struct cfg_events {
+	bool syslog;				/* default true */
+	char syslog_socket[108];		/* absolute path, sun_path size */
+};
+
 struct gw_cfg {
 	char path[256];
 	char *eal_argv[CFG_MAX_EAL_ARGS];	/* strdup'd; freed by cfg_free() */
@@ -295,6 +307,7 @@ struct gw_cfg {
 	unsigned n_neighbors;
 	struct cfg_telemetry telemetry;
 	struct cfg_punt punt;			/* optional "punt" group; defaults */
+	struct cfg_events events;		/* optional "events" group; defaults */
 	struct cfg_pki pki;			/* optional "pki" group */
 	struct cfg_manual_sa *manual_sas;	/* malloc'd array; keys wiped by cfg_free */
 	unsigned n_manual_sas;

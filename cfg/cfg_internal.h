@@ -133,6 +133,9 @@ int cfg_parse_peers(struct cfg_ctx *ctx, const config_setting_t *s, void *obj);
 int cfg_parse_punt(struct cfg_ctx *ctx, const config_setting_t *s, void *obj);
 /* The punt rates used when the group or a key is absent. */
 void cfg_punt_defaults_set(struct cfg_punt *p);
+/* events = { ... } (cfg_events.c) and its defaults (syslog to /dev/log). */
+int cfg_parse_events(struct cfg_ctx *ctx, const config_setting_t *s, void *obj);
+void cfg_events_defaults_set(struct cfg_events *e);
 /* The crypto settings used when the group or a key is absent. */
 void cfg_crypto_defaults(struct cfg_crypto *c);
 

@@ -30,7 +30,8 @@
 	X(tm, "ipsecgw.telemetry") \
 	X(pki, "ipsecgw.pki") \
 	X(crl, "ipsecgw.crl") \
-	X(ipsec, "ipsecgw.ipsec")
+	X(ipsec, "ipsecgw.ipsec") \
+	X(event, "ipsecgw.event")
 
 #define GW_LOG_DECLARE(mod, name) extern int gw_logtype_##mod;
 GW_LOG_MODULES(GW_LOG_DECLARE)

@@ -30,6 +30,7 @@
 
 #include <rte_telemetry.h>
 
+#include "common/gw_event.h"
 #include "common/gw_log.h"
 #include "controlplane/cp_stats.h"
 #include "controlplane/cp_tm.h"
@@ -39,6 +40,7 @@ static const char tm_prefix[] = "/ipsecgw/";
 struct tm_cmd {
 	char name[TM_MAX_NAME + 1];
 	tm_handler_fn fn;
+	bool audit;			/* changes state: log every call */
 };
 
 struct tm_req {
@@ -188,15 +190,28 @@ static int tm_trampoline(const char *cmd, const char *params, struct rte_tel_dat
 	return 0;
 }
 
-static tm_handler_fn tm_lookup(const char *cmd)
+static const struct tm_cmd *tm_lookup(const char *cmd)
 {
 	if (strncmp(cmd, tm_prefix, sizeof(tm_prefix) - 1) != 0)
 		return NULL;
 	cmd += sizeof(tm_prefix) - 1;
 	for (unsigned i = 0; i < tm_n_cmds; i++)
 		if (strcmp(tm_cmds[i].name, cmd) == 0)
-			return tm_cmds[i].fn;
+			return &tm_cmds[i];
 	return NULL;
+}
+
+bool cp_tm_audited(const char *name)
+{
+	char path[sizeof(tm_prefix) + TM_MAX_NAME];
+	const struct tm_cmd *c;
+
+	if (strncmp(name, tm_prefix, sizeof(tm_prefix) - 1) != 0) {
+		snprintf(path, sizeof(path), "%s%s", tm_prefix, name);
+		name = path;
+	}
+	c = tm_lookup(name);
+	return c != NULL && c->audit;
 }
 
 /* [a-z0-9_]+, or two such words joined by one '/' ("pki/crls"). */
@@ -218,6 +233,11 @@ static bool tm_name_valid(const char *name)
 
 int cp_tm_register(const char *name, tm_handler_fn fn, const char *help)
 {
+	return cp_tm_register_audited(name, fn, help, false);
+}
+
+int cp_tm_register_audited(const char *name, tm_handler_fn fn, const char *help, bool audit)
+{
 	char path[sizeof(tm_prefix) + TM_MAX_NAME];
 	int ret;
 
@@ -233,6 +253,7 @@ int cp_tm_register(const char *name, tm_handler_fn fn, const char *help)
 	/* Our table first: a request can arrive as soon as DPDK knows the name. */
 	snprintf(tm_cmds[tm_n_cmds].name, sizeof(tm_cmds[0].name), "%s", name);
 	tm_cmds[tm_n_cmds].fn = fn;
+	tm_cmds[tm_n_cmds].audit = audit;
 	tm_n_cmds++;
 	ret = rte_telemetry_register_cmd(path, tm_trampoline, help);
 	if (ret != 0) {
@@ -246,7 +267,8 @@ int cp_tm_register(const char *name, tm_handler_fn fn, const char *help)
 int cp_tm_register_table(const struct cp_tm_cmd *cmds, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		int ret = cp_tm_register(cmds[i].name, cmds[i].fn, cmds[i].help);
+		int ret = cp_tm_register_audited(cmds[i].name, cmds[i].fn, cmds[i].help,
+						 cmds[i].audit);
 
 		if (ret != 0 && ret != -EEXIST)
 			return ret;
@@ -312,7 +334,7 @@ static void tm_complete(struct tm_req *q)
 
 static void tm_run(struct tm_req *q)
 {
-	tm_handler_fn fn;
+	const struct tm_cmd *c;
 	bool abandoned;
 
 	pthread_mutex_lock(&tm.lock);
@@ -320,12 +342,16 @@ static void tm_run(struct tm_req *q)
 	pthread_mutex_unlock(&tm.lock);
 	if (!abandoned) {
 		cp_count(CP_C_tm_requests);	/* first: /ipsecgw/stats counts itself */
-		fn = tm_lookup(q->cmd);
-		if (fn == NULL)
+		c = tm_lookup(q->cmd);
+		if (c == NULL)
 			tm_error(q->reply, "unknown command");
-		else if (fn(q->has_params ? q->params : NULL, q->reply) != 0 &&
+		else if (c->fn(q->has_params ? q->params : NULL, q->reply) != 0 &&
 			 !tm_reply_is_error(q->reply))
 			tm_error(q->reply, "command failed");
+		if (c != NULL && c->audit)
+			gw_event(GW_EV_AUDIT, 0, "cmd", q->cmd, "params", q->params,
+				 "result", tm_reply_is_error(q->reply) ? "error" : "ok",
+				 (const char *)NULL);
 	}
 	tm_complete(q);
 }

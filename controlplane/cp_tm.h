@@ -84,16 +84,29 @@ typedef int (*tm_handler_fn)(const char *params, struct tm_reply *r);
  */
 int cp_tm_register(const char *name, tm_handler_fn fn, const char *help);
 
-/* One command of a module's table. */
+/*
+ * One command of a module's table.  audit marks a command that changes
+ * state: every call of it, refused or not, is logged as an audit event
+ * (common/gw_event.h: "event=audit cmd=/ipsecgw/NAME params=P
+ * result=ok|error", params cleaned and cut to 64 characters).  DPDK
+ * 22.11's telemetry callback does not tell which client called, so the
+ * event cannot name it (the socket's mode and group say who may).
+ */
 struct cp_tm_cmd {
 	const char *name;
 	tm_handler_fn fn;
 	const char *help;
+	bool audit;
 };
 
 /* Register n commands; a name already registered counts as done, so a
  * module may call this more than once.  0 or the first other error. */
 int cp_tm_register_table(const struct cp_tm_cmd *cmds, size_t n);
+/* cp_tm_register() with the audit mark (see struct cp_tm_cmd). */
+int cp_tm_register_audited(const char *name, tm_handler_fn fn, const char *help, bool audit);
+/* Whether "/ipsecgw/<name>" (or the bare name) is registered with the
+ * audit mark.  CP thread (tests). */
+bool cp_tm_audited(const char *name);
 
 /*
  * Register the gateway's commands (cp_tm_cmds_register()) and set up the
@@ -115,6 +128,9 @@ int cp_tm_cmds_register(void);
 /* The ESP SA commands (cp_tm_sa.c: dp/drops, sas, sa, sa_stats, sa_clear),
  * registered by cp_tm_cmds_register().  0 or -errno. */
 int cp_tm_sa_register(void);
+/* /ipsecgw/port/xstats,ID and /ipsecgw/events (cp_tm_port.c), registered
+ * by cp_tm_cmds_register().  0 or -errno. */
+int cp_tm_port_register(void);
 
 /*
  * Parameters are untrusted socket input (DPDK hands over the text after

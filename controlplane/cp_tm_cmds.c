@@ -258,15 +258,15 @@ static int tm_stats(const char *params, struct tm_reply *r)
 int cp_tm_cmds_register(void)
 {
 	static const struct cp_tm_cmd cmds[] = {
-		{ "version", tm_version, "Gateway and DPDK versions, pid, uptime. No parameters" },
-		{ "interfaces", tm_interfaces, "Interface IDs: {count, next, ids[]}. Parameter: START" },
-		{ "interface", tm_interface, "One interface: addresses, link, port counters. Parameter: ID" },
-		{ "neighbors", tm_neighbors, "ARP/ND neighbour IDs: {count, next, ids[]}. Parameter: START" },
-		{ "neighbor", tm_neighbor, "One ARP/ND neighbour. Parameter: ID" },
-		{ "routes", tm_routes, "Route IDs: {count, next, ids[]}. Parameter: START" },
-		{ "route", tm_route, "One route: prefix, type, via, interface. Parameter: ID" },
-		{ "stats", tm_stats, "Data-plane and control-plane counters, per-worker arrays" },
-		{ "punt", cp_punt_tm, "Punt classes: rate, punted, policed, ring_full, handled, queued" },
+		{ "version", tm_version, "Gateway and DPDK versions, pid, uptime. No parameters", false },
+		{ "interfaces", tm_interfaces, "Interface IDs: {count, next, ids[]}. Parameter: START", false },
+		{ "interface", tm_interface, "One interface: addresses, link, port counters. Parameter: ID", false },
+		{ "neighbors", tm_neighbors, "ARP/ND neighbour IDs: {count, next, ids[]}. Parameter: START", false },
+		{ "neighbor", tm_neighbor, "One ARP/ND neighbour. Parameter: ID", false },
+		{ "routes", tm_routes, "Route IDs: {count, next, ids[]}. Parameter: START", false },
+		{ "route", tm_route, "One route: prefix, type, via, interface. Parameter: ID", false },
+		{ "stats", tm_stats, "Data-plane and control-plane counters, per-worker arrays", false },
+		{ "punt", cp_punt_tm, "Punt classes: rate, punted, policed, ring_full, handled, queued", false },
 	};
 	static bool registered;
 	int ret;
@@ -277,6 +277,8 @@ int cp_tm_cmds_register(void)
 	ret = cp_tm_register_table(cmds, RTE_DIM(cmds));
 	if (ret == 0)
 		ret = cp_tm_sa_register();
+	if (ret == 0)
+		ret = cp_tm_port_register();
 	if (ret == 0)
 		ret = ikev2_tm_register();
 	if (ret != 0)

@@ -330,12 +330,12 @@ int cp_tm_sa_clear(const char *params, struct tm_reply *r)
 int cp_tm_sa_register(void)
 {
 	static const struct cp_tm_cmd cmds[] = {
-		{ "dp/drops", cp_tm_sa_drops, "Data-plane drop reasons, totals over lcores. No parameters" },
+		{ "dp/drops", cp_tm_sa_drops, "Data-plane drop reasons, totals over lcores. No parameters", false },
 		{ "sas", cp_tm_sa_list, "ESP SAs: {count, next, ids[] (handles)} and per-SA columns. "
-		  "Parameter: START" },
-		{ "sa", cp_tm_sa_one, "One ESP SA: endpoints, counters, lifetimes, drops. Parameter: HANDLE" },
-		{ "sa_stats", cp_tm_sa_stats, "SA table: live, retired, reclaimed, grace latency (us)" },
-		{ "sa_clear", cp_tm_sa_clear, "Retire a manual SA pair (its policy stays). Parameter: NAME" },
+		  "Parameter: START", false },
+		{ "sa", cp_tm_sa_one, "One ESP SA: endpoints, counters, lifetimes, drops. Parameter: HANDLE", false },
+		{ "sa_stats", cp_tm_sa_stats, "SA table: live, retired, reclaimed, grace latency (us)", false },
+		{ "sa_clear", cp_tm_sa_clear, "Retire a manual SA pair (its policy stays). Parameter: NAME", true },
 	};
 
 	return cp_tm_register_table(cmds, RTE_DIM(cmds));

@@ -26,6 +26,7 @@
 #include <rte_log.h>
 
 #include "cfg/cfg.h"
+#include "common/gw_event.h"
 #include "common/gw_log.h"
 #include "controlplane/cp.h"
 #include "controlplane/cp_stats.h"
@@ -159,6 +160,8 @@ static void run(struct gw_cfg *cfg, int eal_argc, char **eal_argv)
 	ret = tm_socket_apply(&cfg->telemetry);
 	if (ret < 0)
 		rte_exit(EXIT_FAILURE, "telemetry socket: %s\n", strerror(-ret));
+	if (cfg->events.syslog && (ret = gw_event_open(cfg->events.syslog_socket)) != 0)
+		GW_LOG(main, WARNING, "events: no syslog socket: %s", strerror(-ret));
 	ret = dp_init(cfg);
 	if (ret < 0)
 		rte_exit(EXIT_FAILURE, "data plane init failed: %s\n", strerror(-ret));

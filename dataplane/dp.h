@@ -178,6 +178,13 @@ int dp_cp_tx(unsigned iface, struct rte_mbuf *m);
 unsigned dp_cptx_drain(unsigned iface, struct rte_mbuf **pkts, unsigned n);
 /* CP: port counters (rte_eth_stats_get) for telemetry.  0 or -errno. */
 int dp_port_stats(unsigned iface, struct rte_eth_stats *st);
+/* CP: the port's extended counters (rte_eth_xstats_get_names/_get).
+ * With names NULL (or n too small), only the count; else fills n names
+ * and values (vals[i].id indexes names).  The count, or -errno. */
+struct rte_eth_xstat_name;
+struct rte_eth_xstat;
+int dp_port_xstats(unsigned iface, struct rte_eth_xstat_name *names, struct rte_eth_xstat *vals,
+		   unsigned n);
 /* lcore id of worker w (w < dp_nb_workers()), for per-worker counters. */
 unsigned dp_worker_lcore(unsigned w);
 

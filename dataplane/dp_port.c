@@ -233,3 +233,21 @@ int dp_port_stats(unsigned iface, struct rte_eth_stats *st)
 		return -EINVAL;
 	return rte_eth_stats_get(dp_g.ifaces[iface].port_id, st);
 }
+
+int dp_port_xstats(unsigned iface, struct rte_eth_xstat_name *names, struct rte_eth_xstat *vals,
+		   unsigned n)
+{
+	uint16_t port;
+	int cnt, got;
+
+	if (iface >= dp_g.nb_ifaces)
+		return -EINVAL;
+	port = dp_g.ifaces[iface].port_id;
+	cnt = rte_eth_xstats_get_names(port, names, n);
+	if (cnt < 0 || names == NULL || (unsigned)cnt > n)
+		return cnt;
+	got = rte_eth_xstats_get(port, vals, n);
+	if (got < 0)
+		return got;
+	return got == cnt ? cnt : -EAGAIN;	/* the driver's list changed in between */
+}

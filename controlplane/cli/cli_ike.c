@@ -350,6 +350,12 @@ int cli_ike_print_session(FILE *f, const struct cj_doc *doc, const struct cj_val
 	cli_ike_print_ike(f, doc, s);
 	for (uint32_t i = 0; i < c[0]->n; i++)
 		cli_ike_print_child(f, doc, c, i);
+	if (cj_member(doc, s, "packets_in") != NULL)	/* the tunnel's totals, when sent */
+		fprintf(f, "Tunnel totals: packets in/out %" PRIu64 "/%" PRIu64 ", bytes in/out %"
+			PRIu64 "/%" PRIu64 ", drops in/out %" PRIu64 "/%" PRIu64 "\n",
+			cj_get_u64(doc, s, "packets_in", 0), cj_get_u64(doc, s, "packets_out", 0),
+			cj_get_u64(doc, s, "bytes_in", 0), cj_get_u64(doc, s, "bytes_out", 0),
+			cj_get_u64(doc, s, "drops_in", 0), cj_get_u64(doc, s, "drops_out", 0));
 	return 0;
 }
 

@@ -38,6 +38,8 @@ int cli_show_ipv6_neighbors(struct cli_ctx *x);
 int cli_show_ip_route(struct cli_ctx *x);
 int cli_show_ipv6_route(struct cli_ctx *x);
 int cli_show_stats(struct cli_ctx *x);
+/* Extended port counters of every interface (cli_port.c). */
+int cli_show_controllers(struct cli_ctx *x);
 
 /* ---- building blocks for the show words (cli_show.c) ---- */
 

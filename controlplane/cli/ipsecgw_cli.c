@@ -52,6 +52,8 @@ struct cli_cmd {
 static const struct cli_cmd cli_cmds[] = {
 	{ { "show", "version" }, NULL, cli_show_version, "gateway and DPDK versions, uptime" },
 	{ { "show", "interfaces" }, NULL, cli_show_interfaces, "addresses, link and port counters" },
+	{ { "show", "controllers" }, NULL, cli_show_controllers,
+	  "extended port counters (driver xstats) of every interface" },
 	{ { "show", "arp" }, NULL, cli_show_arp, "IPv4 neighbours" },
 	{ { "show", "ipv6", "neighbors" }, NULL, cli_show_ipv6_neighbors, "IPv6 neighbours" },
 	{ { "show", "ip", "route" }, NULL, cli_show_ip_route, "IPv4 routes" },

@@ -15,9 +15,11 @@
 #include <time.h>
 
 #include "common/gw_addr.h"
+#include "common/gw_event.h"
 #include "common/gw_log.h"
 #include "controlplane/ike/ike_rev.h"
 #include "controlplane/ike/ike_sa.h"
+#include "controlplane/ike/ike_sa_event.h"
 
 enum {
 	IKE_REV_VERSIONS = 3,		/* indexed by IKE version: 1, 2 */
@@ -283,6 +285,9 @@ static unsigned ike_rev_delete(unsigned np, const struct ike_rev_event *ev)
 		       gw_addr_fmt(&sa->remote, addr, sizeof(addr)), ev->issuer, serial,
 		       p->link ? " (an intermediate CA of its chain)" : "",
 		       ev->crl_number[0] ? ev->crl_number : "?", ike_rev_reason_str(p->reason));
+		gw_event(GW_EV_REVOKED, sa->id, "peer", ike_rev_peer_name(sa), "remote", addr,
+			 "issuer", ev->issuer, "serial", serial, "crl_number", ev->crl_number,
+			 "reason", ike_rev_reason_str(p->reason), (const char *)NULL);
 		if (!ike_sa_has_deleter(sa->ike_version)) {
 			ike_sa_kill(sa, why);	/* no deleter: local state only */
 			deleted++;
@@ -445,6 +450,7 @@ int ike_rev_init(const struct gw_cfg *cfg)
 	int ret;
 
 	rev.cfg = cfg;
+	ike_sa_event_cfg(cfg);
 	/* the runtime switch's path: a later reload that turns one on checks */
 	ike_rev_set_enabled(1, cfg->crypto.isakmp.disconnect_revoked_peers);
 	ike_rev_set_enabled(2, cfg->crypto.ikev2.disconnect_revoked_peers);

@@ -135,15 +135,15 @@ int ike_rev_tm_register(void)
 {
 	static const struct cp_tm_cmd cmds[] = {
 		{ "revocation", ike_rev_tm_summary,
-		  "Disconnect-revoked-peers counters and the last event. No parameters" },
+		  "Disconnect-revoked-peers counters and the last event. No parameters", false },
 		{ "revocation/events", ike_rev_tm_events,
-		  "Revocation check event ids: {count, next, ids[]}. Parameter: START" },
+		  "Revocation check event ids: {count, next, ids[]}. Parameter: START", false },
 		{ "revocation/event", ike_rev_tm_event,
-		  "One revocation check: issuer, CRL number, checked, revoked, deleted, latency. Parameter: ID" },
+		  "One revocation check: issuer, CRL number, checked, revoked, deleted, latency. Parameter: ID", false },
 		{ "ikev2/disconnect_revoked_peers", ike_rev_tm_ikev2,
-		  "IKEv2 disconnect-revoked-peers switch: {enabled}. Parameter: 0 or 1 to set" },
+		  "IKEv2 disconnect-revoked-peers switch: {enabled}. Parameter: 0 or 1 to set", true },
 		{ "isakmp/disconnect_revoked_peers", ike_rev_tm_isakmp,
-		  "IKEv1 disconnect-revoked-peers switch: {enabled}. Parameter: 0 or 1 to set" },
+		  "IKEv1 disconnect-revoked-peers switch: {enabled}. Parameter: 0 or 1 to set", true },
 	};
 
 	return cp_tm_register_table(cmds, RTE_DIM(cmds));

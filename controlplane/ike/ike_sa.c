@@ -30,6 +30,7 @@
 #include "controlplane/ike/ike_dh.h"
 #include "controlplane/ike/ike_rev.h"
 #include "controlplane/ike/ike_sa.h"
+#include "controlplane/ike/ike_sa_event.h"
 #include "dataplane/dp.h"
 #include "dataplane/dp_sa.h"
 
@@ -426,6 +427,7 @@ void ike_sa_state(struct ike_sa *sa, enum ike_sa_state st, const char *why)
 		else
 			ike_tab.half_open--;
 	}
+	ike_sa_event(sa, st, why);
 	sa->state = st;
 }
 

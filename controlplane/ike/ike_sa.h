@@ -207,6 +207,7 @@ struct ike_sa {
 	uint64_t dpd_at_ms;
 	uint64_t last_rx_ms;
 	char reason[96];		/* why it went DELETING/DEAD, for logs */
+	char down_reason[96];		/* why an up SA first went down (ike_sa_event.c) */
 };
 
 /* CP: create the table.  0 or -ENOMEM. */

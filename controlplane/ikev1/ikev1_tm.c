@@ -36,7 +36,7 @@ int ikev1_tm_register(void)
 {
 	static const struct cp_tm_cmd cmds[] = {
 		{ "isakmp/stats", ikev1_tm_stats,
-		  "IKEv1 counters and ISAKMP SAs (sessions, established). No parameters" },
+		  "IKEv1 counters and ISAKMP SAs (sessions, established). No parameters", false },
 	};
 
 	return cp_tm_register_table(cmds, RTE_DIM(cmds));

@@ -419,6 +419,43 @@ static void ikev2_tm_child_info(const struct ike_child *c, struct dp_sa_info *in
 		memset(out, 0, sizeof(*out));
 }
 
+/*
+ * The tunnel's totals over its current CHILD SAs (a rekeyed-away child's
+ * counts leave with it): packets, bytes, drops in and out, and each drop
+ * reason the fast path counted on them (drop_*, in + out, nonzero only).
+ */
+static void ikev2_tm_session_totals(struct tm_reply *r, const struct dp_sa_info *in,
+				    const struct dp_sa_info *out, unsigned n)
+{
+	static const char *const names[DP_DROP_MAX] = {
+#define X(nm, d) #nm,
+		DP_DROPS(X)
+#undef X
+	};
+	uint64_t t[6] = { 0 }, by[DP_DROP_MAX] = { 0 };
+
+	for (unsigned i = 0; i < n; i++) {
+		t[0] += in[i].pkts;
+		t[1] += out[i].pkts;
+		t[2] += in[i].bytes;
+		t[3] += out[i].bytes;
+		for (unsigned d = 0; d < DP_DROP_MAX; d++) {
+			t[4] += in[i].drops[d];
+			t[5] += out[i].drops[d];
+			by[d] += in[i].drops[d] + out[i].drops[d];
+		}
+	}
+	tm_add_u64(r, "packets_in", t[0]);
+	tm_add_u64(r, "packets_out", t[1]);
+	tm_add_u64(r, "bytes_in", t[2]);
+	tm_add_u64(r, "bytes_out", t[3]);
+	tm_add_u64(r, "drops_in", t[4]);
+	tm_add_u64(r, "drops_out", t[5]);
+	for (unsigned d = 0; d < DP_DROP_MAX; d++)
+		if (by[d] != 0)
+			tm_add_u64(r, names[d], by[d]);
+}
+
 static void ikev2_tm_session_children(struct tm_reply *r, const struct ike_sa *sa)
 {
 	struct dp_sa_info in[IKE_CHILD_MAX], out[IKE_CHILD_MAX];
@@ -481,6 +518,7 @@ static void ikev2_tm_session_children(struct tm_reply *r, const struct ike_sa *s
 	tm_array_u64(r, "child_installed");
 	for (i = 0; i < n; i++)
 		tm_elem_u64(r, c[i]->installed);
+	ikev2_tm_session_totals(r, in, out, n);
 }
 
 /* The session dict of /ipsecgw/ikev2/session and /ipsecgw/isakmp/peer. */
@@ -728,20 +766,20 @@ int ikev2_tm_register(void)
 {
 	static const struct cp_tm_cmd cmds[] = {
 		{ "ikev2/sessions", ikev2_tm_sessions,
-		  "IKEv2 session ids: {count, next, ids[]}. Parameter: START" },
+		  "IKEv2 session ids: {count, next, ids[]}. Parameter: START", false },
 		{ "ikev2/session", ikev2_tm_session,
-		  "One IKEv2 session: endpoints, ids, certificate, suite, timers, CHILD SAs. Parameter: ID" },
+		  "One IKEv2 session: endpoints, ids, certificate, suite, timers, CHILD SAs. Parameter: ID", false },
 		{ "ikev2/sas", ikev2_tm_sas,
-		  "IKEv2 SAs: {count, next, ids[]} and per-SA columns. Parameter: START" },
-		{ "ikev2/stats", ikev2_tm_stats, "IKEv2 counters and session table size. No parameters" },
+		  "IKEv2 SAs: {count, next, ids[]} and per-SA columns. Parameter: START", false },
+		{ "ikev2/stats", ikev2_tm_stats, "IKEv2 counters and session table size. No parameters", false },
 		{ "clear/crypto_session", ikev2_tm_clear,
-		  "Delete IKEv2 sessions: all, or remote=ADDR, or id=N. Returns {cleared}" },
+		  "Delete IKEv2 sessions: all, or remote=ADDR, or id=N. Returns {cleared}", true },
 		{ "isakmp/peers", ikev2_tm_isakmp_peers,
-		  "IKEv1 session ids: {count, next, ids[]}. Parameter: START" },
+		  "IKEv1 session ids: {count, next, ids[]}. Parameter: START", false },
 		{ "isakmp/peer", ikev2_tm_isakmp_peer,
-		  "One IKEv1 session, with /ipsecgw/ikev2/session's fields. Parameter: ID" },
+		  "One IKEv1 session, with /ipsecgw/ikev2/session's fields. Parameter: ID", false },
 		{ "ikev2/rekey", ikev2_tm_rekey,
-		  "Rekey now: the IKE SA of session id=N, or the CHILD SA of inbound SPI child=SPI. Returns {session, started}" },
+		  "Rekey now: the IKE SA of session id=N, or the CHILD SA of inbound SPI child=SPI. Returns {session, started}", true },
 	};
 
 	return cp_tm_register_table(cmds, RTE_DIM(cmds));

@@ -20,6 +20,7 @@
 #include <openssl/crypto.h>
 #include <openssl/x509v3.h>
 
+#include "common/gw_event.h"
 #include "common/gw_log.h"
 #include "controlplane/pki/pki_crl.h"
 
@@ -389,6 +390,12 @@ static void pki_crl_log(unsigned tp, const struct pki_crl_parsed *p, const char 
 		GW_LOG(crl, WARNING, "trustpoint %s: CRL from %s (issuer %s) %s: %s", t->name,
 		       source, p->issuer_str[0] ? p->issuer_str : "?", pki_crl_verdict_str(v),
 		       p->why);
+	if (v != PKI_CRL_UNCHANGED)	/* an accepted CRL has no "why": the list ends there */
+		gw_event(v == PKI_CRL_NEW ? GW_EV_CRL_ACCEPTED : GW_EV_CRL_REJECTED, 0,
+			 "trustpoint", t->name, "issuer", p->issuer_str, "number", num,
+			 "delta", p->delta ? "1" : "0", "source", source,
+			 "verdict", pki_crl_verdict_str(v), v == PKI_CRL_NEW ? NULL : "why", p->why,
+			 (const char *)NULL);
 }
 
 static void pki_crl_account(struct pki_crl_entry *e, const char *source, bool from_cache,

@@ -273,19 +273,19 @@ int pki_tm_expiry(const char *params, struct tm_reply *r)
 int pki_tm_register(void)
 {
 	static const struct cp_tm_cmd cmds[] = {
-		{ "pki/crls", pki_tm_crls, "CRLs held, one per issuer. Parameters: [START]" },
+		{ "pki/crls", pki_tm_crls, "CRLs held, one per issuer. Parameters: [START]", false },
 		{ "pki/crl", pki_tm_crl, "One issuer's CRL: numbers, times, source, counters. "
-					 "Parameters: ID" },
+					 "Parameters: ID", false },
 		{ "pki/crl_request", pki_tm_crl_request, "Download a trustpoint's CRLs now. "
-							 "Parameters: TRUSTPOINT" },
-		{ "pki/trustpoints", pki_tm_trustpoints, "Trustpoints. Parameters: [START]" },
+							 "Parameters: TRUSTPOINT", true },
+		{ "pki/trustpoints", pki_tm_trustpoints, "Trustpoints. Parameters: [START]", false },
 		{ "pki/trustpoint", pki_tm_trustpoint, "One trustpoint: CAs, CRL URLs, schedule. "
-						       "Parameters: ID" },
+						       "Parameters: ID", false },
 		{ "pki/certificates", pki_tm_certificates, "Our certificates, then the CAs. "
-							   "Parameters: [START]" },
+							   "Parameters: [START]", false },
 		{ "pki/certificate", pki_tm_certificate, "One certificate: subject, issuer, serial, "
-							 "validity, days left. Parameters: ID" },
-		{ "pki/expiry", pki_tm_expiry, "Certificates and CRLs near expiry: counters" },
+							 "validity, days left. Parameters: ID", false },
+		{ "pki/expiry", pki_tm_expiry, "Certificates and CRLs near expiry: counters", false },
 	};
 
 	return cp_tm_register_table(cmds, RTE_DIM(cmds));

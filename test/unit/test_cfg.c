@@ -1892,6 +1892,42 @@ static const struct err_case punt_err_cases[] = {
 	{ BASE "punt = { ike_pps = 10; ike_pps = 20; };\n", NULL },	/* libconfig's own error */
 };
 
+/* events = { syslog; syslog_socket; }: defaults, every key, error lines. */
+static void test_events(void)
+{
+	static const struct err_case cases[] = {
+		{ BASE "events = { syslog = 1; };\n", NULL },
+		{ BASE "events = { syslog_socket = \"dev/log\"; };\n",
+		  "x.conf:3: syslog_socket must be an absolute path shorter than 108 characters"
+		  " (\"dev/log\")" },
+		{ BASE "events = { journal = true; };\n", NULL },
+	};
+	char err[CFG_ERR_MAX] = "";
+	struct gw_cfg cfg;
+
+	CU_ASSERT_EQUAL_FATAL(cfg_load_string(BASE, "e.conf", &cfg, err, sizeof(err)), 0);
+	CU_ASSERT_TRUE(cfg.events.syslog);
+	CU_ASSERT_STRING_EQUAL(cfg.events.syslog_socket, "/dev/log");
+	cfg_free(&cfg);
+	CU_ASSERT_EQUAL_FATAL(cfg_load_string(BASE "events = { syslog = false;\n"
+					      "  syslog_socket = \"/run/x.sock\"; };\n", "e.conf",
+					      &cfg, err, sizeof(err)), 0);
+	CU_ASSERT_FALSE(cfg.events.syslog);
+	CU_ASSERT_STRING_EQUAL(cfg.events.syslog_socket, "/run/x.sock");
+	cfg_free(&cfg);
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		int rc = cfg_load_string(cases[i].text, "x.conf", &cfg, err, sizeof(err));
+
+		CU_ASSERT_EQUAL(rc, -1);
+		CU_ASSERT_TRUE(cfg_is_zero(&cfg));
+		CU_ASSERT(strncmp(err, "x.conf:3: ", 10) == 0);
+		if (cases[i].err != NULL)
+			CU_ASSERT_STRING_EQUAL(err, cases[i].err);
+		if (rc != -1 || (cases[i].err != NULL && strcmp(err, cases[i].err) != 0))
+			fprintf(stderr, "\n  case %zu: got %s\n", i, err);
+	}
+}
+
 static void test_punt(void)
 {
 	char err[CFG_ERR_MAX] = "";
@@ -2047,6 +2083,7 @@ int main(void)
 		{ "peers: selector families", test_peer_ts_family },
 		{ "peers: limits", test_peer_limits },
 		{ "punt: rates, defaults, error lines", test_punt },
+		{ "events: syslog, socket, defaults, error lines", test_events },
 	};
 	if (test_suite("cfg", NULL, NULL, tests, ARRAY_LEN(tests)) != 0)
 		return 1;

@@ -277,6 +277,16 @@ static void test_sessions_empty(void)
 	CU_ASSERT(has("{\"error\":\"usage: /ipsecgw/ikev2/session,ID"));
 }
 
+/* One SA's drops over every reason (the session's drops_in/out). */
+static uint64_t drop_sum(const struct dp_sa_info *i)
+{
+	uint64_t n = 0;
+
+	for (unsigned d = 0; d < DP_DROP_MAX; d++)
+		n += i->drops[d];
+	return n;
+}
+
 static void expected_session(const struct ike_sa *sa, char *buf, size_t len)
 {
 	char spi_l[17];
@@ -304,10 +314,14 @@ static void expected_session(const struct ike_sa *sa, char *buf, size_t len)
 		 "\"child_bytes_in\":[%" PRIu64 "],\"child_bytes_out\":[%" PRIu64 "],"
 		 "\"child_encr\":[\"AES-CBC\"],\"child_keysize\":[128],\"child_esp_hmac\":[\"SHA96\"],"
 		 "\"child_mode\":[\"tunnel\"],\"child_esn\":[0],\"child_pfs_dh\":[0],"
-		 "\"child_installed\":[1]}",
+		 "\"child_installed\":[1],"
+		 "\"packets_in\":%" PRIu64 ",\"packets_out\":%" PRIu64 ","
+		 "\"bytes_in\":%" PRIu64 ",\"bytes_out\":%" PRIu64 ","
+		 "\"drops_in\":%" PRIu64 ",\"drops_out\":%" PRIu64 "}",
 		 sa->id, "swan1", sa->tunnel, "lab-ca",
 		 86400u, spi64(sa->spi_r, spi_l), 30u,
-		 in.pkts, out.pkts, in.bytes, out.bytes);
+		 in.pkts, out.pkts, in.bytes, out.bytes,
+		 in.pkts, out.pkts, in.bytes, out.bytes, drop_sum(&in), drop_sum(&out));
 }
 
 static void test_session(void)
@@ -532,7 +546,8 @@ static void test_cli_session_detail(void)
 		 "          CPI in/out: 0x0/0x0  \n"
 		 "          AH spi in/out: 0x0/0x0  \n"
 		 "          Encr: AES CBC, keysize: 128, esp_hmac: SHA96\n"
-		 "          ah_hmac: None, comp: IPCOMP_NONE, mode tunnel\n",
+		 "          ah_hmac: None, comp: IPCOMP_NONE, mode tunnel\n"
+		 "Tunnel totals: packets in/out 0/0, bytes in/out 0/0, drops in/out 0/0\n",
 		 first_id, row, 86400u, first_id, spi64(sa->spi_r, spi_l),
 		 30u);
 	CU_ASSERT(same(text, want));
