@@ -35,8 +35,16 @@ struct cfg_iface {
 	struct gw_prefix addrs[CFG_MAX_IFACE_ADDRS];	/* host bits = our address */
 	unsigned n_addrs;
 	uint16_t mtu;				/* 0 = device default */
+	uint16_t vlan;				/* 802.1Q VLAN id, 0 = untagged */
 	int line;
 };
+
+/*
+ * VLAN sub-interfaces: interfaces may share a port when each has its own
+ * `vlan` (1..CFG_VLAN_MAX), with at most one untagged interface (no
+ * `vlan`) per port.  (port, vlan) is unique.
+ */
+enum { CFG_VLAN_MAX = 4094 };
 
 struct cfg_route {
 	struct gw_prefix prefix;		/* host bits clear */
@@ -140,6 +148,7 @@ struct cfg_manual_sa {
 	uint64_t lifetime_bytes;		/* hard, 0 = none; soft at 90 % */
 	uint64_t lifetime_packets;
 	bool allow_unsafe_manual_gcm;
+	struct gw_tunnel_knobs knobs;		/* tcp_mss, mtu, df, dscp, ecn, ttl_decrement */
 	int line;
 };
 
@@ -239,6 +248,7 @@ struct cfg_peer {
 	uint32_t ike_lifetime;			/* s, default 86400 */
 	uint32_t child_lifetime;		/* s, default 3600, below ike_lifetime */
 	bool encap;				/* force UDP encapsulation (default false) */
+	struct gw_tunnel_knobs knobs;		/* tcp_mss, mtu, df, dscp, ecn, ttl_decrement */
 	int line;
 };
 
@@ -291,6 +301,24 @@ struct cfg_events {
 	char syslog_socket[108];		/* absolute path, sun_path size */
 };
 
+/*
+ * capture = { dir; max_bytes; mbufs; }: packet capture to pcapng files
+ * through telemetry (cfg_capture.c, controlplane/cp_capture.c).
+ */
+#define CFG_CAPTURE_DIR_DEFAULT "/var/lib/ipsecgw/capture"
+enum {
+	CFG_CAPTURE_MAX_BYTES_DEFAULT = 1 << 30,	/* the largest file a capture may ask for */
+	CFG_CAPTURE_MIN_BYTES = 4096,
+	CFG_CAPTURE_MBUFS_DEFAULT = 4096,		/* capture pool and ring */
+	CFG_CAPTURE_MBUFS_MIN = 32,
+	CFG_CAPTURE_MBUFS_MAX = 1 << 20,
+};
+struct cfg_capture {
+	char dir[CFG_PATH_MAX];			/* absolute, no trailing '/' */
+	uint32_t max_bytes;			/* cap of one capture's max_bytes */
+	uint32_t mbufs;				/* 0 = no capture pool */
+};
+
 struct gw_cfg {
 	char path[256];
 	char *eal_argv[CFG_MAX_EAL_ARGS];	/* strdup'd; freed by cfg_free() */
@@ -308,6 +336,7 @@ struct gw_cfg {
 	struct cfg_telemetry telemetry;
 	struct cfg_punt punt;			/* optional "punt" group; defaults */
 	struct cfg_events events;		/* optional "events" group; defaults */
+	struct cfg_capture capture;		/* optional "capture" group; defaults */
 	struct cfg_pki pki;			/* optional "pki" group */
 	struct cfg_manual_sa *manual_sas;	/* malloc'd array; keys wiped by cfg_free */
 	unsigned n_manual_sas;
@@ -338,5 +367,9 @@ int cfg_peer_find(const struct gw_cfg *cfg, const char *name);
 
 /* Index of the interface named name, or -1. */
 int cfg_iface_find(const struct gw_cfg *cfg, const char *name);
+
+/* NULL when name is a valid object name (1 to CFG_NAME_MAX - 1 characters
+ * of A-Z a-z 0-9 _ -), else what is wrong with it. */
+const char *cfg_validate_name(const char *name);
 
 #endif /* GW_CFG_H */

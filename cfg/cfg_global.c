@@ -110,6 +110,7 @@ static const struct cfg_key cfg_root_keys[] = {
 	{ "telemetry", false, cfg_parse_telemetry },
 	{ "punt", false, cfg_parse_punt },
 	{ "events", false, cfg_parse_events },
+	{ "capture", false, cfg_parse_capture },
 	{ "pki", false, cfg_parse_pki },
 	{ "manual_sas", false, cfg_parse_manual_sas },
 	{ "policies", false, cfg_parse_policies },
@@ -127,6 +128,7 @@ int cfg_parse_root(struct cfg_ctx *ctx, const config_setting_t *root, struct gw_
 	cfg_crypto_defaults(&cfg->crypto);
 	cfg_punt_defaults_set(&cfg->punt);
 	cfg_events_defaults_set(&cfg->events);
+	cfg_capture_defaults_set(&cfg->capture);
 	if (cfg_walk(ctx, root, cfg_root_keys,
 		     sizeof(cfg_root_keys) / sizeof(cfg_root_keys[0]), cfg) != 0)
 		return -1;

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* interfaces = ( { name; port; address; mtu; }, ... ): the one being parsed is
- * cfg->ifaces[cfg->n_ifaces], counted only once it is complete. */
+/* interfaces = ( { name; port; vlan; address; mtu; }, ... ): the one being
+ * parsed is cfg->ifaces[cfg->n_ifaces], counted only once it is complete.
+ * Interfaces share a port as 802.1Q sub-interfaces: each with its own vlan,
+ * at most one of them untagged (no vlan). */
 #include <string.h>
 
 #include "cfg/cfg_internal.h"
@@ -27,9 +29,9 @@ static int cfg_iface_name(struct cfg_ctx *ctx, const config_setting_t *s, void *
 	return 0;
 }
 
+/* Sharing a port is checked in cfg_iface_share(), once vlan is known. */
 static int cfg_iface_port(struct cfg_ctx *ctx, const config_setting_t *s, void *obj)
 {
-	const struct gw_cfg *cfg = obj;
 	const char *port, *why;
 
 	if (cfg_get_string(ctx, s, &port) != 0)
@@ -37,11 +39,19 @@ static int cfg_iface_port(struct cfg_ctx *ctx, const config_setting_t *s, void *
 	why = cfg_validate_port(port);
 	if (why != NULL)
 		return cfg_err(ctx, s, "interface port %s (%s)", why, port);
-	for (unsigned i = 0; i < cfg->n_ifaces; i++)
-		if (strcmp(cfg->ifaces[i].port, port) == 0)
-			return cfg_err(ctx, s, "port is already used by interface %s (%s)",
-				       cfg->ifaces[i].name, port);
 	strcpy(cfg_iface_cur(obj)->port, port);
+	return 0;
+}
+
+/* vlan = 1..4094: an 802.1Q sub-interface of its port (0 and 4095 are
+ * reserved by IEEE 802.1Q). */
+static int cfg_iface_vlan(struct cfg_ctx *ctx, const config_setting_t *s, void *obj)
+{
+	uint32_t v;
+
+	if (cfg_get_u32(ctx, s, 1, CFG_VLAN_MAX, &v) != 0)
+		return -1;
+	cfg_iface_cur(obj)->vlan = (uint16_t)v;
 	return 0;
 }
 
@@ -113,17 +123,43 @@ static int cfg_iface_mtu(struct cfg_ctx *ctx, const config_setting_t *s, void *o
 static const struct cfg_key cfg_iface_keys[] = {
 	{ "name", true, cfg_iface_name },
 	{ "port", true, cfg_iface_port },
+	{ "vlan", false, cfg_iface_vlan },
 	{ "address", true, cfg_iface_address },
 	{ "mtu", false, cfg_iface_mtu },
 };
 
+/*
+ * The interfaces before ifc on the same port: none untagged when ifc is,
+ * none with ifc's VLAN.  The error is at ifc's vlan (or port) line.
+ */
+static int cfg_iface_share(struct cfg_ctx *ctx, const config_setting_t *group,
+			   const struct gw_cfg *cfg, const struct cfg_iface *ifc)
+{
+	for (unsigned i = 0; i < cfg->n_ifaces; i++) {
+		const struct cfg_iface *o = &cfg->ifaces[i];
+
+		if (strcmp(o->port, ifc->port) != 0 || o->vlan != ifc->vlan)
+			continue;
+		if (ifc->vlan == 0)
+			return cfg_err(ctx, config_setting_get_member(group, "port"),
+				       "port is already used by interface %s (%s)", o->name,
+				       ifc->port);
+		return cfg_err(ctx, config_setting_get_member(group, "vlan"),
+			       "vlan is already used on port %s by interface %s (%u)",
+			       ifc->port, o->name, ifc->vlan);
+	}
+	return 0;
+}
+
 /* Checks across the keys of one interface, once all of them are read. */
 static int cfg_iface_finish(struct cfg_ctx *ctx, const config_setting_t *group,
-			    const struct cfg_iface *ifc)
+			    const struct gw_cfg *cfg, const struct cfg_iface *ifc)
 {
 	bool has_v6 = false;
 	const char *why;
 
+	if (cfg_iface_share(ctx, group, cfg, ifc) != 0)
+		return -1;
 	for (unsigned i = 0; i < ifc->n_addrs; i++)
 		has_v6 |= ifc->addrs[i].addr.family == AF_INET6;
 	if (ifc->mtu == 0)
@@ -153,7 +189,7 @@ int cfg_parse_interfaces(struct cfg_ctx *ctx, const config_setting_t *s, void *o
 		ifc->line = cfg_line(e);
 		if (cfg_walk(ctx, e, cfg_iface_keys,
 			     sizeof(cfg_iface_keys) / sizeof(cfg_iface_keys[0]), cfg) != 0 ||
-		    cfg_iface_finish(ctx, e, ifc) != 0)
+		    cfg_iface_finish(ctx, e, cfg, ifc) != 0)
 			return -1;
 		cfg->n_ifaces++;
 	}

@@ -102,7 +102,6 @@ int cfg_walk(struct cfg_ctx *ctx, const config_setting_t *group,
  * Each returns NULL when value is acceptable, else what is wrong (without
  * the value, which the caller appends).
  */
-const char *cfg_validate_name(const char *name);
 const char *cfg_validate_port(const char *port);
 const char *cfg_validate_group_name(const char *group);
 const char *cfg_validate_log_level(const char *s, int *level);
@@ -136,6 +135,10 @@ void cfg_punt_defaults_set(struct cfg_punt *p);
 /* events = { ... } (cfg_events.c) and its defaults (syslog to /dev/log). */
 int cfg_parse_events(struct cfg_ctx *ctx, const config_setting_t *s, void *obj);
 void cfg_events_defaults_set(struct cfg_events *e);
+/* capture = { ... } (cfg_capture.c), its defaults, and the check of its dir. */
+int cfg_parse_capture(struct cfg_ctx *ctx, const config_setting_t *s, void *obj);
+void cfg_capture_defaults_set(struct cfg_capture *c);
+const char *cfg_validate_capture_dir(const char *dir);
 /* The crypto settings used when the group or a key is absent. */
 void cfg_crypto_defaults(struct cfg_crypto *c);
 
@@ -146,6 +149,21 @@ void cfg_crypto_defaults(struct cfg_crypto *c);
  */
 int cfg_get_ts_list(struct cfg_ctx *ctx, const config_setting_t *s, bool one_family,
 		    struct gw_prefix *out, unsigned *n);
+
+/*
+ * cfg_knobs.c: the tunnel knobs of peers[] and manual_sas[] entries (keys
+ * tcp_mss, mtu, df, dscp, ecn, ttl_decrement; zero = the defaults).
+ * CFG_KNOB_KEYS(fn) are their rows of a group's key table, fn a parser
+ * that hands the entry's knobs to cfg_knob_parse(), which reads one of
+ * them.  cfg_knobs_check() checks them against the tunnel once the entry
+ * is read (v6: its selectors are IPv6; who: "peer \"x\"" for messages).
+ */
+#define CFG_KNOB_KEYS(fn) \
+	{ "tcp_mss", false, fn }, { "mtu", false, fn }, { "df", false, fn }, \
+	{ "dscp", false, fn }, { "ecn", false, fn }, { "ttl_decrement", false, fn }
+int cfg_knob_parse(struct cfg_ctx *ctx, const config_setting_t *s, struct gw_tunnel_knobs *k);
+int cfg_knobs_check(struct cfg_ctx *ctx, const config_setting_t *e,
+		    const struct gw_tunnel_knobs *k, bool v6, const char *who);
 
 /* Index of the interface whose connected subnet holds a, or -1. */
 int cfg_iface_by_subnet(const struct gw_cfg *cfg, const struct gw_addr *a);

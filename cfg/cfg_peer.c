@@ -2,13 +2,16 @@
 /*
  * peers = ( { name; ike_version; remote; remote_id; local_id; trustpoint;
  *   ike_proposals; esp_proposals; local_ts; remote_ts; initiate;
- *   ike_lifetime; child_lifetime; encap; }, ... )
+ *   ike_lifetime; child_lifetime; encap; tcp_mss; mtu; df; dscp; ecn;
+ *   ttl_decrement; }, ... )
  * The entry being parsed is cfg->peers[cfg->n_peers], counted once
  * complete.  Parsed after pki and manual_sas, whose names it checks.
  * Proposals are validated with gw_ike_proposal_parse() and kept as written.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "cfg/cfg_internal.h"
 #include "common/gw_ike_proposal.h"
@@ -227,6 +230,11 @@ static int cfg_peer_encap(struct cfg_ctx *ctx, const config_setting_t *s, void *
 	return cfg_get_bool(ctx, s, &cfg_peer_cur(obj)->encap);
 }
 
+static int cfg_peer_knob(struct cfg_ctx *ctx, const config_setting_t *s, void *obj)
+{
+	return cfg_knob_parse(ctx, s, &cfg_peer_cur(obj)->knobs);
+}
+
 static const struct cfg_key cfg_peer_keys[] = {
 	{ "name", true, cfg_peer_name },
 	{ "ike_version", false, cfg_peer_version },
@@ -242,6 +250,7 @@ static const struct cfg_key cfg_peer_keys[] = {
 	{ "ike_lifetime", false, cfg_peer_ike_life },
 	{ "child_lifetime", false, cfg_peer_child_life },
 	{ "encap", false, cfg_peer_encap },
+	CFG_KNOB_KEYS(cfg_peer_knob),
 };
 
 /* ---- the whole entry ---- */
@@ -258,7 +267,7 @@ static const config_setting_t *cfg_peer_at(const config_setting_t *e, const char
 static int cfg_peer_finish(struct cfg_ctx *ctx, const config_setting_t *e,
 			   const struct cfg_peer *p)
 {
-	char buf[GW_PREFIX_STRLEN];
+	char buf[GW_PREFIX_STRLEN], who[CFG_NAME_MAX + 8];
 
 	if (p->remote_any && p->remote_id.type == CFG_ID_NONE)
 		return cfg_err(ctx, cfg_peer_at(e, "remote"),
@@ -279,7 +288,8 @@ static int cfg_peer_finish(struct cfg_ctx *ctx, const config_setting_t *e,
 			       "peer \"%s\": child_lifetime must be below ike_lifetime %u (%u)",
 			       p->name, p->ike_lifetime, p->child_lifetime);
 	}
-	return 0;
+	snprintf(who, sizeof(who), "peer \"%s\"", p->name);
+	return cfg_knobs_check(ctx, e, &p->knobs, p->local_ts[0].addr.family == AF_INET6, who);
 }
 
 static int cfg_peer_one(struct cfg_ctx *ctx, const config_setting_t *e, struct gw_cfg *cfg)

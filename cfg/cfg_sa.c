@@ -3,7 +3,7 @@
  * manual_sas = ( { name; local; remote; local_ts; remote_ts; esp; spi_in;
  *   spi_out; enc_key_in/out; auth_key_in/out; encap; encap_port; esn;
  *   replay_window; lifetime_bytes; lifetime_packets;
- *   allow_unsafe_manual_gcm; }, ... )
+ *   allow_unsafe_manual_gcm; tcp_mss; mtu; df; dscp; ecn; ttl_decrement; }, ... )
  * The entry being parsed is cfg->manual_sas[cfg->n_manual_sas], counted once
  * complete; an entry that fails is wiped here, counted ones by cfg_free().
  * `esp` is parsed before the keys, whose lengths it gives.  Keys are never
@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "cfg/cfg_internal.h"
 #include "common/gw_ct.h"
@@ -296,6 +297,11 @@ static int cfg_sa_unsafe_gcm(struct cfg_ctx *ctx, const config_setting_t *s, voi
 	return cfg_get_bool(ctx, s, &cfg_sa_cur(obj)->allow_unsafe_manual_gcm);
 }
 
+static int cfg_sa_knob(struct cfg_ctx *ctx, const config_setting_t *s, void *obj)
+{
+	return cfg_knob_parse(ctx, s, &cfg_sa_cur(obj)->knobs);
+}
+
 /* esp before the keys: it gives their lengths. */
 static const struct cfg_key cfg_sa_keys[] = {
 	{ "name", true, cfg_sa_name },
@@ -317,6 +323,7 @@ static const struct cfg_key cfg_sa_keys[] = {
 	{ "lifetime_bytes", false, cfg_sa_life_bytes },
 	{ "lifetime_packets", false, cfg_sa_life_packets },
 	{ "allow_unsafe_manual_gcm", false, cfg_sa_unsafe_gcm },
+	CFG_KNOB_KEYS(cfg_sa_knob),
 };
 
 /* ---- the whole entry ---- */
@@ -344,7 +351,7 @@ static int cfg_sa_check_keys(struct cfg_ctx *ctx, const config_setting_t *e,
 static int cfg_sa_finish(struct cfg_ctx *ctx, const config_setting_t *e, struct cfg_manual_sa *sa)
 {
 	const config_setting_t *port = config_setting_get_member(e, "encap_port");
-	char buf[GW_PREFIX_STRLEN];
+	char buf[GW_PREFIX_STRLEN], who[CFG_NAME_MAX + 16];
 
 	if (sa->remote.family != sa->local.family)
 		return cfg_err(ctx, config_setting_get_member(e, "remote"),
@@ -363,7 +370,8 @@ static int cfg_sa_finish(struct cfg_ctx *ctx, const config_setting_t *e, struct 
 			       "manual SA \"%s\": AES-GCM with manual keys reuses nonces after a "
 			       "restart; set allow_unsafe_manual_gcm = true to accept (%s)",
 			       sa->name, gw_esp_alg_name(sa->alg));
-	return 0;
+	snprintf(who, sizeof(who), "manual SA \"%s\"", sa->name);
+	return cfg_knobs_check(ctx, e, &sa->knobs, sa->local_ts[0].addr.family == AF_INET6, who);
 }
 
 static int cfg_sa_one(struct cfg_ctx *ctx, const config_setting_t *e, struct gw_cfg *cfg)

@@ -40,7 +40,10 @@ enum {
 	X(REVOKED, revoked, LOG_WARNING) \
 	X(CRL_ACCEPTED, crl_accepted, LOG_INFO) \
 	X(CRL_REJECTED, crl_rejected, LOG_WARNING) \
-	X(AUDIT, audit, LOG_NOTICE)
+	X(AUDIT, audit, LOG_NOTICE) \
+	X(LINK_DOWN, link_down, LOG_WARNING) \
+	X(LINK_UP, link_up, LOG_NOTICE) \
+	X(RELOAD, reload, LOG_NOTICE)
 
 enum gw_event_kind {
 #define X(U, l, p) GW_EV_##U,

@@ -28,6 +28,32 @@ enum gw_sa_dir {
 	GW_SA_OUT,			/* we encrypt: local -> remote */
 };
 
+/*
+ * Per-tunnel data-plane knobs (config keys of peers[] and manual_sas[];
+ * applied by dataplane/esp_knobs.h).  All zero = the defaults.
+ */
+enum gw_df {
+	GW_DF_CLEAR,			/* outer IPv4 DF clear: it may be fragmented */
+	GW_DF_COPY,			/* from the inner IPv4; set for inner IPv6 */
+	GW_DF_SET,
+};
+
+enum gw_ecn {
+	GW_ECN_NORMAL,			/* RFC 6040 4.1 normal mode: copy the ECN field */
+	GW_ECN_COMPAT,			/* compatibility mode: outer Not-ECT */
+};
+
+struct gw_tunnel_knobs {
+	uint16_t tcp_mss;		/* lower the MSS of TCP SYNs to this; 0 = off */
+	uint16_t mtu;			/* larger inner packets that may not be
+					 * fragmented get ICMP too big; 0 = off */
+	uint8_t df;			/* enum gw_df */
+	uint8_t ecn;			/* enum gw_ecn */
+	bool dscp_fixed;		/* false: copy the inner DSCP */
+	uint8_t dscp;			/* the outer DSCP when dscp_fixed, 0..63 */
+	bool ttl_keep;			/* the tunnel is no hop: ttl_decrement = false */
+};
+
 struct gw_sa_desc {
 	char name[GW_SA_NAME_MAX];	/* "lab1": the manual SA or IKE child's name */
 	uint64_t session_id;		/* owning IKE SA; 0 = manual */
@@ -61,6 +87,7 @@ struct gw_sa_desc {
 	uint8_t n_local_ts;
 	struct gw_prefix remote_ts[GW_SA_MAX_TS];
 	uint8_t n_remote_ts;
+	struct gw_tunnel_knobs knobs;	/* both directions get the tunnel's */
 };
 
 /* Zero the keys of d (and the rest of it). */

@@ -5,7 +5,8 @@
 /*
  * The control plane: one event loop on the main lcore that blocks in
  * epoll on a timerfd (punt-ring polling and periodic work), an eventfd
- * (telemetry requests) and a signalfd (SIGINT/SIGTERM).  It never spins.
+ * (telemetry requests) and a signalfd (SIGINT/SIGTERM: shutdown; SIGHUP:
+ * configuration reload, controlplane/cp_reload.h).  It never spins.
  * It is the single writer of every data-plane table.
  */
 
@@ -14,7 +15,9 @@
 #include "cfg/cfg.h"
 
 /* After dp_init(): install routes and neighbours, register telemetry.
- * 0 or -errno (logged). */
+ * cfg must stay valid until cp_fini(); a reload replaces it by a copy of
+ * its own for everything reloadable (cp_reload.h), so the caller's cfg
+ * keeps what the gateway started with.  0 or -errno (logged). */
 int cp_init(const struct gw_cfg *cfg);
 /* Run until SIGINT/SIGTERM (SIGINT and SIGTERM must be blocked in every
  * thread beforehand, see main).  Returns 0. */

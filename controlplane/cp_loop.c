@@ -10,10 +10,12 @@
  *     ike_new), so a flood of new IKE never delays ARP/ND or the IKE of
  *     live sessions by more than one ike_new budget;
  *   - a periodic CP_TICK_MS timerfd for timers (neighbours, reassembly,
- *     ICMP tokens, SA events, RCU reclamation);
+ *     ICMP tokens, SA events, the ports' link state, RCU reclamation);
  *   - the telemetry eventfd (cp_tm_service);
  *   - with a PKI configured, the CRL fetchers' eventfd (pki_fetch_service);
- *   - a signalfd: SIGINT/SIGTERM start the shutdown, SIGHUP is logged.
+ *   - a signalfd: SIGINT/SIGTERM start the shutdown, SIGHUP reloads the
+ *     configuration (cp_reload.c; so does /ipsecgw/reload), between two
+ *     events of the loop like every other handler.
  *
  * Shutdown (issue 9): the first SIGINT/SIGTERM deletes every established
  * IKE SA (ike_sa_drain: IKEv2 INFORMATIONAL DELETE, IKEv1 DELETEs of the
@@ -39,12 +41,15 @@
 #include "common/gw_log.h"
 #include "controlplane/cp.h"
 #include "controlplane/cp_arp.h"
+#include "controlplane/cp_capture.h"
 #include "controlplane/cp_frag.h"
 #include "controlplane/cp_icmp.h"
+#include "controlplane/cp_link.h"
 #include "controlplane/cp_loop.h"
 #include "controlplane/cp_nd.h"
 #include "controlplane/cp_neigh.h"
 #include "controlplane/cp_punt.h"
+#include "controlplane/cp_reload.h"
 #include "controlplane/cp_sa.h"
 #include "controlplane/cp_tm.h"
 #include "controlplane/ike/ike_rev.h"
@@ -85,6 +90,8 @@ void cp_loop_tick(uint64_t now_ms)
 	if (cp_pki_on)
 		pki_tick(now_ms);
 	cp_sa_tick();
+	cp_link_tick(now_ms);		/* link changes: events, route withdrawal */
+	cp_capture_tick(now_ms);	/* captured packets to the pcapng file */
 	ikev2_tick(now_ms);
 	ikev1_tick(now_ms);
 	dp_reclaim();
@@ -243,6 +250,15 @@ static int cp_loop_pki(const struct cfg_pki *pki)
 	return cp_loop_watch(pki_fetch_fd(), CP_EV_PKI);
 }
 
+int cp_loop_pki_restart(const struct cfg_pki *pki)
+{
+	/* closing the fetchers' eventfd takes it out of the epoll set */
+	if (cp_pki_on)
+		pki_fini();
+	cp_pki_on = false;
+	return cp_loop_pki(pki);
+}
+
 int cp_init(const struct gw_cfg *cfg)
 {
 	int ret;
@@ -274,6 +290,9 @@ int cp_init(const struct gw_cfg *cfg)
 	ret = cp_loop_watch(cp_tmfd, CP_EV_TM);
 	if (ret < 0)
 		goto fail;
+	ret = cp_capture_init(cfg);
+	if (ret < 0)
+		goto fail;
 	ret = cp_loop_pki(&cfg->pki);
 	if (ret < 0)
 		goto fail;
@@ -286,6 +305,9 @@ int cp_init(const struct gw_cfg *cfg)
 	if (ret < 0)
 		goto fail;
 	ret = ikev1_init(cfg);
+	if (ret < 0)
+		goto fail;
+	ret = cp_reload_init(cfg);
 	if (ret < 0)
 		goto fail;
 	cp_loop_announce();
@@ -363,7 +385,8 @@ static void cp_loop_signal(void)
 
 	while (read(cp_sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
-			GW_LOG(cp, WARNING, "SIGHUP: configuration reload is not supported yet");
+			GW_LOG(cp, NOTICE, "SIGHUP: reloading the configuration");
+			cp_reload_run(CP_RELOAD_SIGHUP, NULL);
 			continue;
 		}
 		if (cp_drain.on) {
@@ -430,6 +453,7 @@ int cp_run(void)
 
 void cp_fini(void)
 {
+	cp_capture_fini();
 	ikev1_fini();
 	ikev2_fini();
 	ike_rev_fini();
@@ -446,4 +470,5 @@ void cp_fini(void)
 	cp_sa_fini();
 	cp_frag_fini();
 	cp_neigh_fini();
+	cp_reload_fini();	/* last: the configurations reloads loaded */
 }

@@ -18,10 +18,16 @@ enum {
 
 /* The periodic work: neighbour timers, reassembly expiry, ICMP tokens,
  * the PKI's schedule and timeouts (when configured), SA events (cp_sa_tick),
- * RCU reclamation.
+ * the packet capture's writes (cp_capture_tick), RCU reclamation.
  * now_ms monotonic. */
 void cp_loop_tick(uint64_t now_ms);
 /* Monotonic milliseconds (CLOCK_MONOTONIC). */
 uint64_t cp_loop_now_ms(void);
+
+/* Configuration reload (cp_reload.c): stop the PKI if it runs, then start
+ * it from pki when that has trustpoints or identities, its fetchers'
+ * eventfd watched.  0 or pki_init()'s -errno (then no PKI runs). */
+struct cfg_pki;
+int cp_loop_pki_restart(const struct cfg_pki *pki);
 
 #endif /* GW_CP_LOOP_H */

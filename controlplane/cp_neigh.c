@@ -319,6 +319,25 @@ void cp_neigh_tick(uint64_t now_ms)
 	}
 }
 
+unsigned cp_neigh_flush_iface(unsigned iface)
+{
+	unsigned n = 0;
+
+	for (unsigned i = cp_neigh_n; i-- > 0;) {
+		struct cp_neigh *e = &cp_neigh_tab[i];
+
+		if (e->iface != iface || e->state == CP_NEIGH_STATIC)
+			continue;
+		if (e->published)
+			dp_neigh_del(e->iface, &e->addr);
+		cp_count_n(CP_C_neigh_unresolved, e->nq);
+		cp_neigh_drop_queue(e);
+		cp_neigh_remove(i);
+		n++;
+	}
+	return n;
+}
+
 unsigned cp_neigh_count(void)
 {
 	return cp_neigh_n;

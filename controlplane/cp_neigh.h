@@ -75,6 +75,10 @@ int cp_neigh_output(unsigned iface, const struct gw_addr *ip, struct rte_mbuf *m
  * clock for entries created between ticks.
  */
 void cp_neigh_tick(uint64_t now_ms);
+/* Forget every learnt entry of iface (its link went down): unpublished,
+ * queued packets dropped (neigh_unresolved); static entries stay.
+ * Returns how many were removed. */
+unsigned cp_neigh_flush_iface(unsigned iface);
 /* Enumerate for telemetry: entries in creation order (a deletion shifts
  * later ones down by one); idx < count.  cp_neigh_get: 0 or -ENOENT. */
 unsigned cp_neigh_count(void);

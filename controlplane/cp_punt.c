@@ -50,7 +50,7 @@ static void cp_punt_error(struct rte_mbuf *m, unsigned iface, enum cp_icmp_err k
 
 void cp_punt_handle(struct rte_mbuf *m)
 {
-	int iface = dp_iface_by_port(m->port);
+	int iface = dp_iface_of_rx(m);	/* port and VLAN */
 	uint32_t reason = m->hash.usr;
 
 	cp_count(CP_C_punt_rx);

@@ -31,7 +31,7 @@ static struct {
 	struct cp_sa_manual *manual;	/* cfg order; index = tunnel id */
 	unsigned n_manual;
 	uint32_t next_tunnel;		/* cp_sa_tunnel_alloc() */
-	uint32_t peer_tunnel0;		/* IKE peer i has tunnel peer_tunnel0 + i */
+	uint32_t *peer_tunnel;		/* IKE peer i's tunnel id (malloc'd) */
 	unsigned n_peers;
 	uint64_t events;
 	uint64_t events_lost_seen;
@@ -63,8 +63,10 @@ static unsigned cp_sa_pairs(const struct gw_prefix *l, unsigned nl,
 	return n;
 }
 
-/* Every rule of cfg into rules (NULL: just count).  Protect rules first. */
-static unsigned cp_sa_rules(const struct gw_cfg *cfg, struct dp_spd_rule *rules)
+/* Every rule of cfg into rules (NULL: just count), IKE peer i on tunnel
+ * peer_tunnel[i].  Protect rules first. */
+static unsigned cp_sa_rules(const struct gw_cfg *cfg, const uint32_t *peer_tunnel,
+			    struct dp_spd_rule *rules)
 {
 	unsigned n = 0;
 
@@ -79,7 +81,7 @@ static unsigned cp_sa_rules(const struct gw_cfg *cfg, struct dp_spd_rule *rules)
 		const struct cfg_peer *p = &cfg->peers[i];
 
 		n += cp_sa_pairs(p->local_ts, p->n_local_ts, p->remote_ts, p->n_remote_ts,
-				 DP_SPD_PROTECT, cfg->n_manual_sas + i,
+				 DP_SPD_PROTECT, peer_tunnel[i],
 				 p->initiate == CFG_INITIATE_TRAP, rules != NULL ? rules + n : NULL);
 	}
 	for (unsigned i = 0; i < cfg->n_policies; i++) {
@@ -92,9 +94,9 @@ static unsigned cp_sa_rules(const struct gw_cfg *cfg, struct dp_spd_rule *rules)
 	return n;
 }
 
-static int cp_sa_policies(const struct gw_cfg *cfg)
+static int cp_sa_policies(const struct gw_cfg *cfg, const uint32_t *peer_tunnel)
 {
-	unsigned n = cp_sa_rules(cfg, NULL);
+	unsigned n = cp_sa_rules(cfg, peer_tunnel, NULL);
 	struct dp_spd_rule *rules = calloc(n > 0 ? n : 1, sizeof(*rules));
 	int ret;
 
@@ -104,7 +106,7 @@ static int cp_sa_policies(const struct gw_cfg *cfg)
 		free(rules);
 		return 0;		/* nothing to publish or replace */
 	}
-	cp_sa_rules(cfg, rules);
+	cp_sa_rules(cfg, peer_tunnel, rules);
 	ret = dp_spd_set(rules, n);
 	if (ret < 0)
 		GW_LOG(ipsec, ERR, "%s: cannot install %u policies: %s", cfg->path, n, strerror(-ret));
@@ -159,6 +161,7 @@ static void cp_sa_desc_common(const struct cfg_manual_sa *m, uint32_t tunnel,
 	d->n_remote_ts = (uint8_t)m->n_remote_ts;
 	d->enc_key_len = m->enc_key_len;
 	d->auth_key_len = m->auth_key_len;
+	d->knobs = m->knobs;
 }
 
 static int cp_sa_install_manual(const struct gw_cfg *cfg, unsigned idx)
@@ -222,10 +225,16 @@ int cp_sa_init(const struct gw_cfg *cfg)
 		if (cp_sa.manual == NULL)
 			return -ENOMEM;
 	}
-	cp_sa.peer_tunnel0 = cfg->n_manual_sas;
+	cp_sa.peer_tunnel = calloc(cfg->n_peers > 0 ? cfg->n_peers : 1, sizeof(*cp_sa.peer_tunnel));
+	if (cp_sa.peer_tunnel == NULL) {
+		cp_sa_fini();
+		return -ENOMEM;
+	}
+	for (unsigned i = 0; i < cfg->n_peers; i++)
+		cp_sa.peer_tunnel[i] = cfg->n_manual_sas + i;
 	cp_sa.n_peers = cfg->n_peers;
 	cp_sa.next_tunnel = cfg->n_manual_sas + cfg->n_peers;
-	ret = cp_sa_policies(cfg);
+	ret = cp_sa_policies(cfg, cp_sa.peer_tunnel);
 	for (unsigned i = 0; ret == 0 && i < cfg->n_manual_sas; i++) {
 		ret = cp_sa_install_manual(cfg, i);
 		cp_sa.n_manual = i + 1;
@@ -244,6 +253,7 @@ void cp_sa_fini(void)
 			cp_sa_retire_pair(s->h_in, s->h_out);
 	}
 	free(cp_sa.manual);
+	free(cp_sa.peer_tunnel);
 	memset(&cp_sa, 0, sizeof(cp_sa));
 }
 
@@ -256,7 +266,34 @@ uint32_t cp_sa_tunnel_alloc(void)
 
 uint32_t cp_sa_peer_tunnel(unsigned peer)
 {
-	return peer < cp_sa.n_peers ? cp_sa.peer_tunnel0 + peer : DP_SA_INVALID;
+	return peer < cp_sa.n_peers ? cp_sa.peer_tunnel[peer] : DP_SA_INVALID;
+}
+
+int cp_sa_tunnel_peer(uint32_t tunnel)
+{
+	for (unsigned i = 0; i < cp_sa.n_peers; i++)
+		if (cp_sa.peer_tunnel[i] == tunnel)
+			return (int)i;
+	return -1;
+}
+
+int cp_sa_peers_publish(const struct gw_cfg *cfg, const uint32_t *peer_tunnel)
+{
+	uint32_t *copy = calloc(cfg->n_peers > 0 ? cfg->n_peers : 1, sizeof(*copy));
+	int ret;
+
+	if (copy == NULL)
+		return -ENOMEM;
+	memcpy(copy, peer_tunnel, sizeof(*copy) * cfg->n_peers);
+	ret = cp_sa_policies(cfg, copy);
+	if (ret < 0) {
+		free(copy);
+		return ret;
+	}
+	free(cp_sa.peer_tunnel);
+	cp_sa.peer_tunnel = copy;
+	cp_sa.n_peers = cfg->n_peers;
+	return 0;
 }
 
 int cp_sa_install_ike_pair(struct gw_sa_desc *in, struct gw_sa_desc *out, uint32_t *h_in,
@@ -413,11 +450,12 @@ void cp_sa_tick(void)
 	do {
 		n = dp_sa_events_dequeue(ev, CP_SA_EV_BURST);
 		for (unsigned i = 0; i < n; i++) {
+			int peer = ev[i].type == DP_SA_EV_ACQUIRE ? cp_sa_tunnel_peer(ev[i].tunnel) : -1;
+
 			cp_sa_event_log(&ev[i]);
-			if (ev[i].type == DP_SA_EV_ACQUIRE && ev[i].tunnel >= cp_sa.peer_tunnel0 &&
-			    ev[i].tunnel - cp_sa.peer_tunnel0 < cp_sa.n_peers) {
-				if (ikev2_initiate(ev[i].tunnel - cp_sa.peer_tunnel0) == -EINVAL)
-					(void)ikev1_initiate(ev[i].tunnel - cp_sa.peer_tunnel0);
+			if (peer >= 0) {
+				if (ikev2_initiate((unsigned)peer) == -EINVAL)
+					(void)ikev1_initiate((unsigned)peer);
 			} else if (ev[i].type != DP_SA_EV_ACQUIRE && !cp_sa_is_manual_handle(ev[i].handle))
 				ikev2_child_expire(ev[i].handle, ev[i].type != DP_SA_EV_SOFT_LIFETIME);
 		}

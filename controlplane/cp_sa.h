@@ -6,8 +6,9 @@
  * The control plane's one seam to the data plane's SA table and policy
  * database (dataplane/dp_sa.h, dataplane/dp_spd.h), as iked's ipsec.c sits
  * in front of pfkey.c.  At start-up it
- *   - gives manual SA i tunnel id i (IKE peers take ids after them from
- *     cp_sa_tunnel_alloc()),
+ *   - gives manual SA i tunnel id i, IKE peer i tunnel id n_manual + i (a
+ *     reload keeps a kept peer's id and gives added peers fresh ones from
+ *     cp_sa_tunnel_alloc(): cp_sa_peers_publish),
  *   - publishes the policy set: PROTECT for every local_ts x remote_ts pair
  *     of one family of every manual SA (its tunnel), BYPASS / DISCARD for
  *     those of `policies`, protect rules first,
@@ -61,6 +62,16 @@ uint32_t cp_sa_tunnel_alloc(void);
  * (local_ts x remote_ts, on demand for initiate = "trap") are published
  * by cp_sa_init with the manual SAs'; DP_SA_INVALID for no such peer. */
 uint32_t cp_sa_peer_tunnel(unsigned peer);
+/* The IKE peer (cfg->peers index) whose tunnel is tunnel, or -1. */
+int cp_sa_tunnel_peer(uint32_t tunnel);
+/*
+ * Configuration reload: publish cfg's whole policy set (one dp_spd_set:
+ * the workers never see a partial one) with IKE peer i on tunnel
+ * peer_tunnel[i] (cfg->n_peers entries; the manual SAs must be those of
+ * cp_sa_init), and use that mapping from now on.  0, or dp_spd_set()'s
+ * -errno with the policies and the mapping as they were.
+ */
+int cp_sa_peers_publish(const struct gw_cfg *cfg, const uint32_t *peer_tunnel);
 /*
  * IKE: install an inbound/outbound pair built from two descriptors, then
  * wipe both (whatever the result).  *h_in / *h_out get the handles

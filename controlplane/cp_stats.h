@@ -62,7 +62,12 @@
 	X(local_drop, "reassembled datagrams to us with no handler") \
 	X(tx_fail, "control-plane sends failed") \
 	X(tm_requests, "telemetry requests served") \
-	X(tm_timeouts, "telemetry requests timed out")
+	X(tm_timeouts, "telemetry requests timed out") \
+	X(link_down, "interfaces whose port lost its link") \
+	X(link_up, "interfaces whose port got its link back") \
+	X(link_routes_withdrawn, "routes withdrawn because their interface's link went down") \
+	X(link_routes_restored, "withdrawn routes put back when the link came up") \
+	X(link_neigh_flushed, "neighbour entries flushed because their link went down")
 
 enum cp_counter {
 #define X(n, d) CP_C_##n,

@@ -34,7 +34,7 @@ enum {
 	TM_MAX_STR = 127,
 	TM_MAX_BYTES = 15 * 1024,	/* margin under 16 KiB */
 	TM_TIMEOUT_MS = 2000,
-	TM_MAX_CMDS = 64,
+	TM_MAX_CMDS = 128,		/* ours; 22.11 grows its table by realloc */
 	TM_MAX_KEY = 63,		/* key characters */
 	TM_MAX_NAME = 46,		/* "/ipsecgw/" + name < 56 (22.11 MAX_CMD_LEN) */
 	TM_MAX_PENDING = 32,		/* queued requests; more get "busy" */

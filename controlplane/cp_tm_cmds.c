@@ -28,6 +28,7 @@
 
 #include "common/gw_addr.h"
 #include "common/gw_log.h"
+#include "controlplane/cp_link.h"
 #include "controlplane/cp_neigh.h"
 #include "controlplane/cp_punt.h"
 #include "controlplane/cp_stats.h"
@@ -113,12 +114,18 @@ static int tm_interfaces(const char *params, struct tm_reply *r)
 	return tm_list(r, params, dp_nb_ifaces(), tm_index_id, NULL);
 }
 
+/* The port's counters (shared by its VLAN interfaces), then the interface's
+ * own frames. */
 static void tm_iface_counters(struct tm_reply *r, unsigned idx)
 {
 	struct rte_eth_stats st;
+	uint64_t rx = 0, tx = 0;
 
 	if (dp_port_stats(idx, &st) != 0)
 		memset(&st, 0, sizeof(st));
+	dp_iface_counts(idx, &rx, &tx);
+	tm_add_u64(r, "iface_rx_packets", rx);
+	tm_add_u64(r, "iface_tx_packets", tx);
 	tm_add_u64(r, "rx_packets", st.ipackets);
 	tm_add_u64(r, "tx_packets", st.opackets);
 	tm_add_u64(r, "rx_bytes", st.ibytes);
@@ -146,8 +153,11 @@ static int tm_interface(const char *params, struct tm_reply *r)
 	tm_add_u64(r, "port_id", ifc->port_id);
 	tm_add_mac(r, "mac", &ifc->mac);
 	tm_add_u64(r, "mtu", ifc->mtu);
-	tm_add_u64(r, "link_up", link.link_status == RTE_ETH_LINK_UP);
+	tm_add_u64(r, "vlan", ifc->vlan);
+	/* the gateway's view (cp_link.h): the PMD's, and for af_packet the kernel's */
+	tm_add_u64(r, "link_up", cp_link_iface_up(idx));
 	tm_add_u64(r, "link_speed_mbps", link.link_speed);
+	cp_link_tm_add(r, idx);
 	tm_array_str(r, "addresses");
 	for (unsigned i = 0; i < ifc->n_addrs; i++)
 		tm_elem_str(r, gw_prefix_fmt(&ifc->addrs[i], buf, sizeof(buf)));
@@ -260,7 +270,7 @@ int cp_tm_cmds_register(void)
 	static const struct cp_tm_cmd cmds[] = {
 		{ "version", tm_version, "Gateway and DPDK versions, pid, uptime. No parameters", false },
 		{ "interfaces", tm_interfaces, "Interface IDs: {count, next, ids[]}. Parameter: START", false },
-		{ "interface", tm_interface, "One interface: addresses, link, port counters. Parameter: ID", false },
+		{ "interface", tm_interface, "One interface: addresses, VLAN, link, port and interface counters. Parameter: ID", false },
 		{ "neighbors", tm_neighbors, "ARP/ND neighbour IDs: {count, next, ids[]}. Parameter: START", false },
 		{ "neighbor", tm_neighbor, "One ARP/ND neighbour. Parameter: ID", false },
 		{ "routes", tm_routes, "Route IDs: {count, next, ids[]}. Parameter: START", false },

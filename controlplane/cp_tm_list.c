@@ -88,18 +88,11 @@ int tm_parse_bool(const char *s, bool *out)
 
 int tm_parse_name(const char *s)
 {
-	size_t n = 0;
-
-	if (s == NULL || *s == '\0')
+	if (s == NULL)
 		return -EINVAL;
-	for (; s[n] != '\0'; n++) {
-		char c = s[n];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '_' || c == '-'))
-			return -EINVAL;
-	}
-	return n > TM_NAME_MAX ? -ERANGE : 0;
+	if (cfg_validate_name(s) == NULL)
+		return 0;
+	return strlen(s) > TM_NAME_MAX ? -ERANGE : -EINVAL;
 }
 
 int tm_parse_addr(const char *s, struct gw_addr *out)

@@ -97,12 +97,19 @@ const char *dp_punt_class_name(enum dp_punt_class c);
  */
 enum { DP_PUNT_ORIGINATED = 1 };
 
-/* One interface as the data plane runs it; read-only after dp_init(). */
+/*
+ * One interface as the data plane runs it; read-only after dp_init().
+ * Interfaces may share a port as 802.1Q sub-interfaces (vlan != 0; at
+ * most one untagged interface per port): they share its MAC and its
+ * link-local address, the port is opened once, and the workers demux
+ * received frames by VLAN id and tag what they send (dataplane/dp_vlan.h).
+ */
 struct dp_iface {
 	char name[CFG_NAME_MAX];
 	char port_name[CFG_PORT_MAX];
 	uint16_t port_id;
-	uint16_t mtu;
+	uint16_t vlan;					/* 802.1Q VLAN id, 0 = untagged */
+	uint16_t mtu;					/* IP MTU of this interface */
 	struct rte_ether_addr mac;
 	struct gw_prefix addrs[CFG_MAX_IFACE_ADDRS];	/* configured */
 	unsigned n_addrs;
@@ -141,8 +148,27 @@ void dp_fini(void);
 unsigned dp_nb_ifaces(void);
 unsigned dp_nb_workers(void);
 const struct dp_iface *dp_iface_get(unsigned idx);
-/* Interface index of a DPDK port id, or -1. */
+/* Interface index of a DPDK port id: its untagged interface, or -1. */
 int dp_iface_by_port(uint16_t port_id);
+/* Interface index of (port, VLAN id; 0 = untagged), or -1. */
+int dp_iface_by_port_vlan(uint16_t port_id, uint16_t vlan);
+
+/*
+ * The interface a frame came in by: its port (m->port) and, for a tagged
+ * frame, its VLAN id (m->vlan_tci with RTE_MBUF_F_RX_VLAN_STRIPPED, as the
+ * workers' demux leaves a punted frame, tag removed); -1 if none.
+ */
+static inline int dp_iface_of_rx(const struct rte_mbuf *m)
+{
+	uint16_t vlan = (m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED) ?
+			(uint16_t)(m->vlan_tci & RTE_VLAN_ID_MASK) : 0;
+
+	return dp_iface_by_port_vlan(m->port, vlan);
+}
+
+/* CP: frames the workers received on iface (after the VLAN demux) and
+ * sent on it, summed over the workers; 0 or -EINVAL. */
+int dp_iface_counts(unsigned iface, uint64_t *rx, uint64_t *tx);
 struct rte_mempool *dp_mbuf_pool(void);
 struct rte_rcu_qsbr *dp_rcu(void);
 

@@ -8,8 +8,10 @@
  * a dp_init that failed half-way):
  *   RCU variable -> route and neighbour tables -> policy (SPD) and SA
  *   tables -> punt rings, rates and IKE SPI set (dp_punt.c) -> ports
- *   configured -> mbuf pool (sized from the adjusted descriptors) ->
- *   ports started -> CP TX rings -> local and connected routes ->
+ *   configured (each once, whatever number of VLAN interfaces share it)
+ *   -> port table (dp_vlan.c) -> mbuf pool (sized from the adjusted descriptors) ->
+ *   ports started -> CP TX rings -> capture pool and ring (optional:
+ *   dp_capture.h) -> local and connected routes ->
  *   workers (with their crypto contexts, handoff rings and policers).
  * Ports are stopped, not closed, by dp_fini (EAL cleanup closes them), so
  * dp_init may run again in the same process.
@@ -27,6 +29,7 @@
 #include <rte_ring.h>
 
 #include "common/gw_log.h"
+#include "dataplane/dp_capture.h"
 #include "dataplane/dp_internal.h"
 #include "dataplane/dp_mempool.h"
 #include "dataplane/dp_neigh.h"
@@ -35,6 +38,7 @@
 #include "dataplane/dp_sa.h"
 #include "dataplane/dp_spd.h"
 #include "dataplane/dp_stats.h"
+#include "dataplane/dp_vlan.h"
 
 struct dp_state dp_g;
 
@@ -108,13 +112,17 @@ static int route_add_logged(const struct gw_prefix *p, enum dp_nh_type type, uns
 	return ret;
 }
 
-/* Our addresses as /32 and /128 LOCAL routes, their subnets as CONNECTED. */
+/* Our addresses as /32 and /128 LOCAL routes, their subnets as CONNECTED;
+ * the link-local address once per port (its VLAN interfaces share it). */
 static int local_routes(void)
 {
 	for (unsigned i = 0; i < dp_g.nb_ifaces; i++) {
 		const struct dp_iface *ifc = &dp_g.ifaces[i];
 		struct gw_prefix ll = { .addr = ifc->ll6, .len = 128 };
-		int ret = route_add_logged(&ll, DP_NH_LOCAL, i);
+		int ret = 0;
+
+		if (dp_vlan_port(ifc->port_id)->ifs[0] == i)
+			ret = route_add_logged(&ll, DP_NH_LOCAL, i);
 
 		for (unsigned a = 0; a < ifc->n_addrs && ret == 0; a++) {
 			struct gw_prefix host = { .addr = ifc->addrs[a].addr };
@@ -133,19 +141,6 @@ static int local_routes(void)
 	return 0;
 }
 
-static int ports_check_unique(void)
-{
-	for (unsigned i = 0; i < dp_g.nb_ifaces; i++)
-		for (unsigned j = 0; j < i; j++)
-			if (dp_g.ifaces[i].port_id == dp_g.ifaces[j].port_id) {
-				GW_LOG(dp, ERR, "interfaces %s and %s use the same port %s",
-				       dp_g.ifaces[j].name, dp_g.ifaces[i].name,
-				       dp_g.ifaces[i].port_name);
-				return -EINVAL;
-			}
-	return 0;
-}
-
 static int ports_setup(const struct gw_cfg *cfg)
 {
 	int ret = 0;
@@ -156,7 +151,7 @@ static int ports_setup(const struct gw_cfg *cfg)
 			dp_g.nb_ifaces = i + 1;
 	}
 	if (ret == 0)
-		ret = ports_check_unique();
+		ret = dp_vlan_build();	/* one (port, VLAN) per interface */
 	if (ret == 0)
 		ret = dp_mempool_create(cfg);
 	for (unsigned i = 0; i < dp_g.nb_ifaces && ret == 0; i++) {
@@ -209,6 +204,8 @@ int dp_init(const struct gw_cfg *cfg)
 		ret = ports_setup(cfg);
 	if (ret == 0)
 		ret = rings_create();
+	if (ret == 0)
+		ret = dp_capture_create(cfg);
 	if (ret == 0)
 		ret = local_routes();
 	if (ret != 0)
@@ -272,6 +269,7 @@ void dp_fini(void)
 		ring_free_all(dp_g.cptx[i]);
 	dp_punt_fini();
 	dp_handoff_free();
+	dp_capture_free();
 	dp_worker_esp_free();
 	for (unsigned i = 0; i < dp_g.nb_started; i++)
 		dp_port_stop(i);
@@ -281,6 +279,7 @@ void dp_fini(void)
 	dp_neigh_fini();
 	dp_route_fini();
 	rte_free(dp_g.rcu);
+	dp_vlan_clear();
 	memset(&dp_g, 0, sizeof(dp_g));
 }
 
@@ -297,14 +296,6 @@ unsigned dp_nb_workers(void)
 const struct dp_iface *dp_iface_get(unsigned idx)
 {
 	return idx < dp_g.nb_ifaces ? &dp_g.ifaces[idx] : NULL;
-}
-
-int dp_iface_by_port(uint16_t port_id)
-{
-	for (unsigned i = 0; i < dp_g.nb_ifaces; i++)
-		if (dp_g.ifaces[i].port_id == port_id)
-			return (int)i;
-	return -1;
 }
 
 struct rte_mempool *dp_mbuf_pool(void)

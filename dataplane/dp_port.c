@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Ports: one RX and one TX queue per worker on every interface, never
- * shared between threads.  RSS spreads traffic over the RX queues where the
- * device supports it.  A device with fewer queues than workers is refused,
+ * Ports: one RX and one TX queue per worker on every port, never
+ * shared between threads.  Interfaces that share a port (802.1Q
+ * sub-interfaces, dp_vlan.h) share its configuration: the first of them
+ * configures and starts the port, the others take its MAC and raise its
+ * MTU to theirs when larger.  RSS spreads traffic over the RX queues where
+ * the device supports it.  A device with fewer queues than workers is refused,
  * and so is an af_packet device with more (its qpairs=N opens N receive
  * sockets at probe, and a socket nobody polls loses its share of traffic).
  * Main lcore only, before the workers start.
@@ -119,6 +122,55 @@ static void port_names(struct dp_iface *ifc, const struct cfg_iface *c)
 	snprintf(ifc->port_name, sizeof(ifc->port_name), "%s", c->port);
 	ifc->n_addrs = RTE_MIN(c->n_addrs, (unsigned)CFG_MAX_IFACE_ADDRS);
 	memcpy(ifc->addrs, c->addrs, ifc->n_addrs * sizeof(ifc->addrs[0]));
+	ifc->vlan = c->vlan;
+}
+
+/* The interface before idx that opened the same port, or -1. */
+static int port_opener(unsigned idx)
+{
+	for (unsigned i = 0; i < idx; i++)
+		if (strcmp(dp_g.ifaces[i].port_name, dp_g.ifaces[idx].port_name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/*
+ * Interface idx on the port that interface first configured: first's MAC;
+ * its IP MTU is its own mtu, or first's; a larger one raises the port's
+ * (frames must still fit an mbuf, or be scattered).
+ */
+static int port_share(unsigned idx, unsigned first, unsigned mtu, unsigned data_size)
+{
+	struct dp_iface *ifc = &dp_g.ifaces[idx];
+	const struct dp_iface *f = &dp_g.ifaces[first];
+	struct rte_eth_conf conf;
+	uint16_t cur;
+	int ret;
+
+	ifc->port_id = f->port_id;
+	ifc->mac = f->mac;
+	ifc->ll6 = f->ll6;
+	/* the port's descriptors are counted once, at first (dp_mempool.h) */
+	dp_g.rxd[idx] = 0;
+	dp_g.txd[idx] = 0;
+	ifc->mtu = mtu != 0 ? (uint16_t)mtu : f->mtu;
+	if (rte_eth_dev_get_mtu(ifc->port_id, &cur) != 0 || ifc->mtu <= cur)
+		return 0;
+	if ((unsigned)ifc->mtu + FRAME_OVERHEAD > data_size &&
+	    (rte_eth_dev_conf_get(ifc->port_id, &conf) != 0 ||
+	     !(conf.rxmode.offloads & RTE_ETH_RX_OFFLOAD_SCATTER))) {
+		GW_LOG(port, ERR, "interface %s (%s): MTU %u needs frames of %u B but mbufs "
+		       "hold %u B and interface %s configured the port without scatter; "
+		       "raise mbuf_data_size or give %s the larger MTU", ifc->name,
+		       ifc->port_name, ifc->mtu, ifc->mtu + FRAME_OVERHEAD, data_size, f->name,
+		       f->name);
+		return -EINVAL;
+	}
+	ret = rte_eth_dev_set_mtu(ifc->port_id, ifc->mtu);
+	if (ret != 0)
+		GW_LOG(port, ERR, "interface %s (%s): cannot raise the port's MTU to %u: %s",
+		       ifc->name, ifc->port_name, ifc->mtu, strerror(-ret));
+	return ret;
 }
 
 int dp_port_configure(unsigned idx, const struct cfg_iface *c, unsigned nb_workers)
@@ -131,6 +183,8 @@ int dp_port_configure(unsigned idx, const struct cfg_iface *c, unsigned nb_worke
 	int ret;
 
 	port_names(ifc, c);
+	if (port_opener(idx) >= 0)
+		return port_share(idx, (unsigned)port_opener(idx), c->mtu, data_size);
 	if (rte_eth_dev_get_port_by_name(c->port, &ifc->port_id) != 0) {
 		GW_LOG(port, ERR, "interface %s: no DPDK port named \"%s\" (is it in the "
 		       "EAL --vdev or PCI allow list?)", c->name, c->port);
@@ -192,6 +246,11 @@ int dp_port_start(unsigned idx)
 	char mac[RTE_ETHER_ADDR_FMT_SIZE];
 	int ret;
 
+	if (port_opener(idx) >= 0) {
+		GW_LOG(port, INFO, "interface %s: VLAN %u on port %s (port %u), MTU %u",
+		       ifc->name, ifc->vlan, ifc->port_name, ifc->port_id, ifc->mtu);
+		return 0;
+	}
 	ret = port_queues(ifc, idx);
 	if (ret != 0)
 		return ret;
@@ -212,16 +271,20 @@ int dp_port_start(unsigned idx)
 		GW_LOG(port, NOTICE, "interface %s (%s): cannot leave promiscuous mode: %s",
 		       ifc->name, ifc->port_name, strerror(-ret));
 	rte_ether_format_addr(mac, sizeof(mac), &ifc->mac);
-	GW_LOG(port, INFO, "interface %s (%s, port %u): %s, MTU %u, %u RX / %u TX "
-	       "descriptors x %u queues", ifc->name, ifc->port_name, ifc->port_id, mac,
+	GW_LOG(port, INFO, "interface %s (%s, port %u%s%.0u): %s, MTU %u, %u RX / %u TX "
+	       "descriptors x %u queues", ifc->name, ifc->port_name, ifc->port_id,
+	       ifc->vlan != 0 ? ", VLAN " : "", ifc->vlan, mac,
 	       ifc->mtu, dp_g.rxd[idx], dp_g.txd[idx], dp_g.nb_workers);
 	return 0;
 }
 
 void dp_port_stop(unsigned idx)
 {
-	int ret = rte_eth_dev_stop(dp_g.ifaces[idx].port_id);
+	int ret;
 
+	if (port_opener(idx) >= 0)
+		return;		/* the port's first interface stops it */
+	ret = rte_eth_dev_stop(dp_g.ifaces[idx].port_id);
 	if (ret != 0)
 		GW_LOG(port, NOTICE, "interface %s: stop failed: %s",
 		       dp_g.ifaces[idx].name, strerror(-ret));

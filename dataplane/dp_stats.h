@@ -36,7 +36,8 @@
 	X(drop_tx_full, "dropped: TX queue full") \
 	X(drop_no_route, "dropped: no route for the outer packet") \
 	X(drop_no_neighbor, "dropped: next hop of the outer packet not resolved") \
-	X(drop_frag, "dropped: outer fragmentation failed")
+	X(drop_frag, "dropped: outer fragmentation failed") \
+	X(drop_ecn, "dropped: outer CE over a Not-ECT inner packet (RFC 6040 4.2)")
 
 /* Every per-lcore counter: the drops above first, then the rest. */
 #define DP_COUNTERS(X) \
@@ -51,6 +52,9 @@
 	X(esp_handoff_pkts, "packets handed to the SA's owning worker") \
 	X(drop_handoff_full, "dropped: handoff ring to the owning worker full") \
 	X(esp_acquire, "acquire events for on-demand tunnels") \
+	X(tunnel_mss_clamped, "TCP SYNs whose MSS a tunnel's tcp_mss lowered") \
+	X(tunnel_ce_marked, "decapsulated packets marked CE from the outer header (RFC 6040)") \
+	X(tunnel_mtu_exceeded, "packets over a tunnel's mtu that may not be fragmented: ICMP") \
 	X(idle_sleeps, "idle back-off sleeps") \
 	X(prof_pkts, "packets received in profiled worker loops (1 in 64)") \
 	X(prof_loop_cycles, "TSC cycles of those loops (receive to transmit)") \
@@ -68,7 +72,10 @@
 	X(drop_natt_keepalive, "dropped: NAT-T keepalive (expected)") \
 	X(drop_punt_ring_full, "dropped: punt ring full (all classes)") \
 	X(drop_punt_policed, "dropped: over a punt class's rate (all classes)") \
-	X(drop_cptx_ring_full, "dropped: control-plane TX ring full")
+	X(drop_cptx_ring_full, "dropped: control-plane TX ring full") \
+	X(drop_vlan_unknown, "dropped: 802.1Q tag of a VLAN no interface of the port has") \
+	X(drop_vlan_untagged, "dropped: untagged frame on a port with only VLAN interfaces") \
+	X(drop_vlan_tag, "dropped: no room to insert the 802.1Q tag on transmit")
 
 /* The drop reasons as their own small enum, for per-SA counters:
  * DP_DROP_x == DP_C_x for every x of DP_DROPS. */

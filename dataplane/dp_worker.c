@@ -2,7 +2,9 @@
 /*
  * The worker loop, one per worker lcore:
  *
- *   for each interface: RX burst on queue <worker index>, classify, and
+ *   for each port: RX burst on queue <worker index>, each frame to its
+ *     interface by VLAN (dp_vlan.h: tag removed; unknown VLANs dropped),
+ *     then for each interface's share of the burst: classify, and
  *     forward (to a per-port TX buffer), punt (dp_punt.c: by class,
  *     through this worker's policer of the class, into the class's ring)
  *     or drop (counted); then the ESP stages of that burst
@@ -16,7 +18,10 @@
  *     PROTECT policy matches goes through the ESP out stage (never in the
  *     clear; no TTL step), one of a DISCARD policy is dropped; ESP and IKE
  *     from our own addresses never match;
- *   TX burst per port, freeing and counting what the PMD did not take;
+ *   TX burst per interface (the 802.1Q tag inserted for a VLAN
+ *     interface), freeing and counting what the PMD did not take;
+ *   packet capture (dp_capture.h): one load of a flag per RX and per TX
+ *     burst while no capture runs;
  *   report an RCU quiescent state;
  *   one loop in DP_PROF_EVERY is timed with the TSC, whole and its
  *   classification part, and counted if it received packets (prof_*
@@ -41,11 +46,13 @@
 #include <rte_ring.h>
 
 #include "common/gw_proto.h"
+#include "dataplane/dp_capture.h"
 #include "dataplane/dp_classify.h"
 #include "dataplane/dp_fib.h"
 #include "dataplane/dp_internal.h"
 #include "dataplane/dp_spd.h"
 #include "dataplane/dp_stats.h"
+#include "dataplane/dp_vlan.h"
 #include "dataplane/dp_worker.h"
 
 void dp_worker_setup(unsigned w, unsigned lcore)
@@ -69,8 +76,12 @@ void dp_worker_tx_flush(struct dp_worker *wk, unsigned iface)
 
 	if (b->n == 0)
 		return;
+	if (unlikely(dp_g.ifaces[iface].vlan != 0))
+		b->n = (uint16_t)dp_vlan_tag(b->m, b->n, dp_g.ifaces[iface].vlan, wk->lcore);
+	dp_capture_tx(wk->idx, iface, b->m, b->n);	/* as on the wire */
 	sent = rte_eth_tx_burst(dp_g.ifaces[iface].port_id, (uint16_t)wk->idx, b->m, b->n);
 	dp_count_lcore(wk->lcore, DP_C_tx_pkts, sent);
+	dp_if_count(&dp_if_stats[wk->lcore].tx[iface], sent);
 	for (uint16_t i = sent; i < b->n; i++)
 		dp_drop(b->m[i], DP_C_drop_tx_full);
 	b->n = 0;
@@ -112,6 +123,7 @@ static void rx_handle(struct dp_worker *wk, unsigned iface, struct rte_mbuf **pk
 	unsigned np = 0, nf = 0;
 
 	ein.n = eout.n = 0;
+	dp_capture_rx(wk->idx, iface, pkts, n);		/* as received */
 	if (unlikely(wk->prof))
 		classify_timed(wk, iface, pkts, n, res);
 	else
@@ -152,19 +164,42 @@ static void rx_handle(struct dp_worker *wk, unsigned iface, struct rte_mbuf **pk
 		dp_worker_esp_out(wk, &eout, true);
 }
 
+/* A port's burst, each interface's share of it in arrival order. */
+static void rx_port(struct dp_worker *wk, const struct dp_port *pt, struct rte_mbuf **pkts,
+		    unsigned n)
+{
+	struct rte_mbuf *sub[DP_BURST];
+	uint8_t ifx[DP_BURST];
+	int one = dp_vlan_demux(pt, pkts, n, ifx, wk->lcore);
+
+	if (likely(one >= 0)) {
+		rx_handle(wk, (unsigned)one, pkts, n);
+		return;
+	}
+	for (unsigned k = 0; k < pt->n_if; k++) {
+		unsigned m = 0;
+
+		for (unsigned i = 0; i < n; i++)
+			if (ifx[i] == pt->ifs[k])
+				sub[m++] = pkts[i];
+		if (m != 0)
+			rx_handle(wk, pt->ifs[k], sub, m);
+	}
+}
+
 static unsigned rx_all(struct dp_worker *wk)
 {
 	struct rte_mbuf *pkts[DP_BURST];
 	unsigned total = 0;
 
-	for (unsigned i = 0; i < dp_g.nb_ifaces; i++) {
-		uint16_t n = rte_eth_rx_burst(dp_g.ifaces[i].port_id, (uint16_t)wk->idx,
-					      pkts, DP_BURST);
+	for (unsigned p = 0; p < dp_ports.n; p++) {
+		const struct dp_port *pt = &dp_ports.port[p];
+		uint16_t n = rte_eth_rx_burst(pt->port_id, (uint16_t)wk->idx, pkts, DP_BURST);
 
 		if (n == 0)
 			continue;
 		dp_count_lcore(wk->lcore, DP_C_rx_pkts, n);
-		rx_handle(wk, i, pkts, n);
+		rx_port(wk, pt, pkts, n);
 		total += n;
 	}
 	return total;

@@ -37,6 +37,7 @@
 #include "dataplane/dp_worker.h"
 #include "dataplane/esp.h"
 #include "dataplane/esp_crypto.h"
+#include "dataplane/esp_knobs.h"
 #include "dataplane/esp_sa.h"
 
 /* Punts of one ESP stage (fragments may make more than a burst). */
@@ -207,7 +208,8 @@ static void esp_out_frag(struct dp_worker *wk, struct rte_mbuf *m, struct esp_sa
 			 unsigned iface, struct punt_buf *pb)
 {
 	struct rte_mbuf *fr[DP_FRAG_OUT_MAX];
-	uint16_t mtu = dp_g.ifaces[iface].mtu, port = m->port;
+	uint16_t mtu = dp_g.ifaces[iface].mtu, port = m->port, tci = m->vlan_tci;
+	uint64_t vlan_rx = m->ol_flags & (RTE_MBUF_F_RX_VLAN | RTE_MBUF_F_RX_VLAN_STRIPPED);
 	bool v6 = rt->remote.family == AF_INET6;
 	uint32_t id6 = 0;
 	int n;
@@ -240,7 +242,9 @@ static void esp_out_frag(struct dp_worker *wk, struct rte_mbuf *m, struct esp_sa
 
 			ip->hdr_checksum = rte_ipv4_cksum(ip);
 		}
-		f->port = port;
+		f->port = port;		/* with the VLAN: the input interface */
+		f->ol_flags |= vlan_rx;
+		f->vlan_tci = tci;
 		if (rte_pktmbuf_prepend(f, RTE_ETHER_HDR_LEN) == NULL) {
 			esp_drop(f, rt, DP_DROP_drop_frag);
 			continue;
@@ -335,9 +339,17 @@ static void esp_out_run(struct dp_worker *wk, struct rte_mbuf **m, struct esp_sa
 			esp_drop(m[i], sas[i], DP_DROP_drop_no_route);
 		} else if (unlikely(len + esp_out_overhead(sas[i], len) > mtu) &&
 			   esp_no_frag(m[i])) {
+			unsigned eff = esp_eff_mtu(sas[i], mtu);
+
+			/* the smaller of the route's and the tunnel's (esp_knobs.h):
+			 * one ICMP is enough for the sender */
+			if (sas[i]->knobs.mtu != 0 && sas[i]->knobs.mtu < eff)
+				eff = sas[i]->knobs.mtu;
 			m[i]->hash.usr = DP_PUNT_TOO_BIG;
-			m[i]->hash.fdir.hi = esp_eff_mtu(sas[i], mtu);
+			m[i]->hash.fdir.hi = eff;
 			punt_add(wk, &pb, m[i]);
+		} else if (unlikely(esp_knobs_too_big(sas[i], m[i], len))) {
+			punt_add(wk, &pb, m[i]);	/* the tunnel's mtu (esp_knobs.h) */
 		} else {
 			enc[k] = m[i];
 			esa[k++] = sas[i];

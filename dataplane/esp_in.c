@@ -5,6 +5,7 @@
  * (state, lengths, anti-replay check) and build its crypto op, one
  * esp_crypto_run() for the lot, then, in packet order, everything that
  * needs the plaintext: window advance, trailer, inner header, selectors,
+ * the tunnel's knobs (esp_knobs.h: ECN per RFC 6040 4.2, MSS, TTL),
  * lifetimes, decapsulation.
  *
  * With ESN and HMAC the high 32 bits of the sequence number are written
@@ -25,6 +26,7 @@
 #include <rte_mbuf.h>
 
 #include "dataplane/esp.h"
+#include "dataplane/esp_knobs.h"
 #include "dataplane/esp_pkt.h"
 
 /* Per-packet state from admission to the end of the burst. */
@@ -206,6 +208,10 @@ static int esp_in_finish(struct rte_mbuf *m, struct esp_sa_rt *rt, const struct 
 	}
 	if (unlikely(esp_in_inner(rt, pt, v6, &len, &r->drop) != 0))
 		return -1;
+	if (unlikely(esp_knobs_in(rt, m, pt, len, v6) != 0)) {
+		r->drop = DP_DROP_drop_ecn;
+		return -1;
+	}
 	if (unlikely(!esp_life_ok(rt, len))) {
 		r->drop = DP_DROP_drop_lifetime;
 		return -1;

@@ -9,8 +9,9 @@
  * The outer IPv4 ID is the low 16 bits of the SA's sequence number: a
  * per-SA counter that is unique among the last 65536 packets of the
  * tunnel, which is what fragment reassembly needs.  The outer TOS / traffic
- * class is the inner one: DSCP copied (RFC 4301 5.1.2.1), ECN copied
- * (RFC 6040 normal mode).
+ * class and DF follow the tunnel's knobs (esp_knobs.h; by default DSCP and
+ * ECN copied, RFC 4301 5.1.2.1 and RFC 6040 normal mode, DF clear), which
+ * also clamp the MSS of TCP SYNs before encryption.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -25,6 +26,7 @@
 #include <rte_udp.h>
 
 #include "dataplane/esp.h"
+#include "dataplane/esp_knobs.h"
 #include "dataplane/esp_pkt.h"
 
 /* Per-packet scratch that must live until the crypto has run. */
@@ -35,6 +37,7 @@ struct esp_out_pkt {
 /* What the inner packet is. */
 struct esp_out_inner {
 	uint32_t len;		/* IP packet bytes */
+	uint16_t df;		/* IPv4's DF bit, set for IPv6 (network order) */
 	uint8_t tos;		/* IPv4 TOS / IPv6 traffic class */
 	uint8_t nh;		/* ESP next header: 4 or 41 */
 };
@@ -76,6 +79,7 @@ static int esp_out_parse(struct rte_mbuf *m, struct esp_out_inner *in)
 
 		in->len = rte_be_to_cpu_16(ip->total_length);
 		in->tos = ip->type_of_service;
+		in->df = ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG);
 		in->nh = ESP_NH_IPV4;
 		if (in->len < sizeof(*ip))
 			return -EINVAL;
@@ -85,6 +89,7 @@ static int esp_out_parse(struct rte_mbuf *m, struct esp_out_inner *in)
 
 		in->len = sizeof(*ip6) + rte_be_to_cpu_16(ip6->payload_len);
 		in->tos = (uint8_t)(rte_be_to_cpu_32(ip6->vtc_flow) >> 20);
+		in->df = RTE_BE16(RTE_IPV4_HDR_DF_FLAG);
 		in->nh = ESP_NH_IPV6;
 	} else {
 		return -EINVAL;
@@ -141,9 +146,10 @@ static int esp_out_admit(struct rte_mbuf *m, struct esp_sa_rt *rt, struct esp_ou
 	return 0;
 }
 
-/* Outer IP (+UDP) header at o; l4_len = bytes after the IP header. */
+/* Outer IP (+UDP) header at o; l4_len = bytes after the IP header; tos
+ * and (IPv4) the fragment word df as the knobs made them. */
 static void esp_out_outer(const struct esp_sa_rt *rt, uint8_t *o, uint32_t l4_len, uint8_t tos,
-			  uint64_t seq)
+			  uint16_t df, uint64_t seq)
 {
 	unsigned ip_len;
 
@@ -171,15 +177,15 @@ static void esp_out_outer(const struct esp_sa_rt *rt, uint8_t *o, uint32_t l4_le
 		uint16_t tot = rte_cpu_to_be_16((uint16_t)(sizeof(*ip) + l4_len));
 		uint16_t id = rte_cpu_to_be_16((uint16_t)seq);
 		uint16_t tos_w = rte_cpu_to_be_16(tos);
-		uint32_t sum = rt->outer4_sum + tos_w + tot + id;
+		uint32_t sum = rt->outer4_sum + tos_w + tot + id + df;
 
-		/* The checksum from the template's sum and the three words that
+		/* The checksum from the template's sum and the four words that
 		 * change: reading back the header just written would stall on
 		 * store forwarding (a third of this function's time at 1420 B). */
 		ip->type_of_service = tos;
 		ip->total_length = tot;
 		ip->packet_id = id;
-		ip->fragment_offset = 0;	/* DF clear: the outer may be fragmented */
+		ip->fragment_offset = df;	/* DF per the knob, never MF */
 		sum = (sum & 0xffff) + (sum >> 16);
 		sum = (sum & 0xffff) + (sum >> 16);
 		ip->hdr_checksum = (uint16_t)~sum;
@@ -208,6 +214,8 @@ static void esp_out_build(struct esp_crypto_wk *cw, struct rte_mbuf *m, struct e
 	uint8_t *tail, *p, *esp;
 	uint32_t v;
 
+	esp_knobs_out(rt, rte_pktmbuf_mtod_offset(m, uint8_t *, RTE_ETHER_HDR_LEN), in->len,
+		      in->nh == ESP_NH_IPV6);
 	tail = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(pad + ESP_TRAILER_LEN + rt->icv_len));
 	for (unsigned i = 0; i < pad; i++)
 		tail[i] = (uint8_t)(i + 1);
@@ -221,7 +229,8 @@ static void esp_out_build(struct esp_crypto_wk *cw, struct rte_mbuf *m, struct e
 	/* l2_len and l3_len in one store: two bitfield stores into the same
 	 * word stall on store forwarding (the other offload lengths: none). */
 	m->tx_offload = rte_mbuf_tx_offload(RTE_ETHER_HDR_LEN, l3_len, 0, 0, 0, 0, 0);
-	esp_out_outer(rt, p + RTE_ETHER_HDR_LEN, rt->outer_len - l3_len + esp_len, in->tos, seq);
+	esp_out_outer(rt, p + RTE_ETHER_HDR_LEN, rt->outer_len - l3_len + esp_len,
+		      esp_knobs_tos(rt, in->tos), esp_knobs_df(rt, in->df), seq);
 	memcpy(esp, &rt->spi_be, 4);
 	v = rte_cpu_to_be_32((uint32_t)seq);
 	memcpy(esp + 4, &v, 4);

@@ -27,6 +27,7 @@
  */
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <rte_branch_prediction.h>
@@ -59,6 +60,21 @@ enum esp_sa_flag {
 	ESP_SA_F_NO_REPLAY = 1u << 5,	/* benchmark only: skip the replay check */
 };
 
+/*
+ * The tunnel's knobs (gw_sa.h) in the form the fast path applies them
+ * (esp_knobs.h); set once by esp_sa_rt_init().
+ */
+struct esp_knobs {
+	uint16_t mss;			/* clamp the MSS of TCP SYNs; 0 = off */
+	uint16_t mtu;			/* OUT: inner packets that may not be
+					 * fragmented, above it: ICMP; 0 = off */
+	uint8_t tos_keep;		/* OUT: outer TOS / traffic class = */
+	uint8_t tos_set;		/*   (inner & tos_keep) | tos_set */
+	uint16_t df_keep;		/* OUT: outer IPv4 fragment word (network */
+	uint16_t df_set;		/*   order) = (inner DF & df_keep) | df_set */
+	bool ttl_keep;			/* undo the forwarding TTL step */
+};
+
 /* Per-SA counters, written by the owner only. */
 struct esp_sa_stats {
 	uint64_t pkts;
@@ -86,6 +102,8 @@ struct esp_sa_rt {
 	uint64_t seq;			/* OUT: last sent (esp_seq_next) */
 	uint64_t life_soft_bytes, life_hard_bytes;	/* 0 = none */
 	uint64_t life_soft_pkts, life_hard_pkts;
+	/* second line, with the packet limits esp_life_ok() reads: */
+	struct esp_knobs knobs;
 	/* --- counters (own line) --- */
 	struct esp_sa_stats st __rte_cache_aligned;
 	/* --- outer header template: IPv4/IPv6 (+UDP) with the fixed fields set
@@ -101,6 +119,12 @@ struct esp_sa_rt {
 	/* key schedules (cold per byte, but read by the crypto per packet) */
 	struct esp_keys keys;
 } __rte_cache_aligned;
+
+_Static_assert(offsetof(struct esp_sa_rt, knobs) / RTE_CACHE_LINE_SIZE ==
+	       offsetof(struct esp_sa_rt, life_hard_pkts) / RTE_CACHE_LINE_SIZE &&
+	       (offsetof(struct esp_sa_rt, knobs) + sizeof(struct esp_knobs) - 1) /
+	       RTE_CACHE_LINE_SIZE == offsetof(struct esp_sa_rt, life_hard_pkts) / RTE_CACHE_LINE_SIZE,
+	       "the knobs share one line with the packet limits");
 
 /*
  * Build rt from d (CP, before publication): key schedules with mgr (any
@@ -158,13 +182,15 @@ static inline void esp_sa_prefetch_slot(uint32_t h)
 }
 
 /* Step 3: the record's lines that esp_out_burst()/esp_in_burst() read and
- * write per packet before the crypto (they call this too): the first line,
- * the counters, the outer template (OUT) or the first selectors and the
- * replay window (IN), and the key schedule's tail (alg info, salt).  The
- * schedule itself is prefetched by esp_crypto_run(), op by op. */
+ * write per packet before the crypto (they call this too): the first two
+ * lines (state, limits, knobs), the counters, the outer template (OUT) or
+ * the first selectors and the replay window (IN), and the key schedule's
+ * tail (alg info, salt).  The schedule itself is prefetched by
+ * esp_crypto_run(), op by op. */
 static inline void esp_sa_prefetch_rt(const struct esp_sa_rt *rt, bool in)
 {
 	rte_prefetch0(rt);
+	rte_prefetch0(&rt->knobs);		/* the packet limits' line */
 	rte_prefetch0(&rt->st);
 	rte_prefetch0(&rt->keys.info);
 	if (!in) {

@@ -26,6 +26,7 @@
 #include "common/gw_ct.h"
 #include "common/gw_log.h"
 #include "common/gw_proto.h"
+#include "dataplane/esp_knobs.h"
 #include "dataplane/esp_sa.h"
 
 enum {
@@ -123,7 +124,7 @@ static int rt_validate(const struct gw_sa_desc *d)
 		       d->replay_window, ESP_REPLAY_WIN_MAX);
 		return -EINVAL;
 	}
-	if (rt_validate_keys(d) != 0)
+	if (rt_validate_keys(d) != 0 || esp_knobs_validate(d) != 0)
 		return -EINVAL;
 	return rt_validate_ts(d);
 }
@@ -197,6 +198,7 @@ static void rt_fill(struct esp_sa_rt *rt, const struct gw_sa_desc *d)
 	rt->life_hard_bytes = d->life_hard_bytes;
 	rt->life_soft_pkts = d->life_soft_pkts;
 	rt->life_hard_pkts = d->life_hard_pkts;
+	esp_knobs_init(&rt->knobs, &d->knobs);
 	memset(&rt->st, 0, sizeof(rt->st));
 	rt->local = d->local;
 	rt->remote = d->remote;

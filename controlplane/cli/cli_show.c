@@ -193,21 +193,23 @@ static int cli_if_addrs(struct cli_ctx *x, const struct cj_doc *doc, const struc
 {
 	const struct cj_value *addrs = cj_member(doc, o, "addresses");
 	const struct cj_value *a = cj_first(doc, addrs);
-	char mtu[24], ll6[80];
-	const char *cells[6] = {
+	uint64_t vid = cj_get_u64(doc, o, "vlan", 0);
+	char mtu[24], vlan[24], ll6[80];
+	const char *cells[7] = {
 		name, cj_get_str(doc, o, "port", "?"),
+		vid != 0 ? cli_u64(vid, vlan, sizeof(vlan)) : "-",
 		cj_get_u64(doc, o, "link_up", 0) ? "up" : "down",
 		cj_get_str(doc, o, "mac", "?"),
 		cli_u64(cj_get_u64(doc, o, "mtu", 0), mtu, sizeof(mtu)), NULL,
 	};
 	snprintf(ll6, sizeof(ll6), "%s (link-local)", cj_get_str(doc, o, "ll6", "?"));
 	for (; a != NULL; a = cj_next(doc, a)) {
-		cells[5] = a->type == CJ_STRING ? a->str : "?";
+		cells[6] = a->type == CJ_STRING ? a->str : "?";
 		if (cli_add(x, t, cells) != 0)
 			return -1;
-		memset(cells, 0, 5 * sizeof(cells[0]));	/* continuation lines */
+		memset(cells, 0, 6 * sizeof(cells[0]));	/* continuation lines */
 	}
-	cells[5] = ll6;
+	cells[6] = ll6;
 	return cli_add(x, t, cells);
 }
 
@@ -215,30 +217,34 @@ static int cli_if_row(struct cli_ctx *x, const struct cj_doc *doc,
 		      const struct cj_value *o, void *arg)
 {
 	static const char *const keys[] = {
+		"iface_rx_packets", "iface_tx_packets",
 		"rx_packets", "rx_bytes", "tx_packets", "tx_bytes",
 		"rx_errors", "rx_missed", "rx_nombuf", "tx_errors",
 	};
 	struct cli_if_tables *t = arg;
 	const char *name = cj_get_str(doc, o, "name", "?");
-	char nums[8][24];
-	const char *cells[9] = { name };
+	char nums[10][24];
+	const char *cells[11] = { name };
 
 	if (cli_if_addrs(x, doc, o, t->addr, name) != 0)
 		return -1;
-	for (int i = 0; i < 8; i++)
+	for (int i = 0; i < 10; i++)
 		cells[i + 1] = cli_u64(cj_get_u64(doc, o, keys[i], 0), nums[i], sizeof(nums[i]));
 	return cli_add(x, t->ctr, cells);
 }
 
 int cli_show_interfaces(struct cli_ctx *x)
 {
-	static const char *const h1[] = { "Interface", "Port", "Link", "MAC", "MTU", "Addresses" };
+	static const char *const h1[] = {
+		"Interface", "Port", "VLAN", "Link", "MAC", "MTU", "Addresses",
+	};
+	/* the interface's own frames, then its port's counters */
 	static const char *const h2[] = {
-		"Interface", "RX packets", "RX bytes", "TX packets", "TX bytes",
-		"RX errors", "RX missed", "RX nombuf", "TX errors",
+		"Interface", "Frames in", "Frames out", "Port RX packets", "RX bytes",
+		"TX packets", "TX bytes", "RX errors", "RX missed", "RX nombuf", "TX errors",
 	};
 	struct cli_if_tables t = {
-		cli_table_new(6, h1, "llllrl"), cli_table_new(9, h2, "lrrrrrrrr"),
+		cli_table_new(7, h1, "llrllrl"), cli_table_new(11, h2, "lrrrrrrrrrr"),
 	};
 	int ret = -1;
 

@@ -8,6 +8,8 @@
  *   ipsecgw-cli [--file-prefix P | --socket PATH] clear crypto session [remote ADDR | id N]
  *   ipsecgw-cli [--file-prefix P | --socket PATH] crypto ikev2 rekey {id N | child SPI}
  *   ipsecgw-cli [--file-prefix P | --socket PATH] [no] crypto {ikev2|isakmp} disconnect-revoked-peers
+ *   ipsecgw-cli [--file-prefix P | --socket PATH] reload
+ *   ipsecgw-cli [--file-prefix P | --socket PATH] capture start [OPTIONS] | capture stop
  *   ipsecgw-cli [--file-prefix P | --socket PATH] --raw CMD
  *
  * Words may be abbreviated while they stay unambiguous ("sh ip ro").
@@ -28,9 +30,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "controlplane/cli/cli_capture.h"
 #include "controlplane/cli/cli_ike.h"
 #include "controlplane/cli/cli_isakmp.h"
 #include "controlplane/cli/cli_pki.h"
+#include "controlplane/cli/cli_reload.h"
 #include "controlplane/cli/cli_rev.h"
 #include "controlplane/cli/cli_sa.h"
 #include "controlplane/cli/cli_show.h"
@@ -103,6 +107,17 @@ static const struct cli_cmd cli_cmds[] = {
 	  "IKEv1 peers: address, port, phase-1 id, Disconnect Revoked Peer" },
 	{ { "show", "crypto", "isakmp", "sa" }, NULL, cli_show_isakmp_sa,
 	  "ISAKMP (IKEv1) SAs: dst, src, state, conn-id, status" },
+	{ { "reload" }, NULL, cli_reload,
+	  "re-read the configuration file and apply what changed (as SIGHUP)" },
+	{ { "show", "ipsecgw", "reload" }, NULL, cli_show_reload,
+	  "configuration reloads: totals, the last one's report or errors" },
+	{ { "show", "capture" }, NULL, cli_show_capture,
+	  "packet capture: running or last, file, packets, bytes, drops" },
+	{ { "capture", "start" }, NULL, cli_capture_start,
+	  "capture every interface, both directions, to a new pcapng file" },
+	{ { "capture", "start" }, "OPTIONS", cli_capture_start,
+	  "iface=NAME|any,dir=rx|tx|both,file=NAME,max_packets=N,max_bytes=N,snaplen=N" },
+	{ { "capture", "stop" }, NULL, cli_capture_stop, "stop the packet capture" },
 };
 
 #define CLI_NCMDS (sizeof(cli_cmds) / sizeof(cli_cmds[0]))
@@ -176,6 +191,7 @@ static const struct {
 	{ "HANDLE", cli_arg_handle, "an unsigned decimal number below 4294967295" },
 	{ "SPI", cli_arg_spi, "0x and 1 to 8 hex digits, or a decimal below 2^32; not 0" },
 	{ "ADDR", cli_arg_addr, "an IPv4 or IPv6 address" },
+	{ "OPTIONS", cli_capture_opts_ok, "KEY=VALUE[,KEY=VALUE...] of A-Z a-z 0-9 _ . / -" },
 };
 
 /* 0, or -1 with a message on stderr: val is not what arg asks for (an

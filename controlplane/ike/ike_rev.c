@@ -219,11 +219,9 @@ static int ike_rev_scratch(unsigned n)
 
 static const char *ike_rev_peer_name(const struct ike_sa *sa)
 {
-	const struct gw_cfg *cfg = rev.cfg;
+	const struct cfg_peer *p = ike_sa_cfg_peer(rev.cfg, sa);
 
-	if (cfg != NULL && sa->peer >= 0 && (unsigned)sa->peer < cfg->n_peers)
-		return cfg->peers[sa->peer].name;
-	return "?";
+	return p != NULL ? p->name : "?";
 }
 
 /* certificateHold revokes under sa's trustpoint (the PKI reports a hold
@@ -461,6 +459,12 @@ int ike_rev_init(const struct gw_cfg *cfg)
 		rev.subscribed = true;
 	}
 	return ike_rev_tm_register();
+}
+
+void ike_rev_set_cfg(const struct gw_cfg *cfg)
+{
+	rev.cfg = cfg;
+	ike_sa_event_cfg(cfg);
 }
 
 void ike_rev_fini(void)

@@ -105,6 +105,9 @@ uint64_t ike_rev_counter(enum ike_rev_counter c);
  */
 int ike_rev_init(const struct gw_cfg *cfg);
 void ike_rev_fini(void);
+/* Configuration reload: read trustpoint modes and peer names from cfg from
+ * now on (the switches are the caller's: ike_rev_set_enabled). */
+void ike_rev_set_cfg(const struct gw_cfg *cfg);
 
 /* Sessions are deleted through ike_sa_delete() (each version registers its
  * delete path with ike_sa_set_deleter; ikev2_init registers ikev2_delete);

@@ -43,6 +43,7 @@ enum {
 };
 
 static void (*ike_sa_v1_free)(struct ike_sa *sa);
+static unsigned ike_sa_n_removed;	/* ike_sa_set_removed_peers() */
 static ike_sa_delete_fn ike_sa_deleters[3];	/* by IKE version: 1, 2 */
 
 static struct {
@@ -200,6 +201,7 @@ int ike_sa_table_init(void)
 		return -EIO;
 	}
 	ike_tab.next_id = 1;
+	ike_sa_n_removed = 0;
 	return 0;
 }
 
@@ -652,4 +654,46 @@ uint32_t ike_sa_child_spi_alloc(void)
 			return 0;
 	} while (spi < 256 || ike_sa_spi_in_used(spi));
 	return spi;
+}
+
+/* ---- configuration reload ---- */
+
+const struct cfg_peer *ike_sa_cfg_peer(const struct gw_cfg *cfg, const struct ike_sa *sa)
+{
+	if (cfg == NULL || sa->peer < 0 || (unsigned)sa->peer >= cfg->n_peers + ike_sa_n_removed)
+		return NULL;
+	return &cfg->peers[sa->peer];
+}
+
+void ike_sa_set_removed_peers(unsigned n)
+{
+	ike_sa_n_removed = n;
+}
+
+unsigned ike_sa_removed_peers(void)
+{
+	return ike_sa_n_removed;
+}
+
+static int ike_sa_map(const int *map, unsigned n, int idx)
+{
+	return idx >= 0 && (unsigned)idx < n ? map[idx] : -1;
+}
+
+unsigned ike_sa_remap(const int *peer_map, unsigned n_peer, const int *tp_map, unsigned n_tp)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < ike_tab.n; i++) {
+		struct ike_sa *sa = ike_tab.sa[i];
+
+		if (sa->state == IKE_SA_DEAD)
+			continue;
+		if (sa->peer >= 0)
+			sa->peer = ike_sa_map(peer_map, n_peer, sa->peer);
+		if (sa->trustpoint >= 0)
+			sa->trustpoint = ike_sa_map(tp_map, n_tp, sa->trustpoint);
+		n++;
+	}
+	return n;
 }

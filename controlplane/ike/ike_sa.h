@@ -304,4 +304,25 @@ void ike_sa_reap(void);
 /* A random SPI for an inbound CHILD SA (>= 256, not installed). */
 uint32_t ike_sa_child_spi_alloc(void);
 
+/*
+ * Configuration reload (controlplane/cp_reload.c).  sa->peer indexes
+ * cfg->peers: below cfg->n_peers a configured peer; from n_peers up to
+ * n_peers + ike_sa_removed_peers(), a peer the last reload removed (or
+ * changed), kept after the others in the same array for its sessions that
+ * are still being deleted (their DELETE waits for its answer), so that
+ * nothing reads a freed configuration.  ike_sa_cfg_peer() is that entry,
+ * or NULL (no peer yet, or none).  The count is 0 after
+ * ike_sa_table_init().
+ */
+const struct cfg_peer *ike_sa_cfg_peer(const struct gw_cfg *cfg, const struct ike_sa *sa);
+void ike_sa_set_removed_peers(unsigned n);
+unsigned ike_sa_removed_peers(void);
+/*
+ * Point every session that is not DEAD at the new configuration:
+ * sa->peer = peer_map[sa->peer] (n_peer entries; -1 for none), and
+ * sa->trustpoint = tp_map[sa->trustpoint] (n_tp entries).  An index
+ * outside a map becomes -1.  Returns how many sessions were visited.
+ */
+unsigned ike_sa_remap(const int *peer_map, unsigned n_peer, const int *tp_map, unsigned n_tp);
+
 #endif /* GW_IKE_SA_H */

@@ -23,11 +23,9 @@ void ike_sa_event_cfg(const struct gw_cfg *cfg)
 
 const char *ike_sa_event_peer(const struct ike_sa *sa)
 {
-	const struct gw_cfg *cfg = ike_ev_cfg;
+	const struct cfg_peer *p = ike_sa_cfg_peer(ike_ev_cfg, sa);
 
-	if (cfg != NULL && sa->peer >= 0 && (unsigned)sa->peer < cfg->n_peers)
-		return cfg->peers[sa->peer].name;
-	return "?";
+	return p != NULL ? p->name : "?";
 }
 
 /* An ID payload's data as text: address, FQDN, e-mail, /DN, else "hex". */

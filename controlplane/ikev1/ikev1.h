@@ -32,6 +32,8 @@
 int ikev1_init(const struct gw_cfg *cfg);
 /* Before ikev2_fini: unregister; the SAs go with the session table. */
 void ikev1_fini(void);
+/* Configuration reload: as ikev2_set_cfg. */
+void ikev1_set_cfg(const struct gw_cfg *cfg);
 /* Every CP tick (100 ms): retransmissions, DPD, QM rekeys, lifetimes. */
 void ikev1_tick(uint64_t now_ms);
 

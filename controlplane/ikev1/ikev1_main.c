@@ -60,6 +60,12 @@ const struct gw_cfg *ikev1_cfg(void)
 	return ikev1_config;
 }
 
+void ikev1_set_cfg(const struct gw_cfg *cfg)
+{
+	if (ikev1_config != NULL)
+		ikev1_config = cfg;
+}
+
 uint64_t ikev1_now_ms(void)
 {
 	return cp_loop_now_ms();

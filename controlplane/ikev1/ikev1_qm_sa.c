@@ -141,6 +141,7 @@ static void ikev1_child_desc(const struct ike_sa *sa, const struct ike_child *c,
 	memcpy(d->remote_ts, c->remote_ts, sizeof(d->remote_ts));
 	d->n_local_ts = c->n_local_ts;
 	d->n_remote_ts = c->n_remote_ts;
+	d->knobs = cfg->peers[sa->peer].knobs;		/* tunnel knobs (gw_sa.h) */
 }
 
 /* When to rekey a child of life_s seconds: the QM initiator at 85-90 %,

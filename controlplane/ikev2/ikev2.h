@@ -26,6 +26,10 @@
  * cp_sa), start `initiate = "start"` peers.  0 or -errno (logged). */
 int ikev2_init(const struct gw_cfg *cfg);
 void ikev2_fini(void);
+/* Configuration reload: read peers and settings from cfg from now on (the
+ * caller remapped the sessions' peer indexes first: ike_sa_remap).  Does
+ * nothing before ikev2_init. */
+void ikev2_set_cfg(const struct gw_cfg *cfg);
 /* Timers: retransmission, DPD, rekey, lifetimes, half-open expiry. */
 void ikev2_tick(uint64_t now_ms);
 

@@ -45,6 +45,8 @@ static void ikev2_child_desc(const struct ike_sa *sa, const struct ike_child *c,
 	memcpy(d->remote_ts, c->remote_ts, sizeof(d->remote_ts));
 	d->n_local_ts = c->n_local_ts;
 	d->n_remote_ts = c->n_remote_ts;
+	if (known)
+		d->knobs = cfg->peers[sa->peer].knobs;	/* tunnel knobs (gw_sa.h) */
 }
 
 int ikev2_child_keys(const struct ike_sa *sa, const struct ike_child *c, bool we_initiated,

@@ -47,6 +47,12 @@ const struct gw_cfg *ikev2_cfg(void)
 	return ikev2_config;
 }
 
+void ikev2_set_cfg(const struct gw_cfg *cfg)
+{
+	if (ikev2_config != NULL)
+		ikev2_config = cfg;
+}
+
 /* The transport's handler: IKEv2 by the major version (IKEv1 later). */
 static void ikev2_rx(const struct ike_dgram *d, void *arg)
 {

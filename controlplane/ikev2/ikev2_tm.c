@@ -240,11 +240,7 @@ static const char *ikev2_tm_ts(const struct gw_prefix *ts, unsigned n, char *buf
 
 static const struct cfg_peer *ikev2_tm_peer(const struct ike_sa *sa)
 {
-	const struct gw_cfg *cfg = ikev2_cfg();
-
-	if (cfg == NULL || sa->peer < 0 || (unsigned)sa->peer >= cfg->n_peers)
-		return NULL;
-	return &cfg->peers[sa->peer];
+	return ike_sa_cfg_peer(ikev2_cfg(), sa);
 }
 
 static uint64_t ikev2_tm_lifetime(const struct ike_sa *sa)

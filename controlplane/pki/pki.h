@@ -173,6 +173,37 @@ int pki_init(const struct cfg_pki *cfg);
  * key files readable by others, unload.  0, or -errno after log lines
  * naming the file.  No CRL cache, no threads, no telemetry. */
 int pki_check(const struct cfg_pki *cfg);
+/* pki_init done and no pki_fini since. */
+bool pki_is_running(void);
+
+/*
+ * Configuration reload (controlplane/cp_reload.c; pki_reload.c).
+ * pki_reload_check loads every CA file and identity of cfg aside, as
+ * pki_init would, without touching the running PKI, and compares them and
+ * the trustpoints' settings with what runs: 0 with *plan filled, or
+ * -EINVAL / -ENOMEM with "FILE:LINE: trustpoint NAME does not load (why)"
+ * (or "identity") in err, FILE the configuration's path and LINE that of
+ * the entry.  Then, with the PKI running, pki_reload_apply carries out
+ * RETARGET and IDENTITIES (0, or -errno with the running identities kept);
+ * RESTART is pki_fini + pki_init(cfg), by the caller (its event loop
+ * watches the fetchers' eventfd).
+ */
+enum pki_reload_action {
+	PKI_RELOAD_RETARGET,	/* same files and settings: point at cfg */
+	PKI_RELOAD_IDENTITIES,	/* trustpoints equal, identities not: swap them */
+	PKI_RELOAD_RESTART,	/* trustpoints differ, or the PKI comes or goes */
+};
+struct pki_reload_plan {
+	enum pki_reload_action action;
+	unsigned cas_changed;	/* trustpoints whose CA certificates changed (same name) */
+	unsigned ids_changed;	/* identities whose certificate, chain or key changed,
+				 * added or removed */
+	bool on_before, on_after;	/* a PKI runs now / will run */
+};
+int pki_reload_check(const struct cfg_pki *cfg, const char *file, struct pki_reload_plan *plan,
+		     char *err, size_t len);
+int pki_reload_apply(const struct cfg_pki *cfg, const struct pki_reload_plan *plan);
+
 /* Called from the CP's periodic tick: scheduling, timeouts, and the daily
  * expiry warnings. */
 void pki_tick(uint64_t now_ms);

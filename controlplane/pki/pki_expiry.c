@@ -267,6 +267,11 @@ void pki_expiry_init(const struct cfg_pki *cfg)
 	pki_expiry.cfg = cfg;
 }
 
+void pki_expiry_retarget(const struct cfg_pki *cfg)
+{
+	pki_expiry.cfg = cfg;
+}
+
 void pki_expiry_fini(void)
 {
 	memset(&pki_expiry, 0, sizeof(pki_expiry));

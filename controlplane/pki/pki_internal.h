@@ -26,14 +26,34 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "common/gw_log.h"
 #include "controlplane/pki/pki.h"
 
+/* ---- load errors (pki_reload.c) ---- */
+
+/*
+ * An error loading a certificate, key or CA file: logged, and its text
+ * kept as the last load error, which a configuration reload's check
+ * (pki_reload_check) reports after the configuration line of the entry.
+ */
+void pki_load_error_set(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+const char *pki_load_error(void);	/* "" after pki_load_error_clear() */
+void pki_load_error_clear(void);
+#define PKI_LOAD_ERR(fmt, ...) \
+	do { \
+		pki_load_error_set(fmt, ##__VA_ARGS__); \
+		GW_LOG(pki, ERR, fmt, ##__VA_ARGS__); \
+	} while (0)
+
 /* ---- trustpoints (pki_tp.c) ---- */
+
+enum { PKI_FP_LEN = 32 };		/* SHA-256 */
 
 struct pki_tp {
 	char name[CFG_NAME_MAX];
 	const struct cfg_trustpoint *cfg;	/* owned by the caller of pki_init */
 	STACK_OF(X509) *cas;			/* root(s) and intermediates from cfg->ca */
+	uint8_t fp[PKI_FP_LEN];			/* SHA-256 over the DER of cas, in order */
 	/* CDPs learnt from peer certificates (persisted with the cache). */
 	char learnt_urls[CFG_MAX_CRL_URLS][CFG_URL_MAX];
 	unsigned n_learnt_urls;
@@ -60,7 +80,33 @@ struct pki_identity {
 	EVP_PKEY *key;
 	STACK_OF(X509) *chain;			/* to send after cert; never NULL, may be empty */
 	int key_type;				/* EVP_PKEY_RSA or EVP_PKEY_EC */
+	uint8_t fp[PKI_FP_LEN];			/* SHA-256 over cert, chain, public key (DER) */
 };
+
+/*
+ * Load cfg's trustpoints into tps[0..*n_tps) and its identities into
+ * ids[0..*n_ids) as pki_tp_load does, but into the caller's arrays (of
+ * CFG_MAX_TRUSTPOINTS / CFG_MAX_IDENTITIES): the running tables are not
+ * touched.  tps or ids NULL: that part is skipped.  0, or -errno after a
+ * PKI_LOAD_ERR line (nothing left loaded).  pki_tp_unload_set frees.
+ */
+int pki_tp_load_set(const struct cfg_pki *cfg, struct pki_tp *tps, unsigned *n_tps,
+		    struct pki_identity *ids, unsigned *n_ids);
+/* Its parts: one trustpoint (free tp->cas with sk_X509_pop_free, even on
+ * error), one identity checked against prev[0..n_prev) (one per key type;
+ * nothing left on error; pki_tp_identity_free). */
+int pki_tp_load_one(struct pki_tp *tp, const struct cfg_trustpoint *c);
+int pki_tp_load_identity(const struct cfg_identity *c, struct pki_identity *id,
+			 const struct pki_identity *prev, unsigned n_prev);
+void pki_tp_identity_free(struct pki_identity *id);
+void pki_tp_unload_set(struct pki_tp *tps, unsigned *n_tps, struct pki_identity *ids,
+		       unsigned *n_ids);
+/* Reload: replace the running identities with cfg's (loaded aside first:
+ * on error the running ones stay).  0 or -errno. */
+int pki_tp_identities_swap(const struct cfg_pki *cfg);
+/* Reload: point the running trustpoints at cfg's entries of the same
+ * index (the caller checked they are equal). */
+void pki_tp_retarget(const struct cfg_pki *cfg);
 unsigned pki_identity_count(void);
 const struct pki_identity *pki_identity_get(unsigned idx);	/* NULL past the end */
 /* The identity whose key is of key_type (EVP_PKEY_RSA, EVP_PKEY_EC), or NULL. */
@@ -115,6 +161,8 @@ void pki_expiry_tick(time_t now);
 /* Configure (pki_init, pki_check) and forget (pki_fini). */
 void pki_expiry_init(const struct cfg_pki *cfg);
 void pki_expiry_fini(void);
+/* Reload: read the windows and identity paths from cfg from now on. */
+void pki_expiry_retarget(const struct cfg_pki *cfg);
 
 /* ---- identifiers (pki_id.c) ---- */
 

@@ -52,32 +52,32 @@ static int pki_key_pass_read(const char *path, struct pki_key_pass *p)
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0) {
-		GW_LOG(pki, ERR, "key passphrase file %s: cannot read (%s)", path, strerror(errno));
+		PKI_LOAD_ERR("key passphrase file %s: cannot read (%s)", path, strerror(errno));
 		return -EINVAL;
 	}
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		GW_LOG(pki, ERR, "key passphrase file %s: not a regular file", path);
+		PKI_LOAD_ERR("key passphrase file %s: not a regular file", path);
 		goto out;
 	}
 	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
-		GW_LOG(pki, ERR, "key passphrase file %s: group or others have access "
-		       "(mode %04o), chmod 600 it", path, (unsigned)(st.st_mode & 07777));
+		PKI_LOAD_ERR("key passphrase file %s: group or others have access "
+			     "(mode %04o), chmod 600 it", path, (unsigned)(st.st_mode & 07777));
 		goto out;
 	}
 	n = read(fd, p->buf, sizeof(p->buf) - 1);
 	if (n < 0) {
-		GW_LOG(pki, ERR, "key passphrase file %s: cannot read (%s)", path, strerror(errno));
+		PKI_LOAD_ERR("key passphrase file %s: cannot read (%s)", path, strerror(errno));
 		goto out;
 	}
 	p->buf[n] = '\0';
 	p->len = strcspn(p->buf, "\r\n");
 	if (p->len > PKI_KEY_PASS_MAX) {
-		GW_LOG(pki, ERR, "key passphrase file %s: first line longer than %d characters",
-		       path, PKI_KEY_PASS_MAX);
+		PKI_LOAD_ERR("key passphrase file %s: first line longer than %d characters",
+			     path, PKI_KEY_PASS_MAX);
 		goto out;
 	}
 	if (p->len == 0) {
-		GW_LOG(pki, ERR, "key passphrase file %s: the first line is empty", path);
+		PKI_LOAD_ERR("key passphrase file %s: the first line is empty", path);
 		goto out;
 	}
 	p->given = true;
@@ -106,12 +106,12 @@ static void pki_key_log_failure(const struct cfg_identity *c, const struct pki_k
 		ERR_error_string_n(e, why, sizeof(why));
 	ERR_clear_error();
 	if (p->asked && !p->given)
-		GW_LOG(pki, ERR, "identity key %s: encrypted, set key_passphrase_file", c->key);
+		PKI_LOAD_ERR("identity key %s: encrypted, set key_passphrase_file", c->key);
 	else if (p->asked)
-		GW_LOG(pki, ERR, "identity key %s: cannot decrypt with the passphrase of %s, "
-		       "wrong passphrase? (%s)", c->key, c->key_passphrase_file, why);
+		PKI_LOAD_ERR("identity key %s: cannot decrypt with the passphrase of %s, "
+			     "wrong passphrase? (%s)", c->key, c->key_passphrase_file, why);
 	else
-		GW_LOG(pki, ERR, "identity key %s: no usable PEM private key (%s)", c->key, why);
+		PKI_LOAD_ERR("identity key %s: no usable PEM private key (%s)", c->key, why);
 }
 
 EVP_PKEY *pki_key_read(const struct cfg_identity *c)
@@ -128,7 +128,7 @@ EVP_PKEY *pki_key_read(const struct cfg_identity *c)
 		goto out;
 	fd = open(c->key, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		GW_LOG(pki, ERR, "identity key %s: cannot read (%s)", c->key, strerror(errno));
+		PKI_LOAD_ERR("identity key %s: cannot read (%s)", c->key, strerror(errno));
 		goto out;
 	}
 	pki_key_check_mode(c->key, fd);

@@ -71,6 +71,11 @@ out:
 	return rc;
 }
 
+bool pki_is_running(void)
+{
+	return pki_running;
+}
+
 void pki_tick(uint64_t now_ms)
 {
 	if (!pki_running)

@@ -1,23 +1,24 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Trustpoints (their CA certificates) and our identities (certificate, key,
- * chain), loaded once from the configuration.  CP thread only.
+ * chain), loaded from the configuration: at start, and again by a reload
+ * (pki_reload.c), which loads a whole set aside first (pki_tp_load_set) and
+ * compares fingerprints: SHA-256 over the DER of a trustpoint's CA
+ * certificates, or of an identity's certificate, chain and public key, so
+ * that a file rewritten in place with new content counts as a change and a
+ * file re-encoded with the same certificates does not.  CP thread only.
  */
 #include <errno.h>
 #include <string.h>
 
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/sha.h>
 #include <openssl/x509v3.h>
 
 #include "common/gw_log.h"
 #include "controlplane/pki/pki_internal.h"
-
-static struct pki_tp pki_tps[CFG_MAX_TRUSTPOINTS];
-static unsigned pki_n_tps;
-static struct pki_identity pki_ids[CFG_MAX_IDENTITIES];
-static unsigned pki_n_ids;
 
 /* Never prompt on a terminal for a passphrase (certificates have none). */
 static int pki_tp_no_passphrase(char *buf, int size, int rwflag, void *u)
@@ -58,7 +59,7 @@ static int pki_tp_read_certs(const char *what, const char *path, STACK_OF(X509) 
 	ERR_clear_error();
 	bio = BIO_new_file(path, "r");
 	if (bio == NULL) {
-		GW_LOG(pki, ERR, "%s %s: cannot read (%s)", what, path, strerror(errno));
+		PKI_LOAD_ERR("%s %s: cannot read (%s)", what, path, strerror(errno));
 		ERR_clear_error();
 		return -EINVAL;
 	}
@@ -73,13 +74,13 @@ static int pki_tp_read_certs(const char *what, const char *path, STACK_OF(X509) 
 	if (ERR_GET_LIB(e) == ERR_LIB_PEM && ERR_GET_REASON(e) == PEM_R_NO_START_LINE) {
 		ERR_clear_error();	/* the normal end of the file */
 		if (sk_X509_num(sk) == before) {
-			GW_LOG(pki, ERR, "%s %s: no PEM certificate in the file", what, path);
+			PKI_LOAD_ERR("%s %s: no PEM certificate in the file", what, path);
 			ret = -EINVAL;
 		}
 		goto out;
 	}
-	GW_LOG(pki, ERR, "%s %s: malformed PEM certificate after %d good ones (%s)", what,
-	       path, sk_X509_num(sk) - before, pki_tp_ssl_err(why, sizeof(why)));
+	PKI_LOAD_ERR("%s %s: malformed PEM certificate after %d good ones (%s)", what,
+		     path, sk_X509_num(sk) - before, pki_tp_ssl_err(why, sizeof(why)));
 	ret = -EINVAL;
 out:
 	BIO_free(bio);
@@ -99,13 +100,14 @@ static int pki_tp_check_ca(const struct pki_tp *tp, X509 *x)
 
 	pki_tp_subject(x, subj, sizeof(subj));
 	if (flags & EXFLAG_INVALID) {
-		GW_LOG(pki, ERR, "trustpoint %s: CA file %s: invalid extensions (%s)",
-		       tp->name, tp->cfg->ca, subj);
+		PKI_LOAD_ERR("trustpoint %s: CA file %s: invalid extensions (%s)",
+			     tp->name, tp->cfg->ca, subj);
 		return -EINVAL;
 	}
 	if (!(flags & EXFLAG_CA)) {
-		GW_LOG(pki, ERR, "trustpoint %s: CA file %s: not a CA certificate, "
-		       "basicConstraints CA:TRUE is missing (%s)", tp->name, tp->cfg->ca, subj);
+		PKI_LOAD_ERR("trustpoint %s: CA file %s: not a CA certificate, "
+			     "basicConstraints CA:TRUE is missing (%s)", tp->name, tp->cfg->ca,
+			     subj);
 		return -EINVAL;
 	}
 	if (X509_cmp_current_time(X509_get0_notAfter(x)) < 0)
@@ -114,7 +116,46 @@ static int pki_tp_check_ca(const struct pki_tp *tp, X509 *x)
 	return 0;
 }
 
-static int pki_tp_load_one(struct pki_tp *tp, const struct cfg_trustpoint *c)
+/* ---- fingerprints ---- */
+
+/* Hash the DER of x (a certificate when cert, else key's public half). */
+static int pki_tp_fp_der(EVP_MD_CTX *md, X509 *cert, EVP_PKEY *key)
+{
+	unsigned char *der = NULL;
+	int len = cert != NULL ? i2d_X509(cert, &der) : i2d_PUBKEY(key, &der);
+	int ok = len > 0 && EVP_DigestUpdate(md, der, (size_t)len);
+
+	OPENSSL_free(der);
+	return ok ? 0 : -ENOMEM;
+}
+
+/* SHA-256 over the DER of one (may be NULL), of each of certs (may be
+ * NULL), then of key's public half (may be NULL) into fp.  0 or -ENOMEM. */
+static int pki_tp_fp(X509 *one, STACK_OF(X509) *certs, EVP_PKEY *key, uint8_t fp[PKI_FP_LEN])
+{
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	unsigned int n = 0;
+	int ret = -ENOMEM;
+
+	if (md == NULL || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
+		goto out;
+	if (one != NULL && pki_tp_fp_der(md, one, NULL) != 0)
+		goto out;
+	for (int i = 0; certs != NULL && i < sk_X509_num(certs); i++)
+		if (pki_tp_fp_der(md, sk_X509_value(certs, i), NULL) != 0)
+			goto out;
+	if (key != NULL && pki_tp_fp_der(md, NULL, key) != 0)
+		goto out;
+	if (EVP_DigestFinal_ex(md, fp, &n) == 1 && n == PKI_FP_LEN)
+		ret = 0;
+out:
+	EVP_MD_CTX_free(md);
+	return ret;
+}
+
+/* ---- trustpoints ---- */
+
+int pki_tp_load_one(struct pki_tp *tp, const struct cfg_trustpoint *c)
 {
 	char what[CFG_NAME_MAX + 32];
 	int ret;
@@ -134,6 +175,9 @@ static int pki_tp_load_one(struct pki_tp *tp, const struct cfg_trustpoint *c)
 		if (ret != 0)
 			return ret;
 	}
+	ret = pki_tp_fp(NULL, tp->cas, NULL, tp->fp);
+	if (ret != 0)
+		return ret;
 	GW_LOG(pki, INFO, "trustpoint %s: %d CA certificate(s) from %s, revocation %s",
 	       tp->name, sk_X509_num(tp->cas), c->ca,
 	       c->revocation_check == CFG_REVOCATION_CRL ? "crl" : "none");
@@ -147,25 +191,29 @@ static const char *pki_tp_keytype_name(int type)
 	return type == EVP_PKEY_RSA ? "RSA" : type == EVP_PKEY_EC ? "EC" : "other";
 }
 
-/* The key must be RSA or EC, match the certificate, and be the first of its type. */
-static int pki_tp_check_identity(const struct cfg_identity *c, struct pki_identity *id)
+/* The key must be RSA or EC, match the certificate, and be the first of
+ * its type among prev[0..n_prev). */
+static int pki_tp_check_identity(const struct cfg_identity *c, struct pki_identity *id,
+				 const struct pki_identity *prev, unsigned n_prev)
 {
 	char why[256];
 
 	id->key_type = EVP_PKEY_get_base_id(id->key);
 	if (id->key_type != EVP_PKEY_RSA && id->key_type != EVP_PKEY_EC) {
-		GW_LOG(pki, ERR, "identity key %s: key type must be RSA or EC (%s)", c->key,
-		       OBJ_nid2sn(id->key_type));
+		PKI_LOAD_ERR("identity key %s: key type must be RSA or EC (%s)", c->key,
+			     OBJ_nid2sn(id->key_type));
 		return -EINVAL;
 	}
-	if (pki_identity_for_keytype(id->key_type) != NULL) {
-		GW_LOG(pki, ERR, "identity %s: a second %s identity, one per key type is allowed",
-		       c->cert, pki_tp_keytype_name(id->key_type));
+	for (unsigned i = 0; i < n_prev; i++) {
+		if (prev[i].key_type != id->key_type)
+			continue;
+		PKI_LOAD_ERR("identity %s: a second %s identity, one per key type is allowed",
+			     c->cert, pki_tp_keytype_name(id->key_type));
 		return -EINVAL;
 	}
 	if (X509_check_private_key(id->cert, id->key) != 1) {
-		GW_LOG(pki, ERR, "identity key %s does not match certificate %s (%s)", c->key,
-		       c->cert, pki_tp_ssl_err(why, sizeof(why)));
+		PKI_LOAD_ERR("identity key %s does not match certificate %s (%s)", c->key,
+			     c->cert, pki_tp_ssl_err(why, sizeof(why)));
 		return -EINVAL;
 	}
 	if (X509_cmp_current_time(X509_get0_notAfter(id->cert)) < 0)
@@ -173,7 +221,7 @@ static int pki_tp_check_identity(const struct cfg_identity *c, struct pki_identi
 	return 0;
 }
 
-static void pki_tp_identity_free(struct pki_identity *id)
+void pki_tp_identity_free(struct pki_identity *id)
 {
 	X509_free(id->cert);
 	EVP_PKEY_free(id->key);
@@ -181,7 +229,8 @@ static void pki_tp_identity_free(struct pki_identity *id)
 	memset(id, 0, sizeof(*id));
 }
 
-static int pki_tp_load_identity(const struct cfg_identity *c, struct pki_identity *id)
+int pki_tp_load_identity(const struct cfg_identity *c, struct pki_identity *id,
+			 const struct pki_identity *prev, unsigned n_prev)
 {
 	STACK_OF(X509) *certs = sk_X509_new_null();
 	int ret;
@@ -196,8 +245,8 @@ static int pki_tp_load_identity(const struct cfg_identity *c, struct pki_identit
 	if (ret != 0)
 		goto out;
 	if (sk_X509_num(certs) != 1) {
-		GW_LOG(pki, ERR, "identity certificate %s: holds %d certificates, put the "
-		       "others in chain", c->cert, sk_X509_num(certs));
+		PKI_LOAD_ERR("identity certificate %s: holds %d certificates, put the "
+			     "others in chain", c->cert, sk_X509_num(certs));
 		ret = -EINVAL;
 		goto out;
 	}
@@ -208,7 +257,9 @@ static int pki_tp_load_identity(const struct cfg_identity *c, struct pki_identit
 			goto out;
 	}
 	id->key = pki_key_read(c);
-	ret = id->key == NULL ? -EINVAL : pki_tp_check_identity(c, id);
+	ret = id->key == NULL ? -EINVAL : pki_tp_check_identity(c, id, prev, n_prev);
+	if (ret == 0)
+		ret = pki_tp_fp(id->cert, id->chain, id->key, id->fp);
 out:
 	sk_X509_pop_free(certs, X509_free);
 	if (ret != 0)
@@ -218,41 +269,85 @@ out:
 
 /* ---- the tables ---- */
 
-int pki_tp_load(const struct cfg_pki *cfg)
+static struct pki_tp pki_tps[CFG_MAX_TRUSTPOINTS];
+static unsigned pki_n_tps;
+static struct pki_identity pki_ids[CFG_MAX_IDENTITIES];
+static unsigned pki_n_ids;
+
+int pki_tp_load_set(const struct cfg_pki *cfg, struct pki_tp *tps, unsigned *n_tps,
+		    struct pki_identity *ids, unsigned *n_ids)
 {
 	int ret = 0;
 
-	pki_tp_unload();
-	for (unsigned i = 0; i < cfg->n_trustpoints; i++) {
-		ret = pki_tp_load_one(&pki_tps[i], &cfg->trustpoints[i]);
-		pki_n_tps = i + 1;		/* so that unload frees a partial one */
+	if (tps != NULL)
+		*n_tps = 0;
+	if (ids != NULL)
+		*n_ids = 0;
+	for (unsigned i = 0; tps != NULL && i < cfg->n_trustpoints; i++) {
+		ret = pki_tp_load_one(&tps[i], &cfg->trustpoints[i]);
+		*n_tps = i + 1;		/* so that the unload frees a partial one */
 		if (ret != 0)
 			goto out;
 	}
-	for (unsigned i = 0; i < cfg->n_identities; i++) {
-		ret = pki_tp_load_identity(&cfg->identities[i], &pki_ids[i]);
+	for (unsigned i = 0; ids != NULL && i < cfg->n_identities; i++) {
+		ret = pki_tp_load_identity(&cfg->identities[i], &ids[i], ids, i);
 		if (ret != 0)
 			goto out;
-		pki_n_ids = i + 1;
+		*n_ids = i + 1;
 		GW_LOG(pki, INFO, "identity %s (%s key)", cfg->identities[i].cert,
-		       pki_tp_keytype_name(pki_ids[i].key_type));
+		       pki_tp_keytype_name(ids[i].key_type));
 	}
 out:
 	if (ret != 0)
-		pki_tp_unload();
+		pki_tp_unload_set(tps, n_tps, ids, n_ids);
 	return ret;
+}
+
+void pki_tp_unload_set(struct pki_tp *tps, unsigned *n_tps, struct pki_identity *ids,
+		       unsigned *n_ids)
+{
+	for (unsigned i = 0; tps != NULL && i < *n_tps; i++) {
+		sk_X509_pop_free(tps[i].cas, X509_free);
+		memset(&tps[i], 0, sizeof(tps[i]));
+	}
+	if (tps != NULL)
+		*n_tps = 0;
+	for (unsigned i = 0; ids != NULL && i < *n_ids; i++)
+		pki_tp_identity_free(&ids[i]);
+	if (ids != NULL)
+		*n_ids = 0;
+}
+
+int pki_tp_load(const struct cfg_pki *cfg)
+{
+	pki_tp_unload();
+	return pki_tp_load_set(cfg, pki_tps, &pki_n_tps, pki_ids, &pki_n_ids);
 }
 
 void pki_tp_unload(void)
 {
-	for (unsigned i = 0; i < pki_n_tps; i++) {
-		sk_X509_pop_free(pki_tps[i].cas, X509_free);
-		memset(&pki_tps[i], 0, sizeof(pki_tps[i]));
-	}
-	pki_n_tps = 0;
+	pki_tp_unload_set(pki_tps, &pki_n_tps, pki_ids, &pki_n_ids);
+}
+
+int pki_tp_identities_swap(const struct cfg_pki *cfg)
+{
+	struct pki_identity ids[CFG_MAX_IDENTITIES];
+	unsigned n = 0;
+	int ret = pki_tp_load_set(cfg, NULL, NULL, ids, &n);
+
+	if (ret != 0)
+		return ret;
 	for (unsigned i = 0; i < pki_n_ids; i++)
 		pki_tp_identity_free(&pki_ids[i]);
-	pki_n_ids = 0;
+	memcpy(pki_ids, ids, sizeof(ids[0]) * n);
+	pki_n_ids = n;
+	return 0;
+}
+
+void pki_tp_retarget(const struct cfg_pki *cfg)
+{
+	for (unsigned i = 0; i < pki_n_tps && i < cfg->n_trustpoints; i++)
+		pki_tps[i].cfg = &cfg->trustpoints[i];
 }
 
 unsigned pki_tp_count(void)

@@ -5,9 +5,11 @@
  * then one real handler run with the input as its parameters through
  * tm_run_to_json (the reply rendered to JSON as the socket would send it):
  * the list, lookup, clear, rekey and switch commands of ikev2_tm.c,
- * ike_rev_tm.c and cp_tm_sa.c, on a control plane brought up once the way
- * test_ikev2_tm.c does (EAL --no-huge --no-pci, dp_init, cp_sa_init,
- * ike_rev_init, ikev2_init; two configured peers, no sessions).
+ * ike_rev_tm.c and cp_tm_sa.c, and the packet capture's (cp_capture_tm.c:
+ * capture/start's parameters parsed, then refused, since this data plane
+ * has no capture pool: no file is ever made), on a control plane brought
+ * up once the way test_ikev2_tm.c does (EAL --no-huge --no-pci, dp_init,
+ * cp_sa_init, ike_rev_init, ikev2_init; two configured peers, no sessions).
  *
  * Input: octet 0 picks the handler, the rest are the parameters, copied
  * into an exact-size malloc buffer with their NUL.  An empty rest is run
@@ -24,6 +26,7 @@
 
 #include "cfg/cfg.h"
 #include "common/gw_addr.h"
+#include "controlplane/cp_capture.h"
 #include "controlplane/cp_sa.h"
 #include "controlplane/cp_tm.h"
 #include "controlplane/cp_tm_sa.h"
@@ -41,7 +44,7 @@ static const tm_handler_fn handlers[] = {
 	ikev2_tm_clear, ikev2_tm_rekey, ikev2_tm_isakmp_peers, ikev2_tm_isakmp_peer,
 	ike_rev_tm_summary, ike_rev_tm_events, ike_rev_tm_event, ike_rev_tm_ikev2,
 	ike_rev_tm_isakmp, cp_tm_sa_drops, cp_tm_sa_list, cp_tm_sa_one, cp_tm_sa_stats,
-	cp_tm_sa_clear,
+	cp_tm_sa_clear, cp_capture_tm_status, cp_capture_tm_start, cp_capture_tm_stop,
 };
 enum { N_HANDLERS = sizeof(handlers) / sizeof(handlers[0]), JSON_MAX = 65536 };
 

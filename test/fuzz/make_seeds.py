@@ -192,7 +192,7 @@ def crl_seeds(tool):
 
 def cfg_seeds():
     for src in ('cfg/ipsecgw.conf', 'test/lab/gw.conf.in', 'test/lab/gw-pki.conf.in',
-                'test/lab/pcap.conf.in'):
+                'test/lab/pcap.conf.in', 'test/lab/knobs.conf.in'):
         out('cfg', os.path.basename(src), open(os.path.join(ROOT, src), 'rb').read())
 
 
@@ -200,7 +200,7 @@ def tm_seeds():
     params = ['', '0', '1', '5', '18446744073709551615', '18446744073709551616', 'id=1',
               'remote=10.0.0.2', 'remote=2001:db8::1', 'child=0xc0010203', 'child=3221291523',
               'lab1', '-1', '+1', ' 1', '1,2']
-    for h in range(18):
+    for h in range(21):
         for i in range(4):
             p = params[(h * 4 + i) % len(params)] if i else ''
             out('tm', 'h%02u_%u' % (h, i), bytes([h]) + p.encode())

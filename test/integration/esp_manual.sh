@@ -414,13 +414,13 @@ drops_table() {
 	lab_show_words_on A show ipsecgw drops -- drop_no_sa_in drop_protect_no_sa \
 		drop_cleartext_protected drop_policy_discard drop_replay drop_icv drop_bad_padding \
 		drop_ts_mismatch drop_lifetime drop_seq_overflow drop_malformed drop_tx_full \
-		drop_no_route drop_no_neighbor drop_frag || return 1
+		drop_no_route drop_no_neighbor drop_frag drop_ecn || return 1
 	local want line
 	want=$(drop_of A drop_protect_no_sa)
 	line=$(cli_a show ipsecgw drops | grep -w drop_protect_no_sa)
 	grep -qE "drop_protect_no_sa +$want\$" <<<"$line" ||
 		{ echo "expected drop_protect_no_sa $want in '$line'"; return 1; }
-	expect_eq "entries of /ipsecgw/dp/drops" 15 \
+	expect_eq "entries of /ipsecgw/dp/drops" 16 \
 		"$(cli_a --raw /ipsecgw/dp/drops | "$LAB_PY" -c 'import json,sys; print(len(list(json.load(sys.stdin).values())[0]))')"
 }
 lab_check "show ipsecgw drops: every reason, drop_protect_no_sa as counted" drops_table

@@ -6,7 +6,7 @@
 #   - sanitize: the unit tests and one interop test in a clang ASan+UBSan
 #     build (test/lab/sanitize.sh, build dir BUILD-asan);
 #   - fuzz: every libFuzzer target for a bounded time (test/fuzz/fuzz.sh,
-#     build dir BUILD-fuzz, FUZZ_SECONDS each, default 60).
+#     build dir BUILD-fuzz, FUZZ_SECONDS each, default 45).
 # Then one closing line "N passed, N failed[, N skipped]" over all of them
 # (each stage's own "NAME: N passed, N failed" line is added in).  Exits
 # non-zero when a test failed, timed out, or no test ran at all.
@@ -63,7 +63,7 @@ else
 fi
 stage sanitize bash "$HERE/sanitize.sh" "$BUILD-asan"
 if [[ -f $HERE/../fuzz/fuzz.sh ]]; then
-	stage fuzz bash "$HERE/../fuzz/fuzz.sh" "$BUILD-fuzz" "${FUZZ_SECONDS:-60}"
+	stage fuzz bash "$HERE/../fuzz/fuzz.sh" "$BUILD-fuzz" "${FUZZ_SECONDS:-45}"
 fi
 
 # Meson's summary block: "Ok: N", "Expected Fail: N", "Fail: N",

@@ -337,6 +337,18 @@ def sessions(tm):
     return out
 '
 
+# revlab_no_fast_path_sa N: the fast path holds no live SA of peerN.
+revlab_no_fast_path_sa() {
+	lab_cli --raw /ipsecgw/sas | "$LAB_PY" -c '
+import json, sys
+r = list(json.load(sys.stdin).values())[0]
+ids = r.get("ids", [])
+live = [(r["name"][i], r["dir"][i]) for i in range(len(ids)) if r["state"][i] == "live"]
+mine = [d for n, d in live if n == sys.argv[1]]
+print("live fast-path SAs: %d, of %s: %d" % (len(live), sys.argv[1], len(mine)))
+sys.exit(1 if mine else 0)' "peer$1"
+}
+
 # revlab_sessions: "peerN:STATUS" of every gateway session.
 revlab_sessions() {
 	"$LAB_PY" - "$LAB_SOCK" "$LAB_SRC" "$REVLAB_PY_SESSIONS" <<'EOF'

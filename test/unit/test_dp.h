@@ -30,6 +30,7 @@
 #include "common/gw_addr.h"
 #include "dataplane/dp.h"
 #include "dataplane/dp_stats.h"
+#include "dataplane/esp_crypto.h"
 #include "test/unit/test_eal.h"
 
 static inline void test_dp_iface(struct cfg_iface *i, const char *name, const char *port,
@@ -94,6 +95,22 @@ static inline int test_dp_suite_fini(void)
 {
 	dp_fini();
 	return 0;
+}
+
+/* The same, with a worker's crypto context in *wk (the ESP suites). */
+static inline int test_dp_esp_suite_init(struct esp_crypto_wk **wk)
+{
+	if (test_dp_suite_init() != 0)
+		return -1;
+	*wk = esp_crypto_wk_create(SOCKET_ID_ANY);
+	return *wk == NULL ? -1 : 0;
+}
+
+static inline int test_dp_esp_suite_fini(struct esp_crypto_wk **wk)
+{
+	esp_crypto_wk_free(*wk);
+	*wk = NULL;
+	return test_dp_suite_fini();
 }
 
 /* CLOCK_MONOTONIC in milliseconds, for a test's deadlines. */

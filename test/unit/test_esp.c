@@ -1187,17 +1187,12 @@ static void test_cycles(void)
 
 static int suite_init(void)
 {
-	if (test_dp_suite_init() != 0)
-		return -1;
-	wk = esp_crypto_wk_create(SOCKET_ID_ANY);
-	return wk == NULL ? -1 : 0;
+	return test_dp_esp_suite_init(&wk);
 }
 
 static int suite_fini(void)
 {
-	esp_crypto_wk_free(wk);
-	wk = NULL;
-	return test_dp_suite_fini();
+	return test_dp_esp_suite_fini(&wk);
 }
 
 int main(void)

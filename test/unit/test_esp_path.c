@@ -46,6 +46,7 @@
  *                          punted NEIGH_MISS to wait for resolution) and
  *                          the punt ring full: nowhere to wait
  *   drop_frag              tunnel C: IPv6 outer over an MTU of 600 < 1280
+ *   drop_ecn               outer CE over a Not-ECT inner packet (RFC 6040)
  */
 #include <arpa/inet.h>
 #include <inttypes.h>
@@ -231,7 +232,7 @@ static struct rte_mbuf *clear_frame(unsigned p, const char *src, const char *dst
 }
 
 /* What is wrong with a peer ESP packet, on purpose. */
-enum esp_fault { F_NONE, F_ICV, F_PAD, F_NH59 };
+enum esp_fault { F_NONE, F_ICV, F_PAD, F_NH59, F_CE };
 
 /*
  * The peer's ESP (GCM, k_peer_out) to 10.10.0.1 from 10.10.0.2 carrying
@@ -253,6 +254,8 @@ static struct rte_mbuf *peer_esp(uint32_t spi, uint32_t seq, const uint8_t *inne
 	eth_hdr(b, 0, RTE_ETHER_TYPE_IPV4);
 	ip4_pkt(b + ETH, "10.10.0.2", "10.10.0.1", V4, false, 64);
 	((struct rte_ipv4_hdr *)(b + ETH))->next_proto_id = GW_IPPROTO_ESP;
+	if (fault == F_CE)
+		((struct rte_ipv4_hdr *)(b + ETH))->type_of_service = 3;	/* ECN CE */
 	((struct rte_ipv4_hdr *)(b + ETH))->total_length = htons((uint16_t)tot);
 	((struct rte_ipv4_hdr *)(b + ETH))->hdr_checksum = 0;
 	((struct rte_ipv4_hdr *)(b + ETH))->hdr_checksum =
@@ -694,6 +697,7 @@ static void test_esp_in_drops(void)
 		{ DP_C_drop_ts_mismatch, 0x1001, 13, "172.16.9.9", F_NONE },
 		{ DP_C_drop_no_sa_in, 0x9999, 1, "172.16.1.5", F_NONE },
 		{ DP_C_drop_malformed, 5, 1, "172.16.1.5", F_NONE },
+		{ DP_C_drop_ecn, 0x1001, 14, "172.16.1.5", F_CE },	/* inner Not-ECT */
 	};
 	uint8_t inner[101];
 
