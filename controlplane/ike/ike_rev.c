@@ -118,10 +118,8 @@ bool ike_rev_enabled(uint8_t v)
 
 bool ike_rev_covers(const struct ike_sa *sa, bool *no_check)
 {
-	const struct gw_cfg *cfg = rev.cfg;
-	bool none = cfg != NULL && sa->trustpoint >= 0 &&
-		    (unsigned)sa->trustpoint < cfg->pki.n_trustpoints &&
-		    cfg->pki.trustpoints[sa->trustpoint].revocation_check == CFG_REVOCATION_NONE;
+	const struct cfg_trustpoint *tp = ike_sa_cfg_trustpoint(rev.cfg, sa);
+	bool none = tp != NULL && tp->revocation_check == CFG_REVOCATION_NONE;
 
 	if (no_check != NULL)
 		*no_check = none;
@@ -228,11 +226,9 @@ static const char *ike_rev_peer_name(const struct ike_sa *sa)
  * when any trustpoint of the CA counts it). */
 static bool ike_rev_hold_revokes(const struct ike_sa *sa)
 {
-	const struct gw_cfg *cfg = rev.cfg;
+	const struct cfg_trustpoint *tp = ike_sa_cfg_trustpoint(rev.cfg, sa);
 
-	if (cfg == NULL || sa->trustpoint < 0 || (unsigned)sa->trustpoint >= cfg->pki.n_trustpoints)
-		return true;
-	return cfg->pki.trustpoints[sa->trustpoint].hold_is_revoked;
+	return tp == NULL || tp->hold_is_revoked;
 }
 
 /* Pick, from the revoked entries, the sessions to delete now.  Returns

@@ -665,6 +665,14 @@ const struct cfg_peer *ike_sa_cfg_peer(const struct gw_cfg *cfg, const struct ik
 	return &cfg->peers[sa->peer];
 }
 
+const struct cfg_trustpoint *ike_sa_cfg_trustpoint(const struct gw_cfg *cfg,
+						   const struct ike_sa *sa)
+{
+	if (cfg == NULL || sa->trustpoint < 0 || (unsigned)sa->trustpoint >= cfg->pki.n_trustpoints)
+		return NULL;
+	return &cfg->pki.trustpoints[sa->trustpoint];
+}
+
 void ike_sa_set_removed_peers(unsigned n)
 {
 	ike_sa_n_removed = n;

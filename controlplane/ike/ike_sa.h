@@ -315,6 +315,9 @@ uint32_t ike_sa_child_spi_alloc(void);
  * ike_sa_table_init().
  */
 const struct cfg_peer *ike_sa_cfg_peer(const struct gw_cfg *cfg, const struct ike_sa *sa);
+/* cfg->pki.trustpoints[sa->trustpoint], or NULL (none yet, or no such one). */
+const struct cfg_trustpoint *ike_sa_cfg_trustpoint(const struct gw_cfg *cfg,
+						   const struct ike_sa *sa);
 void ike_sa_set_removed_peers(unsigned n);
 unsigned ike_sa_removed_peers(void);
 /*

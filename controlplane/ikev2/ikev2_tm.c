@@ -351,16 +351,14 @@ static void ikev2_tm_session_head(struct tm_reply *r, const struct ike_sa *sa)
 
 static void ikev2_tm_session_cert(struct tm_reply *r, const struct ike_sa *sa)
 {
-	const struct gw_cfg *cfg = ikev2_cfg();
+	const struct cfg_trustpoint *tp = ike_sa_cfg_trustpoint(ikev2_cfg(), sa);
 	char buf[2 * PKI_SERIAL_MAX + 1];
 	bool no_check;
 
 	tm_add_str(r, "cert_issuer", sa->peer_cert.issuer_str);
 	tm_add_str(r, "cert_serial", ikev2_tm_hex(sa->peer_cert.serial.b, sa->peer_cert.serial.len,
 						  buf, sizeof(buf)));
-	tm_add_str(r, "trustpoint", cfg != NULL && sa->trustpoint >= 0 &&
-		   (unsigned)sa->trustpoint < cfg->pki.n_trustpoints ?
-		   cfg->pki.trustpoints[sa->trustpoint].name : "");
+	tm_add_str(r, "trustpoint", tp != NULL ? tp->name : "");
 	tm_add_u64(r, "disconnect_revoked_peer", ike_rev_covers(sa, &no_check));
 	tm_add_str(r, "revocation_check", no_check ? "none" : "crl");
 }

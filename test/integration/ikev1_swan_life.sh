@@ -84,42 +84,12 @@ swan_start "$S"
 lab_bg_start echo "$LAB_TMP/echo.log" ip netns exec "$NS_HQ" \
 	"$LAB_PY" "$LAB_SRC/seqflow.py" echo "$LAB_HQ_LAN_IP4" "$ECHO_PORT"
 
-# gw_conf OUT DPD_INTERVAL [ESP_PROPOSAL [CHILD_LIFETIME]]: responder only.
-gw_conf() {
-	lab_conf_af_packet "$1" || lab_die "cannot render $1"
-	cat >>"$1" <<EOF
-pki = {
-  identities = ( { cert = "$PKI/gw.crt"; key = "$PKI/gw.key"; chain = "$PKI/inter.crt"; } );
-  trustpoints = ( { name = "LAB-CA"; ca = "$PKI/ca.crt"; revocation_check = "none"; } );
-};
-crypto = { ikev2 = { dpd_interval = 0; };
-           isakmp = { disconnect_revoked_peers = false; dpd_interval = $2; }; };
-peers = (
-  { name = "swan"; ike_version = 1; remote = "$LAB_HQ_IP4";
-    remote_id = "$PEER_ID"; local_id = "$GW_ID"; trustpoint = "LAB-CA";
-    ike_proposals = [ "$IKE_P" ]; esp_proposals = [ "${3:-$ESP_P}" ];
-    local_ts = [ "$BR_LAN" ]; remote_ts = [ "$HQ_LAN" ];
-    initiate = "none"; child_lifetime = ${4:-3600}; }
-);
-EOF
-}
+# gw_conf OUT DPD_INTERVAL [ESP_PROPOSAL [CHILD_LIFETIME]]: responder only
+# (swan.sh).
+gw_conf() { swan_life_gw_conf "$1" 1 "${@:2}"; }
 
-# swan_conf KEY=VALUE...: charon's IKEv1 side, with extra swan_conn keys.
-# Short rekey times need explicit hard lifetimes and jitter (charon's
-# defaults let a 6 s SA expire before its rekey): added to the IKE SA (2
-# tabs) and CHILD SA (4 tabs) sections, as in ikev2_swan_life.sh.
-swan_conf() {
-	local f=$SWAN_DIR/$S/swanctl/conns/gw.conf
-	swan_conns_reset "$S"
-	swan_conn "$S" gw VERSION=1 LOCAL_ADDRS="$LAB_HQ_IP4" REMOTE_ADDRS="$LAB_GW_OUT_IP4" \
-		LOCAL_ID="$PEER_ID" REMOTE_ID="$GW_ID" CERT=peer.crt \
-		LOCAL_TS="$HQ_LAN" REMOTE_TS="$BR_LAN" PROPOSALS="$IKE_P" ESP_PROPOSALS="$ESP_P" "$@"
-	sed -i -e 's/^\t\trekey_time = .*/&\n\t\tover_time = 120s\n\t\trand_time = 1s/' \
-		-e 's/^\t\t\t\trekey_time = .*/&\n\t\t\t\tlife_time = 7200s\n\t\t\t\trand_time = 1s/' "$f" ||
-		return 1
-	swan_write_swanctl "$S"
-	swan_load "$S" | grep -E '^(loaded conn|successfully|no )'
-}
+# swan_conf KEY=VALUE...: charon's IKEv1 side (swan.sh).
+swan_conf() { swan_life_conf 1 "$@"; }
 
 # isakmp_counter NAME: one counter of /ipsecgw/isakmp/stats.
 isakmp_counter() {

@@ -11,8 +11,9 @@
 # With root, the installed gateway runs as the unit runs it: the unit's
 # capability bounding set and no_new_privs (setpriv), $RUNTIME_DIRECTORY,
 # the lab's af_packet ports; the installed ipsecgw-cli reaches it through
-# $RUNTIME_DIRECTORY, a ping crosses it, ExecReload's SIGHUP leaves it
-# running, and SIGTERM ends it with exit 0 inside TimeoutStopSec.
+# $RUNTIME_DIRECTORY, a ping crosses it, ExecReload's SIGHUP (a reload of
+# the same file: unchanged) leaves it running, and SIGTERM ends it with
+# exit 0 inside TimeoutStopSec.
 #
 #   test/integration/install.sh IPSECGW IPSECGW_CLI PKI_TOOL BUILD_DIR
 #
@@ -200,9 +201,10 @@ reload_logged() {
 	/bin/kill -HUP "$LAB_GW_PID" || return 1
 	sleep 1
 	lab_gw_alive || { echo "ipsecgw exited on SIGHUP"; return 1; }
-	grep -F SIGHUP "$LAB_GW_LOG"
+	grep -E 'reload [0-9]+ \(sighup\): unchanged' "$LAB_GW_LOG"
 }
-lab_check "ExecReload (SIGHUP) is logged and the gateway keeps running" reload_logged
+lab_check "ExecReload (SIGHUP) reloads the same file: unchanged, the gateway keeps running" \
+	reload_logged
 
 # lab_gw_stop (SIGTERM, SIGKILL after 10 s) in this shell: it reaps the gateway.
 limit=$(unit_key TimeoutStopSec)

@@ -308,6 +308,12 @@ lab_check "peer1 lost zero packets (sequence numbers), from before reload 1 to a
 revlab_flow_lines 3 4
 lab_log "when each reload started (Unix time, as the loss ranges above):"
 sed 's/^/    /' "$LAB_TMP/marks"
+lab_log "the sender's stalls over 50 ms (a loaded machine; it never catches up in one burst):"
+"$LAB_PY" -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+print("    %d, the longest %s ms, %d datagrams of peer1 skipped%s" % (len(d["stalls"]),
+      d["stall_max_ms"], d["flows"]["peer1"]["skipped"],
+      "".join("\n    %.3f %s ms" % (t, ms) for t, ms in d["stalls"][:8])))' "$REVLAB_FLOWS_OUT"
 lab_log "the gateway's view of peer1's session and the data plane's drops:"
 lab_cli show crypto ikev2 session detail | grep -E "^Session|Remote id|Tunnel totals" | sed 's/^/    /'
 lab_cli show ipsecgw drops | sed 's/^/    /'

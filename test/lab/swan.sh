@@ -589,3 +589,46 @@ ikev2_wait_counter() {
 
 # gw_logged REGEX
 gw_logged() { grep -E -- "$1" "$LAB_GW_LOG" | tail -n 1 | grep . || { echo "ipsecgw never logged /$1/"; return 1; }; }
+
+# ---- the *_swan_life tests: one peer "swan", the caller's PKI, S, GW_ID,
+# PEER_ID, HQ_LAN, BR_LAN, IKE_P and ESP_P ----
+
+# swan_life_gw_conf OUT VERSION DPD_INTERVAL [ESP_PROPOSAL [CHILD_LIFETIME]]:
+# the gateway, responder only, IKE version VERSION.
+swan_life_gw_conf() {
+	lab_conf_af_packet "$1" || lab_die "cannot render $1"
+	cat >>"$1" <<EOF
+pki = {
+  identities = ( { cert = "$PKI/gw.crt"; key = "$PKI/gw.key"; chain = "$PKI/inter.crt"; } );
+  trustpoints = ( { name = "LAB-CA"; ca = "$PKI/ca.crt"; revocation_check = "none"; } );
+};
+crypto = { ikev2 = { dpd_interval = $3; }; isakmp = { dpd_interval = $3; }; };
+peers = (
+  { name = "swan"; ike_version = $2; remote = "$LAB_HQ_IP4";
+    remote_id = "$PEER_ID"; local_id = "$GW_ID"; trustpoint = "LAB-CA";
+    ike_proposals = [ "$IKE_P" ]; esp_proposals = [ "${4:-$ESP_P}" ];
+    local_ts = [ "$BR_LAN" ]; remote_ts = [ "$HQ_LAN" ];
+    initiate = "none"; child_lifetime = ${5:-3600}; }
+);
+EOF
+}
+
+# swan_life_conf VERSION KEY=VALUE...: charon's side of the tunnel, with
+# extra swan_conn keys, loaded.  Short rekey times need explicit hard
+# lifetimes and jitter: charon's defaults (life/over time 10 % above the
+# rekey time, jitter as large) let a 6 s SA expire before its rekey.
+# swan_conn has no keys for them, so they are added to the IKE SA (2 tabs)
+# and CHILD SA (4 tabs) sections here.
+swan_life_conf() {
+	local v=$1 f=$SWAN_DIR/$S/swanctl/conns/gw.conf
+	shift
+	swan_conns_reset "$S"
+	swan_conn "$S" gw VERSION="$v" LOCAL_ADDRS="$LAB_HQ_IP4" REMOTE_ADDRS="$LAB_GW_OUT_IP4" \
+		LOCAL_ID="$PEER_ID" REMOTE_ID="$GW_ID" CERT=peer.crt \
+		LOCAL_TS="$HQ_LAN" REMOTE_TS="$BR_LAN" PROPOSALS="$IKE_P" ESP_PROPOSALS="$ESP_P" "$@"
+	sed -i -e 's/^\t\trekey_time = .*/&\n\t\tover_time = 120s\n\t\trand_time = 1s/' \
+		-e 's/^\t\t\t\trekey_time = .*/&\n\t\t\t\tlife_time = 7200s\n\t\t\t\trand_time = 1s/' "$f" ||
+		return 1
+	swan_write_swanctl "$S"
+	swan_load "$S" | grep -E '^(loaded|successfully|no )'
+}
